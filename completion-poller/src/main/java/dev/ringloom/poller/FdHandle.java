@@ -1,0 +1,148 @@
+package dev.ringloom.poller;
+
+import dev.ringloom.poller.sys.Errno;
+import dev.ringloom.poller.sys.Libc;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A file descriptor shared by the threads using it and the kernel ops in flight on it, closed only when
+ * the last of them is done.
+ *
+ * <p>The fd number may be reused by the kernel the instant it is closed, so closing it while an op is in
+ * flight (or while a thread is inside a syscall on it) could deliver that op's effect to an unrelated file
+ * or socket. Every use takes a reference ({@link #acquire()}); {@link #close()} marks the handle closing and
+ * the release that drops the count to zero closes the fd — on whichever thread that is, usually the poller
+ * reaping the last CQE. Thread-safe.
+ */
+public final class FdHandle {
+    private static final int CLOSING = 1 << 31;
+    private static final VarHandle REFS;
+
+    static {
+        try {
+            REFS = MethodHandles.lookup().findVarHandle(FdHandle.class, "refs", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final int fd;
+    private volatile int refs;          // CLOSING bit | number of users
+    private volatile boolean fdClosed;
+    private volatile Thread closer;     // parked in awaitClosed()
+    private int closeResult;
+
+    public FdHandle(int fd) {
+        if (fd < 0) {
+            throw new IllegalArgumentException("invalid fd " + fd);
+        }
+        this.fd = fd;
+    }
+
+    public int fd() {
+        return fd;
+    }
+
+    /**
+     * Takes a reference for one syscall or op on the fd.
+     *
+     * @throws ClosedChannelException if close has begun
+     */
+    public int acquire() throws ClosedChannelException {
+        for (;;) {
+            int r = refs;
+            if ((r & CLOSING) != 0) {
+                throw new ClosedChannelException();
+            }
+            if (REFS.compareAndSet(this, r, r + 1)) {
+                return fd;
+            }
+        }
+    }
+
+    /** Returns a reference; the last one after {@link #close()} closes the fd. */
+    public void release() {
+        int r = (int) REFS.getAndAdd(this, -1) - 1;
+        if (r == CLOSING) {
+            closeNow();
+        }
+    }
+
+    public boolean isClosing() {
+        return (refs & CLOSING) != 0;
+    }
+
+    /** True once close(2) ran. */
+    public boolean isFdClosed() {
+        return fdClosed;
+    }
+
+    /**
+     * Starts closing: new {@link #acquire()}s fail; the fd is closed now if nobody uses it, else by the last
+     * {@link #release()}. Returns false if close had already begun.
+     */
+    public boolean close() {
+        int r = (int) REFS.getAndBitwiseOr(this, CLOSING);
+        if ((r & CLOSING) != 0) {
+            return false;
+        }
+        if (r == 0) {
+            closeNow();
+        }
+        return true;
+    }
+
+    /**
+     * Starts closing like {@link #close()} but keeps one reference for the caller, who uses the still-open fd
+     * for a final op (a cancel-by-fd) and then {@link #release()}s it.
+     *
+     * @return the number of other users at that moment (0: nothing in flight), or -1 if close had begun
+     */
+    public int closeRetaining() {
+        for (;;) {
+            int r = refs;
+            if ((r & CLOSING) != 0) {
+                return -1;
+            }
+            if (REFS.compareAndSet(this, r, (r + 1) | CLOSING)) {
+                return r;
+            }
+        }
+    }
+
+    /** Parks (uninterruptibly) until the fd is closed; rethrows close(2)'s error. */
+    public void awaitClosed() throws IOException {
+        closer = Thread.currentThread();
+        boolean interrupted = false;
+        while (!fdClosed) {
+            LockSupport.park(this);
+            interrupted |= Thread.interrupted();
+        }
+        closer = null;
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (closeResult < 0) {
+            throw Errno.exception("close(fd=" + fd + ")", closeResult);
+        }
+    }
+
+    private void closeNow() {
+        closeResult = Libc.close(fd);
+        fdClosed = true;        // closeResult visible before fdClosed
+        Thread t = closer;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "fd=" + fd + (isClosing() ? " (closing)" : "");
+    }
+}

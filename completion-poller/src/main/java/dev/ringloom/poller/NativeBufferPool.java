@@ -1,0 +1,64 @@
+package dev.ringloom.poller;
+
+import dev.ringloom.poller.sys.NativeMemory;
+import org.jctools.queues.MpmcArrayQueue;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Page-aligned native buffers in power-of-two size classes from 4 KiB to 1 MiB, recycled across threads.
+ *
+ * <p>A buffer acquired here is owned by the caller until it gives it back with {@link #release}; while an op
+ * lends it to the kernel, the op owns it, and an abandoned op's buffer comes back only after its CQE (see
+ * {@link BufferRegistry}). Each class keeps at most {@code perClass} idle buffers; the rest are freed.
+ * Larger requests are allocated and freed directly. Thread-safe and lock-free.
+ */
+public final class NativeBufferPool implements BufferOwner {
+    public static final int MIN_SIZE = 4096, MAX_SIZE = 1 << 20;
+    private static final int MIN_SHIFT = 12, CLASSES = 9;
+
+    private final MpmcArrayQueue<MemorySegment>[] idle;
+
+    @SuppressWarnings("unchecked")
+    public NativeBufferPool(int perClass) {
+        idle = new MpmcArrayQueue[CLASSES];
+        for (int i = 0; i < CLASSES; i++) {
+            idle[i] = new MpmcArrayQueue<>(Math.max(2, perClass >> Math.min(i, 4)));
+        }
+    }
+
+    private static int sizeClass(long size) {
+        if (size <= MIN_SIZE) {
+            return 0;
+        }
+        return 64 - Long.numberOfLeadingZeros(size - 1) - MIN_SHIFT;
+    }
+
+    /** A buffer of at least {@code size} bytes (exactly the class size when pooled). */
+    public MemorySegment acquire(long size) {
+        if (size > MAX_SIZE) {
+            return NativeMemory.allocate(size, NativeMemory.PAGE);
+        }
+        int c = sizeClass(size);
+        MemorySegment b = idle[c].relaxedPoll();
+        return b != null ? b : NativeMemory.allocate((long) MIN_SIZE << c, NativeMemory.PAGE);
+    }
+
+    @Override
+    public void release(MemorySegment buffer) {
+        long size = buffer.byteSize();
+        if (size > MAX_SIZE || Long.bitCount(size) != 1 || size < MIN_SIZE || !idle[sizeClass(size)].relaxedOffer(buffer)) {
+            NativeMemory.free(buffer);
+        }
+    }
+
+    /** Frees every idle buffer (buffers in use are freed when they come back, if the pool is full). */
+    public void trim() {
+        for (MpmcArrayQueue<MemorySegment> q : idle) {
+            MemorySegment b;
+            while ((b = q.relaxedPoll()) != null) {
+                NativeMemory.free(b);
+            }
+        }
+    }
+}

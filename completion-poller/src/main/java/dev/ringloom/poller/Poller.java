@@ -1,0 +1,463 @@
+package dev.ringloom.poller;
+
+import dev.ringloom.poller.sys.Errno;
+import dev.ringloom.poller.sys.Libc;
+import dev.ringloom.poller.uring.CompletionQueue;
+import dev.ringloom.poller.uring.IoUring;
+import dev.ringloom.poller.uring.KernelFeatures;
+import dev.ringloom.poller.uring.SubmissionQueue;
+import org.jctools.queues.MpscUnboundedArrayQueue;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.CountDownLatch;
+
+import static dev.ringloom.poller.uring.IoUringConstants.ASYNC_CANCEL_ALL;
+import static dev.ringloom.poller.uring.IoUringConstants.ASYNC_CANCEL_ANY;
+import static dev.ringloom.poller.uring.IoUringConstants.ENTER_GETEVENTS;
+import static dev.ringloom.poller.uring.IoUringConstants.FEAT_NODROP;
+import static dev.ringloom.poller.uring.IoUringConstants.OP_ASYNC_CANCEL;
+import static dev.ringloom.poller.uring.IoUringConstants.OP_READ;
+import static dev.ringloom.poller.uring.IoUringConstants.SETUP_COOP_TASKRUN;
+import static dev.ringloom.poller.uring.IoUringConstants.SETUP_DEFER_TASKRUN;
+import static dev.ringloom.poller.uring.IoUringConstants.SETUP_SINGLE_ISSUER;
+import static dev.ringloom.poller.uring.IoUringConstants.SETUP_SUBMIT_ALL;
+import static dev.ringloom.poller.uring.IoUringConstants.SQ_CQ_OVERFLOW;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * A platform thread that owns one io_uring: it turns queued {@link Op}s into SQEs, submits them and waits in
+ * one {@code io_uring_enter}, reaps CQEs and hands each result to its waiting thread.
+ *
+ * <h2>Threads</h2>
+ * Any thread may {@link #submit} and {@link #cancel}; they only enqueue on a lock-free MPSC queue. Everything
+ * that touches the ring, the {@link InFlightTable} and the {@link BufferRegistry}'s contents runs on the poller
+ * thread, which is why the ring can be created with {@code IORING_SETUP_SINGLE_ISSUER | DEFER_TASKRUN}.
+ *
+ * <h2>Waking</h2>
+ * The poller sleeps inside {@code io_uring_enter}, where {@link Thread#interrupt()} cannot reach it. It keeps a
+ * read of an eventfd armed in its ring; a submitter writes that eventfd only when the poller announced it is
+ * about to sleep ({@code sleeping}: the poller stores it then re-checks the queue, a submitter enqueues then
+ * reads it — each side writes before it reads, so at least one sees the other). Busy pollers cost submitters
+ * no syscall.
+ *
+ * <h2>Shutdown</h2>
+ * {@link #close()} stops new ops (they fail with ECANCELED), cancels everything in flight, waits for every
+ * CQE, and only then unmaps the ring: the kernel owns an op's memory until its CQE, whatever else happens.
+ */
+public final class Poller implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.ringloom");
+
+    /** Bit 63 marks the poller's own SQEs; {@link InFlightTable} keys never have it. */
+    private static final long INTERNAL = 1L << 63;
+    private static final long WAKE_KEY = INTERNAL | 1, CANCEL_KEY = INTERNAL | 2;
+    private static final int RUNNING = 0, CLOSING = 1, TERMINATED = 2;
+
+    private static final VarHandle SLEEPING, IN_FLIGHT, COMPLETED, SUBMITTED, OVERFLOWS, WAKEUPS;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            SLEEPING = l.findVarHandle(Poller.class, "sleeping", int.class);
+            IN_FLIGHT = l.findVarHandle(Poller.class, "inFlight", int.class);
+            COMPLETED = l.findVarHandle(Poller.class, "completed", long.class);
+            SUBMITTED = l.findVarHandle(Poller.class, "submitted", long.class);
+            OVERFLOWS = l.findVarHandle(Poller.class, "overflows", long.class);
+            WAKEUPS = l.findVarHandle(Poller.class, "wakeups", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final int id;
+    private final PollerConfig config;
+    private final MpscUnboundedArrayQueue<Op> queue = new MpscUnboundedArrayQueue<>(1024);
+    private final BufferRegistry registry = new BufferRegistry();
+    private final Thread thread;
+    private final CountDownLatch started = new CountDownLatch(1);
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final int eventFd;
+    private final MemorySegment wakeValue;      // 8 bytes: the 1 submitters write to the eventfd
+
+    private volatile int sleeping;              // 1: the poller is (about to be) blocked in io_uring_enter
+    private volatile int lifecycle = RUNNING;
+    private volatile IOException startFailure;
+    private volatile Throwable failure;
+    private volatile KernelFeatures features;
+
+    // Written by the poller thread only (setRelease), read by anyone.
+    private int inFlight;
+    private long completed, submitted, overflows, wakeups;
+
+    // Poller-thread only.
+    private IoUring ring;
+    private SubmissionQueue sq;
+    private CompletionQueue cq;
+    private final InFlightTable table;
+    private final MemorySegment wakeReadBuffer; // 8 bytes the armed eventfd read writes into
+    private boolean wakeArmed;
+    private boolean shutdownCancelSent;
+
+    private Poller(int id, PollerConfig config, Arena arena, int eventFd) {
+        this.id = id;
+        this.config = config;
+        this.eventFd = eventFd;
+        this.table = new InFlightTable(config.sqEntries());
+        this.wakeValue = arena.allocate(JAVA_LONG);
+        this.wakeValue.set(JAVA_LONG, 0, 1L);
+        this.wakeReadBuffer = arena.allocate(JAVA_LONG);
+        this.thread = Thread.ofPlatform().daemon().name("ringloom-poller-" + id).unstarted(this::run);
+    }
+
+    /**
+     * Starts a poller thread and creates its ring on it.
+     *
+     * @throws IoUringUnavailableException if the kernel refuses io_uring, with the reason
+     * @throws IOException                 if the ring or eventfd cannot be created
+     */
+    public static Poller start(int id, PollerConfig config) throws IOException {
+        int efd = Libc.eventfd(0, Libc.EFD_CLOEXEC);
+        if (efd < 0) {
+            throw Errno.exception("eventfd", efd);
+        }
+        // The two 8-byte cells live as long as the JVM: a wake-up write may race with shutdown, so they
+        // are never freed (16 bytes per poller ever started).
+        Poller p = new Poller(id, config, Arena.global(), efd);
+        p.thread.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                p.started.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (p.startFailure != null) {
+            Libc.close(efd);
+            throw p.startFailure;
+        }
+        return p;
+    }
+
+    /** Ring set-up flags to try, best first; the kernel answers EINVAL for ones it does not know. */
+    private static int[] setupFlagCandidates() {
+        boolean defer = Boolean.parseBoolean(System.getProperty("ringloom.deferTaskrun", "true"));
+        return defer
+                ? new int[]{SETUP_SINGLE_ISSUER | SETUP_DEFER_TASKRUN | SETUP_SUBMIT_ALL,
+                            SETUP_SINGLE_ISSUER | SETUP_COOP_TASKRUN | SETUP_SUBMIT_ALL,
+                            SETUP_COOP_TASKRUN | SETUP_SUBMIT_ALL, 0}
+                : new int[]{SETUP_SINGLE_ISSUER | SETUP_COOP_TASKRUN | SETUP_SUBMIT_ALL,
+                            SETUP_COOP_TASKRUN | SETUP_SUBMIT_ALL, 0};
+    }
+
+    private void openRing() throws IOException {
+        IoUring.SetupException last = null;
+        for (int flags : setupFlagCandidates()) {
+            try {
+                ring = IoUring.setup(config.sqEntries(), config.cqEntries(), flags);
+                break;
+            } catch (IoUring.SetupException e) {
+                last = e;
+                if (e.errno() != Errno.EINVAL) {
+                    break;
+                }
+            }
+        }
+        if (ring == null) {
+            throw IoUringUnavailableException.fromSetup(last.errno(), last);
+        }
+        KernelFeatures f = KernelFeatures.probe(ring);
+        if (!f.has(FEAT_NODROP) || !f.missingOpcodes().isEmpty()) {
+            ring.close();
+            throw new IoUringUnavailableException("io_uring is unavailable: the kernel (" + f
+                    + ") lacks IORING_FEAT_NODROP or opcodes " + f.missingOpcodes() + "; ringloom needs Linux 5.19+",
+                    0, null);
+        }
+        if (config.ioWorkers() > 0) {
+            ring.limitWorkers(config.ioWorkers(), config.ioWorkers()); // best effort: older kernels lack it
+        }
+        features = f;
+        sq = ring.sq();
+        cq = ring.cq();
+    }
+
+    private void run() {
+        try {
+            openRing();
+        } catch (IOException e) {
+            startFailure = e;
+            lifecycle = TERMINATED;
+            started.countDown();
+            terminated.countDown();
+            return;
+        }
+        started.countDown();
+        try {
+            loop();
+            ring.close();
+            Libc.close(eventFd);
+        } catch (RuntimeException | Error e) {
+            die(e);
+        } finally {
+            lifecycle = TERMINATED;
+            failQueuedAfterTermination();
+            terminated.countDown();
+        }
+    }
+
+    private void loop() {
+        final CompletionQueue.Handler handler = this::onCompletion;
+        int reaped = 1;
+        for (;;) {
+            if (lifecycle != RUNNING && !shutdownCancelSent && sq.space() > 0) {
+                // Everything in flight, our eventfd read included, gets a cancel; we still wait for each CQE.
+                sq.add(OP_ASYNC_CANCEL, (byte) 0, 0, 0, 0, 0, ASYNC_CANCEL_ANY | ASYNC_CANCEL_ALL, CANCEL_KEY, (short) 0);
+                shutdownCancelSent = true;
+            }
+            int added = drainQueue();
+            if (!wakeArmed && lifecycle == RUNNING && sq.space() > 0) {
+                sq.add(OP_READ, (byte) 0, eventFd, -1L, wakeReadBuffer.address(), 8, 0, WAKE_KEY, (short) 0);
+                wakeArmed = true;
+            }
+            int toSubmit = sq.flush();
+            if (shutdownCancelSent && table.size() == 0 && !wakeArmed && toSubmit == 0) {
+                return;
+            }
+            boolean overflow = (sq.lvFlags() & SQ_CQ_OVERFLOW) != 0;
+            int minComplete = 0;
+            if (added == 0 && reaped == 0 && !overflow) {
+                SLEEPING.setVolatile(this, 1);      // store SLEEPING, then load the queue (Dekker with submit)
+                if (queue.isEmpty() && (lifecycle == RUNNING || shutdownCancelSent)) {
+                    minComplete = 1;
+                } else {
+                    SLEEPING.setVolatile(this, 0);
+                }
+            }
+            if (overflow) {
+                OVERFLOWS.setRelease(this, overflows + 1); // entering with GETEVENTS flushes the kernel's backlog
+            }
+            int r = ring.enter(toSubmit, minComplete, ENTER_GETEVENTS);
+            if (minComplete != 0) {
+                SLEEPING.setVolatile(this, 0);
+            }
+            if (r < 0 && r != -Errno.EINTR && r != -Errno.EAGAIN && r != -Errno.EBUSY && r != -Errno.ETIME) {
+                // The SQEs stay in the ring and remain the kernel's: nothing is freed here (PITFALLS 1).
+                throw new IllegalStateException("io_uring_enter(fd=" + ring.fd() + ", to_submit=" + toSubmit + "): "
+                        + Errno.describe(r));
+            }
+            if (r > 0) {
+                SUBMITTED.setRelease(this, submitted + r);
+            }
+            reaped = cq.reap(handler);
+        }
+    }
+
+    /** Moves queued ops into free SQE slots; returns how many SQEs were written. */
+    private int drainQueue() {
+        int added = 0;
+        while (sq.space() > 0) {
+            Op op = queue.relaxedPoll();
+            if (op == null) {
+                break;
+            }
+            long key = op.userData;
+            if (key == 0) {                                   // a new op
+                if (op.state() == Op.ABANDONED || lifecycle != RUNNING) {
+                    finishWithoutKernel(op, -Errno.ECANCELED);
+                    continue;
+                }
+                key = table.add(op);
+                op.userData = key;
+                sq.add(op.opcode, op.sqeFlags, op.fd, op.off, op.addr, op.len, op.opFlags, key, op.bufIndex);
+                IN_FLIGHT.setRelease(this, table.size());
+                added++;
+            } else if (key > 0) {                             // a cancel request for an op in flight
+                if (op.state() == Op.ABANDONED) {
+                    registry.adopt(op);
+                }
+                sq.add(OP_ASYNC_CANCEL, (byte) 0, 0, 0, key, 0, 0, CANCEL_KEY, (short) 0);
+                added++;
+            }                                                 // key < 0: completed already; stale request
+        }
+        return added;
+    }
+
+    private void onCompletion(long userData, int res, int flags) {
+        if (userData < 0) {                                   // INTERNAL
+            if (userData == WAKE_KEY) {
+                wakeArmed = false;
+                WAKEUPS.setRelease(this, wakeups + 1);
+            }
+            return;                                           // cancel results: the target's CQE tells all
+        }
+        Op op = table.remove(userData);
+        if (op == null) {
+            throw new IllegalStateException("CQE for unknown user_data 0x" + Long.toHexString(userData) + " res=" + res);
+        }
+        IN_FLIGHT.setRelease(this, table.size());
+        COMPLETED.setRelease(this, completed + 1);
+        op.userData = -1;
+        FdHandle handle = op.takeFdHandle();
+        registry.onFinalCompletion(op);
+        if (!op.complete(res, flags)) {
+            op.disposeAbandoned();
+        }
+        if (handle != null) {
+            handle.release();                                 // may close the fd: its last op is done
+        }
+    }
+
+    /** Completes an op the kernel never saw. */
+    private static void finishWithoutKernel(Op op, int res) {
+        op.userData = -1;
+        FdHandle handle = op.takeFdHandle();
+        if (!op.complete(res, 0)) {
+            op.disposeAbandoned();
+        }
+        if (handle != null) {
+            handle.release();
+        }
+    }
+
+    /**
+     * Hands {@code op} to the kernel. The calling thread becomes its waiter ({@link Op#await}).
+     *
+     * @throws IOException if the poller is closed (the op was not taken; the caller still owns it)
+     */
+    public void submit(Op op) throws IOException {
+        enqueue(op, Thread.currentThread());
+    }
+
+    /** Like {@link #submit} for an op nobody waits for (a close-time cancel, for example). */
+    public void submitDetached(Op op) throws IOException {
+        enqueue(op, null);
+    }
+
+    private void enqueue(Op op, Thread waiter) throws IOException {
+        if (lifecycle != RUNNING) {
+            throw new IOException("ringloom poller " + id + " is closed");
+        }
+        op.armWaiter(waiter);
+        queue.offer(op);
+        wake();
+        if (lifecycle == TERMINATED) {
+            failQueuedAfterTermination();
+        }
+    }
+
+    /** Asks the kernel to cancel an op whose waiter {@linkplain Op#abandon() abandoned} it. Never blocks. */
+    public void cancel(Op op) {
+        queue.offer(op);
+        wake();
+        if (lifecycle == TERMINATED) {
+            failQueuedAfterTermination();
+        }
+    }
+
+    private void wake() {
+        if (sleeping == 1 && SLEEPING.compareAndSet(this, 1, 0)) {  // one write per sleep
+            Libc.write(eventFd, wakeValue.address(), 8);
+        }
+    }
+
+    /** After the poller thread ended, nobody else consumes the queue: fail what is left, one thread at a time. */
+    private void failQueuedAfterTermination() {
+        synchronized (queue) {
+            Op op;
+            while ((op = queue.poll()) != null) {
+                if (op.userData == 0) {
+                    finishWithoutKernel(op, -Errno.ECANCELED);
+                }
+            }
+        }
+    }
+
+    private void die(Throwable t) {
+        failure = t;
+        LOG.log(System.Logger.Level.ERROR, "ringloom poller " + id + " failed; " + table.size()
+                + " ops stay owned by the kernel and their memory is deliberately never freed", t);
+    }
+
+    /**
+     * Stops accepting ops, cancels all in flight, waits for every CQE, then frees the ring. Waiters of
+     * cancelled ops see ECANCELED. Idempotent; blocks until the poller thread has ended.
+     */
+    @Override
+    public void close() {
+        if (lifecycle == RUNNING) {
+            lifecycle = CLOSING;
+            SLEEPING.setVolatile(this, 0);
+            Libc.write(eventFd, wakeValue.address(), 8);
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                terminated.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public boolean isOpen() {
+        return lifecycle == RUNNING;
+    }
+
+    /** What the kernel offers, as probed when this poller's ring was created. */
+    public KernelFeatures features() {
+        return features;
+    }
+
+    /** Ops the kernel owns right now (this poller's {@link InFlightTable}). */
+    public int inFlight() {
+        return (int) IN_FLIGHT.getAcquire(this);
+    }
+
+    /** The registry of abandoned ops' buffers. */
+    public BufferRegistry registry() {
+        return registry;
+    }
+
+    public long completedTotal() {
+        return (long) COMPLETED.getAcquire(this);
+    }
+
+    public long submittedTotal() {
+        return (long) SUBMITTED.getAcquire(this);
+    }
+
+    /** Loop turns that found the CQ overflowed and flushed the kernel's backlog. */
+    public long overflowsTotal() {
+        return (long) OVERFLOWS.getAcquire(this);
+    }
+
+    /** Times the poller was woken from sleep by a submitter. */
+    public long wakeupsTotal() {
+        return (long) WAKEUPS.getAcquire(this);
+    }
+
+    /** The error that ended the poller thread, or null. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    @Override
+    public String toString() {
+        return "Poller[" + id + ", inFlight=" + inFlight() + ", registry=" + registry.size() + "]";
+    }
+}

@@ -1,0 +1,49 @@
+package dev.ringloom.poller;
+
+/**
+ * How pollers are set up. Immutable.
+ *
+ * @param pollers    number of pollers (each one platform thread with one ring)
+ * @param sqEntries  submission queue size per ring (a power of two)
+ * @param cqEntries  completion queue size per ring; generous, because an overflowing CQ costs a slow path
+ * @param ioWorkers  cap on the kernel's io-wq worker threads per ring for blocking file IO (0: kernel default)
+ */
+public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWorkers) {
+    public PollerConfig {
+        if (pollers < 1) {
+            throw new IllegalArgumentException("pollers must be at least 1: " + pollers);
+        }
+        if (sqEntries < 2 || Integer.bitCount(sqEntries) != 1 || sqEntries > 32768) {
+            throw new IllegalArgumentException("sqEntries must be a power of two in [2, 32768]: " + sqEntries);
+        }
+        if (cqEntries < sqEntries || Integer.bitCount(cqEntries) != 1) {
+            throw new IllegalArgumentException("cqEntries must be a power of two >= sqEntries: " + cqEntries);
+        }
+        if (ioWorkers < 0) {
+            throw new IllegalArgumentException("ioWorkers must be >= 0: " + ioWorkers);
+        }
+    }
+
+    /**
+     * Defaults: one poller per four carrier threads (at least one), 1024 SQEs, 8192 CQEs, io-wq capped at
+     * 64 workers per ring. Overridable with the system properties {@code ringloom.pollers},
+     * {@code ringloom.sqEntries}, {@code ringloom.cqEntries} and {@code ringloom.ioWorkers}.
+     */
+    public static PollerConfig defaults() {
+        int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
+                Runtime.getRuntime().availableProcessors());
+        return new PollerConfig(
+                Integer.getInteger("ringloom.pollers", Math.max(1, carriers / 4)),
+                Integer.getInteger("ringloom.sqEntries", 1024),
+                Integer.getInteger("ringloom.cqEntries", 8192),
+                Integer.getInteger("ringloom.ioWorkers", 64));
+    }
+
+    public PollerConfig withPollers(int n) {
+        return new PollerConfig(n, sqEntries, cqEntries, ioWorkers);
+    }
+
+    public PollerConfig withRing(int sq, int cq) {
+        return new PollerConfig(pollers, sq, cq, ioWorkers);
+    }
+}

@@ -1,0 +1,67 @@
+package dev.ringloom.poller;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The set of pollers a runtime uses; each channel is bound to one of them for its whole life (so its ops
+ * stay ordered on one ring). Thread-safe.
+ */
+public final class Pollers implements AutoCloseable {
+    private final Poller[] pollers;
+    private final AtomicInteger next = new AtomicInteger();
+
+    private Pollers(Poller[] pollers) {
+        this.pollers = pollers;
+    }
+
+    /** Starts {@code config.pollers()} pollers; on failure, the ones already started are closed. */
+    public static Pollers start(PollerConfig config) throws IOException {
+        List<Poller> started = new ArrayList<>();
+        try {
+            for (int i = 0; i < config.pollers(); i++) {
+                started.add(Poller.start(i, config));
+            }
+        } catch (IOException | RuntimeException e) {
+            started.forEach(Poller::close);
+            throw e;
+        }
+        return new Pollers(started.toArray(Poller[]::new));
+    }
+
+    /** The poller a new channel binds to (round robin). */
+    public Poller next() {
+        return pollers[Math.floorMod(next.getAndIncrement(), pollers.length)];
+    }
+
+    public List<Poller> all() {
+        return List.of(pollers);
+    }
+
+    /** Abandoned ops in all registries whose CQE has not arrived yet. */
+    public int registrySize() {
+        int n = 0;
+        for (Poller p : pollers) {
+            n += p.registry().size();
+        }
+        return n;
+    }
+
+    /** Ops the kernel owns, over all pollers. */
+    public int inFlight() {
+        int n = 0;
+        for (Poller p : pollers) {
+            n += p.inFlight();
+        }
+        return n;
+    }
+
+    @Override
+    public void close() {
+        for (Poller p : pollers) {
+            p.close();
+        }
+    }
+}

@@ -1,0 +1,247 @@
+package dev.ringloom.poller.sys;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The libc calls ringloom makes, bound once through the FFM linker.
+ *
+ * <p>Every wrapper returns the kernel convention: a non-negative result, or a <em>negative errno</em>
+ * (errno is captured by the linker in the same call, so no other call can clobber it). That is the same
+ * shape a CQE's {@code res} has, so one error path serves both. Stateless apart from a per-thread
+ * errno capture segment; safe for any thread.
+ */
+public final class Libc {
+    /** x86_64 and aarch64 syscall numbers of io_uring (the same on both: they were added after unification). */
+    public static final long SYS_IO_URING_SETUP = 425, SYS_IO_URING_ENTER = 426, SYS_IO_URING_REGISTER = 427;
+
+    public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_EXCL = 0200,
+            O_TRUNC = 01000, O_APPEND = 02000, O_NONBLOCK = 04000, O_DIRECT = 040000, O_CLOEXEC = 02000000;
+    public static final int PROT_READ = 1, PROT_WRITE = 2;
+    public static final int MAP_SHARED = 1, MAP_POPULATE = 0x8000;
+    public static final int EFD_CLOEXEC = 02000000;
+    public static final int SEEK_CUR = 1, SEEK_END = 2;
+    public static final int AT_FDCWD = -100;
+    /** preadv2 flag: fail with EAGAIN instead of blocking (data not in the page cache). */
+    public static final int RWF_NOWAIT = 0x8;
+    public static final long MAP_FAILED = -1L;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    /**
+     * One scratch segment per thread: the errno capture state, then one {@code struct iovec}. Allocating
+     * them per call would cost more than the call.
+     */
+    private static final long IOVEC_OFFSET = (CAPTURE_LAYOUT.byteSize() + 15) & ~15L;
+    private static final ThreadLocal<MemorySegment> CAPTURE =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(IOVEC_OFFSET + 16, 16));
+
+    private static final MethodHandle SYSCALL6 = downcall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle MMAP = downcall("mmap",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle MUNMAP = downcall("munmap",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle EVENTFD = downcall("eventfd",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle WRITE = downcall("write",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle READ = downcall("read",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle OPEN = downcall("open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle LSEEK = downcall("lseek",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle PIPE2 = downcall("pipe2",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle FTRUNCATE = downcall("ftruncate",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), CAPTURE_ERRNO);
+    /**
+     * preadv2 with RWF_NOWAIT is only ever a page-cache copy (it fails instead of sleeping), so it is bound
+     * as a critical call: no thread-state transition, which is most of an FFM call's fixed cost.
+     */
+    private static final MethodHandle PREADV2_NOWAIT = downcall("preadv2",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT),
+            CAPTURE_ERRNO, Linker.Option.critical(false));
+    private static final MethodHandle MALLOC_ALIGNED = downcall("aligned_alloc",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle FREE = downcall("free", FunctionDescriptor.ofVoid(JAVA_LONG));
+
+    private Libc() {
+    }
+
+    private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        MemorySegment symbol = LIBC.find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
+        return LINKER.downcallHandle(symbol, descriptor, options);
+    }
+
+    private static MemorySegment capture() {
+        return CAPTURE.get();
+    }
+
+    private static long result(long ret, MemorySegment capture) {
+        return ret == -1 ? -(int) ERRNO.get(capture, 0L) : ret;
+    }
+
+    public static long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6) {
+        MemorySegment cs = capture();
+        try {
+            return result((long) SYSCALL6.invokeExact(cs, number, a1, a2, a3, a4, a5, a6), cs);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** mmap; returns the address or a negative errno. */
+    public static long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
+        MemorySegment cs = capture();
+        try {
+            return result((long) MMAP.invokeExact(cs, addr, length, prot, flags, fd, offset), cs);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int munmap(long addr, long length) {
+        MemorySegment cs = capture();
+        try {
+            return (int) result((int) MUNMAP.invokeExact(cs, addr, length), cs);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int close(int fd) {
+        MemorySegment cs = capture();
+        try {
+            return (int) result((int) CLOSE.invokeExact(cs, fd), cs);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int eventfd(int initval, int flags) {
+        MemorySegment cs = capture();
+        try {
+            return (int) result((int) EVENTFD.invokeExact(cs, initval, flags), cs);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static long write(int fd, long buf, long count) {
+        MemorySegment cs = capture();
+        try {
+            return result((long) WRITE.invokeExact(cs, fd, buf, count), cs);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static long read(int fd, long buf, long count) {
+        MemorySegment cs = capture();
+        try {
+            return result((long) READ.invokeExact(cs, fd, buf, count), cs);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** open(2); {@code path} is a NUL-terminated native string. */
+    public static int open(MemorySegment path, int flags, int mode) {
+        MemorySegment cs = capture();
+        try {
+            return (int) result((int) OPEN.invokeExact(cs, path, flags, mode), cs);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static long lseek(int fd, long offset, int whence) {
+        MemorySegment cs = capture();
+        try {
+            return result((long) LSEEK.invokeExact(cs, fd, offset, whence), cs);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int ftruncate(int fd, long length) {
+        MemorySegment cs = capture();
+        try {
+            return (int) result((int) FTRUNCATE.invokeExact(cs, fd, length), cs);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** pipe2(2) into {@code fds} (two ints). */
+    public static int pipe2(MemorySegment fds, int flags) {
+        MemorySegment cs = capture();
+        try {
+            return (int) result((int) PIPE2.invokeExact(cs, fds, flags), cs);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code preadv2(fd, {buf, len}, 1, offset, RWF_NOWAIT)}: reads only what the page cache holds right
+     * now. Returns bytes read, or {@code -EAGAIN} when the read would have to wait for the device.
+     */
+    public static long preadv2NoWait(int fd, long buf, long len, long offset) {
+        MemorySegment cs = capture();
+        cs.set(JAVA_LONG, IOVEC_OFFSET, buf);
+        cs.set(JAVA_LONG, IOVEC_OFFSET + 8, len);
+        try {
+            return result((long) PREADV2_NOWAIT.invokeExact(cs, fd, cs.address() + IOVEC_OFFSET, 1, offset, RWF_NOWAIT), cs);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** aligned_alloc; 0 when out of memory. {@code size} must be a multiple of {@code alignment}. */
+    public static long alignedAlloc(long alignment, long size) {
+        try {
+            return (long) MALLOC_ALIGNED.invokeExact(alignment, size);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static void free(long address) {
+        try {
+            FREE.invokeExact(address);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException("native call failed", t);
+    }
+}

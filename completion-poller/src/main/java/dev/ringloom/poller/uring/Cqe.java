@@ -1,0 +1,31 @@
+package dev.ringloom.poller.uring;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * {@code struct io_uring_cqe}, 16 bytes (ringloom never sets IORING_SETUP_CQE32):
+ * {@snippet lang=c :
+ * struct io_uring_cqe { __u64 user_data; __s32 res; __u32 flags; };
+ * }
+ */
+public final class Cqe {
+    public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+            JAVA_LONG.withName("user_data"), JAVA_INT.withName("res"), JAVA_INT.withName("flags"));
+    public static final long SIZE = LAYOUT.byteSize();
+    static final long USER_DATA = LAYOUT.byteOffset(groupElement("user_data"));
+    static final long RES = LAYOUT.byteOffset(groupElement("res"));
+    static final long FLAGS = LAYOUT.byteOffset(groupElement("flags"));
+
+    /** More CQEs will follow for this SQE (multishot). */
+    public static final int F_MORE = 1 << 1;
+    /** The upper 16 bits of flags carry a provided buffer id. */
+    public static final int F_BUFFER = 1;
+
+    private Cqe() {
+    }
+}

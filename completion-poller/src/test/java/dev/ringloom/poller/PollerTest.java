@@ -1,0 +1,187 @@
+package dev.ringloom.poller;
+
+import dev.ringloom.poller.sys.Errno;
+import dev.ringloom.poller.sys.Libc;
+import dev.ringloom.poller.sys.NativeMemory;
+import dev.ringloom.poller.uring.IoUringConstants;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The poller against the real kernel: every op completes exactly once, whatever the ring sizes. */
+class PollerTest {
+    private Poller poller;
+
+    @BeforeEach
+    void start() throws IOException {
+        poller = Poller.start(0, new PollerConfig(1, 4, 8, 4));
+    }
+
+    @AfterEach
+    void stop() {
+        poller.close();
+    }
+
+    static int[] pipe() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(JAVA_INT, 2);
+            assertEquals(0, Libc.pipe2(fds, Libc.O_CLOEXEC));
+            return new int[]{fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+        }
+    }
+
+    static void writeByte(int fd, byte b) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment one = arena.allocate(1);
+            one.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, b);
+            assertEquals(1, Libc.write(fd, one.address(), 1));
+        }
+    }
+
+    @Test
+    void moreOpsThanTheSubmissionQueueHoldsAllCompleteExactlyOnce() throws Exception {
+        int threads = 200, perThread = 200;
+        AtomicInteger completed = new AtomicInteger();
+        try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                fs.add(vts.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        Op op = new Op().prepare(IoUringConstants.OP_NOP, -1, 0, 0, 0, 0);
+                        poller.submit(op);
+                        assertEquals(0, op.await(poller));
+                        completed.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        }
+        assertEquals(threads * perThread, completed.get());
+        assertEquals(0, poller.inFlight());
+        assertEquals((long) threads * perThread, poller.completedTotal());
+    }
+
+    @Test
+    void completionsBeyondTheCompletionQueueCapacityAreNotLost() throws Exception {
+        int n = 200;  // CQ holds 8: most of these completions arrive while it is full
+        int[][] pipes = new int[n][];
+        Op[] ops = new Op[n];
+        MemorySegment bufs = NativeMemory.allocate(n, 8);
+        try {
+            for (int i = 0; i < n; i++) {
+                pipes[i] = pipe();
+                ops[i] = new Op().prepare(IoUringConstants.OP_READ, pipes[i][0], -1L, bufs.address() + i, 1, 0);
+                poller.submitDetached(ops[i]);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> poller.inFlight() == n);
+            for (int i = 0; i < n; i++) {
+                writeByte(pipes[i][1], (byte) i);
+            }
+            for (int i = 0; i < n; i++) {
+                Op op = ops[i];
+                await().atMost(Duration.ofSeconds(10)).until(op::isDone);
+                assertEquals(1, op.result(), op::toString);
+                assertEquals((byte) i, bufs.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i));
+            }
+            assertEquals(n, poller.completedTotal());
+            assertTrue(poller.overflowsTotal() > 0, "the CQ should have overflowed at least once");
+        } finally {
+            NativeMemory.free(bufs);
+            for (int[] p : pipes) {
+                if (p != null) {
+                    Libc.close(p[0]);
+                    Libc.close(p[1]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void kernelErrorsReachTheWaiterAndThePollerSurvives() throws Exception {
+        int[] badFds = {-1, 99_999};
+        for (int fd : badFds) {
+            Op op = new Op().prepare(IoUringConstants.OP_READ, fd, 0, 0, 0, 0);
+            poller.submit(op);
+            assertEquals(-Errno.EBADF, op.await(poller));
+        }
+        Op unknown = new Op().prepare((byte) 200, -1, 0, 0, 0, 0);
+        poller.submit(unknown);
+        assertEquals(-Errno.EINVAL, unknown.await(poller));
+        Op nop = new Op().prepare(IoUringConstants.OP_NOP, -1, 0, 0, 0, 0);
+        poller.submit(nop);
+        assertEquals(0, nop.await(poller));
+    }
+
+    @Test
+    void interruptedWaitHandsTheBufferToTheRegistryUntilTheKernelCompletes() throws Exception {
+        int[] p = pipe();
+        long baseline = NativeMemory.reservedBytes();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicReference<Boolean> interruptStatus = new AtomicReference<>();
+        Thread reader = Thread.ofVirtual().start(() -> {
+            MemorySegment buf = NativeMemory.allocate(4096, 4096);
+            Op op = new Op().prepare(IoUringConstants.OP_READ, p[0], -1L, buf.address(), 4096, 0)
+                    .buffer(buf, NativeMemory::free);
+            try {
+                poller.submit(op);
+                op.await(poller);
+            } catch (IOException e) {
+                thrown.set(e);
+                interruptStatus.set(Thread.currentThread().isInterrupted());
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> poller.inFlight() == 1);
+        reader.interrupt();
+        reader.join();
+        assertInstanceOf(InterruptedIOException.class, thrown.get());
+        assertTrue(interruptStatus.get());
+        await().atMost(Duration.ofSeconds(10)).until(() -> poller.registry().releasedTotal() == 1);
+        assertEquals(1, poller.registry().adoptedTotal());
+        assertEquals(0, poller.registry().size());
+        assertEquals(baseline, NativeMemory.reservedBytes());
+        Libc.close(p[0]);
+        Libc.close(p[1]);
+    }
+
+    @Test
+    void closeCancelsWhatIsInFlightAndRefusesNewOps() throws Exception {
+        int[] p = pipe();
+        Op read = new Op().prepare(IoUringConstants.OP_READ, p[0], -1L, 0, 0, 0);
+        MemorySegment buf = NativeMemory.allocate(16, 8);
+        read.prepare(IoUringConstants.OP_READ, p[0], -1L, buf.address(), 16, 0);
+        poller.submitDetached(read);
+        await().atMost(Duration.ofSeconds(10)).until(() -> poller.inFlight() == 1);
+        poller.close();
+        assertTrue(read.isDone());
+        assertEquals(-Errno.ECANCELED, read.result());
+        assertFalse(poller.isOpen());
+        assertThrows(IOException.class, () -> poller.submit(new Op().prepare(IoUringConstants.OP_NOP, -1, 0, 0, 0, 0)));
+        NativeMemory.free(buf);
+        Libc.close(p[0]);
+        Libc.close(p[1]);
+    }
+}

@@ -1,0 +1,40 @@
+package dev.ringloom.runtime;
+
+import dev.ringloom.poller.FdHandle;
+import dev.ringloom.poller.Poller;
+import dev.ringloom.poller.sys.Errno;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.channels.AsynchronousCloseException;
+
+/** Turns a failed op's result into the exception a java.nio user expects. Stateless. */
+final class IoErrors {
+    private IoErrors() {
+    }
+
+    static IOException forResult(String operation, int res, FdHandle handle, Poller poller) {
+        if (res == -Errno.ECANCELED) {
+            if (handle.isClosing()) {
+                return new AsynchronousCloseException();
+            }
+            if (!poller.isOpen()) {
+                return new IOException(operation + ": the ringloom runtime was closed");
+            }
+        }
+        return Errno.exception(operation, res);
+    }
+
+    static InterruptedIOException interrupted(String operation, int bytesTransferred) {
+        InterruptedIOException e = new InterruptedIOException(operation + " interrupted");
+        e.bytesTransferred = bytesTransferred;
+        return e;
+    }
+
+    /** The interrupt check at the start of a blocking call: the call does nothing and says so. */
+    static void checkNotInterrupted(String operation) throws InterruptedIOException {
+        if (Thread.currentThread().isInterrupted()) {
+            throw interrupted(operation, 0);
+        }
+    }
+}

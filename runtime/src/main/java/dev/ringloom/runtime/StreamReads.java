@@ -1,0 +1,151 @@
+package dev.ringloom.runtime;
+
+import dev.ringloom.poller.FdHandle;
+import dev.ringloom.poller.NativeBufferPool;
+import dev.ringloom.poller.Op;
+import dev.ringloom.poller.Poller;
+import dev.ringloom.poller.sys.Errno;
+import dev.ringloom.poller.uring.IoUringConstants;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Reads of one byte stream (pipe, FIFO, socket) such that no byte is lost, duplicated or reordered when a
+ * reader gives up.
+ *
+ * <p>Invariants, all under {@code lock}: at most one read op is in flight on the stream; a read op whose
+ * reader was interrupted stays the stream's {@code carry} — its buffer is kept, not released, when the kernel
+ * completes it — and the next reader takes its bytes before it may submit a new read; bytes a completed read
+ * returned beyond what its reader wanted wait in {@code leftover} for the next reader. Readers take turns on
+ * the lock, as with {@code java.net.Socket}.
+ */
+final class StreamReads {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final FdHandle handle;
+    private final Poller poller;
+    private final NativeBufferPool pool;
+    private final String name;
+
+    // Guarded by lock.
+    private Op carry;
+    private MemorySegment leftover;
+    private int leftoverPos, leftoverLimit;
+
+    StreamReads(FdHandle handle, Poller poller, NativeBufferPool pool, String name) {
+        this.handle = handle;
+        this.poller = poller;
+        this.pool = pool;
+        this.name = name;
+    }
+
+    /**
+     * Reads up to {@code dst.remaining()} bytes, blocking until at least one is available.
+     *
+     * @return bytes read, or -1 at end of stream
+     * @throws InterruptedIOException if interrupted (nothing was consumed; the interrupt status stays set)
+     */
+    int read(ByteBuffer dst, int maxChunk) throws IOException {
+        int want = Math.min(dst.remaining(), maxChunk);
+        if (want == 0) {
+            return 0;
+        }
+        lock.lock();
+        try {
+            if (leftover != null) {
+                return fromLeftover(dst);
+            }
+            for (;;) {
+                Op op;
+                boolean reclaimed = carry != null;
+                if (reclaimed) {
+                    op = carry;
+                    carry = null;
+                    op.reclaim();
+                } else {
+                    IoErrors.checkNotInterrupted("read(" + name + ")");
+                    MemorySegment buf = pool.acquire(want);
+                    int fd;
+                    try {
+                        fd = handle.acquire();
+                    } catch (IOException e) {
+                        pool.release(buf);
+                        throw e;
+                    }
+                    op = new Op().prepare(IoUringConstants.OP_READ, fd, -1L, buf.address(), (int) Math.min(buf.byteSize(), want), 0)
+                            .buffer(buf, pool).fdHandle(handle).retainOnAbandon();
+                    try {
+                        poller.submit(op);
+                    } catch (IOException e) {
+                        handle.release();
+                        pool.release(buf);
+                        throw e;
+                    }
+                    if (handle.isClosing()) {
+                        op.requestCancel(poller);   // close may have sent its cancel-by-fd before we queued
+                    }
+                }
+                int res;
+                try {
+                    res = op.await(poller);
+                } catch (InterruptedIOException e) {
+                    carry = op;                     // its bytes, if any, belong to the next reader
+                    throw e;
+                }
+                MemorySegment buf = op.takeBuffer();
+                if (res > 0) {
+                    leftover = buf;
+                    leftoverPos = 0;
+                    leftoverLimit = res;
+                    return fromLeftover(dst);
+                }
+                pool.release(buf);
+                if (res == 0) {
+                    return -1;
+                }
+                if (res == -Errno.ECANCELED && reclaimed && !handle.isClosing() && poller.isOpen()) {
+                    continue;                       // the abandoned read was cancelled before it read anything
+                }
+                throw IoErrors.forResult("read(" + name + ")", res, handle, poller);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int fromLeftover(ByteBuffer dst) {
+        int n = Math.min(dst.remaining(), leftoverLimit - leftoverPos);
+        dst.put(leftover.asSlice(leftoverPos, n).asByteBuffer());
+        leftoverPos += n;
+        if (leftoverPos == leftoverLimit) {
+            pool.release(leftover);
+            leftover = null;
+        }
+        return n;
+    }
+
+    /** True when a read would return bytes without asking the kernel. */
+    boolean hasBufferedBytes() {
+        return leftover != null;
+    }
+
+    /** After the fd was closed (every CQE reaped): frees what the stream still holds. */
+    void dispose() {
+        lock.lock();
+        try {
+            if (carry != null) {
+                carry.releaseBuffer();
+                carry = null;
+            }
+            if (leftover != null) {
+                pool.release(leftover);
+                leftover = null;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+}
