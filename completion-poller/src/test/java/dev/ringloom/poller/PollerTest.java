@@ -101,9 +101,10 @@ class PollerTest {
             for (int i = 0; i < n; i++) {
                 writeByte(pipes[i][1], (byte) i);
             }
+            await().atMost(Duration.ofSeconds(10)).until(() -> poller.completedTotal() == n);
             for (int i = 0; i < n; i++) {
                 Op op = ops[i];
-                await().atMost(Duration.ofSeconds(10)).until(op::isDone);
+                assertTrue(op.isDone(), op::toString);
                 assertEquals(1, op.result(), op::toString);
                 assertEquals((byte) i, bufs.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i));
             }

@@ -151,6 +151,11 @@ public final class RingFile implements AutoCloseable {
         return res;
     }
 
+    /** For streams: bytes that reads abandoned on interrupt received anyway and that later reads returned. */
+    long rescuedBytes() {
+        return stream ? streamReads.rescuedBytes() : 0;
+    }
+
     /** The path this file was opened with, or a pipe's label. */
     public String name() {
         return name;

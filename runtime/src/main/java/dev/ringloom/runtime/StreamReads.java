@@ -34,6 +34,7 @@ final class StreamReads {
     private Op carry;
     private MemorySegment leftover;
     private int leftoverPos, leftoverLimit;
+    private long rescuedBytes;     // bytes that abandoned reads received anyway and the next reader got
 
     StreamReads(FdHandle handle, Poller poller, NativeBufferPool pool, String name) {
         this.handle = handle;
@@ -96,6 +97,9 @@ final class StreamReads {
                     throw e;
                 }
                 MemorySegment buf = op.takeBuffer();
+                if (res > 0 && reclaimed) {
+                    rescuedBytes += res;
+                }
                 if (res > 0) {
                     leftover = buf;
                     leftoverPos = 0;
@@ -125,6 +129,16 @@ final class StreamReads {
             leftover = null;
         }
         return n;
+    }
+
+    /** Bytes that reads abandoned by their thread received anyway, delivered to the next reader. */
+    long rescuedBytes() {
+        lock.lock();
+        try {
+            return rescuedBytes;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** True when a read would return bytes without asking the kernel. */

@@ -1,0 +1,196 @@
+package dev.ringloom.runtime;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.NonWritableChannelException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static java.nio.file.StandardOpenOption.CREATE;
+import static java.nio.file.StandardOpenOption.CREATE_NEW;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Files through io_uring behave like {@link FileChannel}, byte for byte, and fail like it. */
+class RingFileTest {
+    static Ringloom ring;
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() throws IOException {
+        ring = Ringloom.open();
+    }
+
+    @AfterAll
+    static void stop() {
+        ring.close();
+    }
+
+    private Path randomFile(int size, long seed) throws IOException {
+        byte[] data = new byte[size];
+        new SplittableRandom(seed).nextBytes(data);
+        Path p = dir.resolve("data-" + seed);
+        Files.write(p, data);
+        return p;
+    }
+
+    @Test
+    void randomReadsFromAThousandVirtualThreadsMatchFileChannel() throws Exception {
+        Path p = randomFile(8 << 20, 1);
+        byte[] expected = Files.readAllBytes(p);
+        try (RingFile f = ring.openFile(p); ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int t = 0; t < 1000; t++) {
+                long seed = t;
+                fs.add(vts.submit(() -> {
+                    SplittableRandom rnd = new SplittableRandom(seed);
+                    for (int i = 0; i < 20; i++) {
+                        int pos = rnd.nextInt(expected.length);
+                        int len = 1 + rnd.nextInt(65536);
+                        ByteBuffer dst = rnd.nextBoolean() ? ByteBuffer.allocate(len) : ByteBuffer.allocateDirect(len);
+                        int n = f.read(dst, pos);
+                        int want = Math.min(len, expected.length - pos);
+                        assertEquals(want, n, "short read at " + pos);
+                        byte[] got = new byte[n];
+                        dst.flip().get(got);
+                        assertArrayEquals(Arrays.copyOfRange(expected, pos, pos + n), got);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> fu : fs) {
+                fu.get();
+            }
+        }
+    }
+
+    @Test
+    void randomWritesFromAThousandVirtualThreadsLandWhereFileChannelSeesThem() throws Exception {
+        Path p = dir.resolve("written");
+        int region = 4096 + 17;  // not page-aligned on purpose
+        byte[] expected = new byte[region * 1000];
+        new SplittableRandom(7).nextBytes(expected);
+        try (RingFile f = ring.openFile(p, WRITE, CREATE); ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int t = 0; t < 1000; t++) {
+                int at = t * region;
+                fs.add(vts.submit(() -> {
+                    ByteBuffer src = ByteBuffer.wrap(expected, at, region);
+                    while (src.hasRemaining()) {
+                        f.write(src, src.position());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> fu : fs) {
+                fu.get();
+            }
+            assertEquals(expected.length, f.size());
+        }
+        try (FileChannel fc = FileChannel.open(p, READ)) {
+            ByteBuffer all = ByteBuffer.allocate(expected.length);
+            while (all.hasRemaining() && fc.read(all) > 0) {
+                // read it all
+            }
+            assertArrayEquals(expected, all.array());
+        }
+    }
+
+    @Test
+    void sequentialReadAndWriteMoveThePositionLikeFileChannel() throws Exception {
+        Path src = randomFile(3 * RingFile.MAX_IO + 123, 3);
+        Path dst = dir.resolve("copy");
+        try (RingFile in = ring.openFile(src); RingFile out = ring.openFile(dst, WRITE, CREATE_NEW)) {
+            ByteBuffer buf = ByteBuffer.allocate(100_000);
+            while (in.read(buf) != -1) {
+                buf.flip();
+                out.writeFully(buf);
+                buf.clear();
+            }
+            assertEquals(in.size(), in.position());
+            assertEquals(in.size(), out.position());
+            out.force();
+        }
+        assertArrayEquals(Files.readAllBytes(src), Files.readAllBytes(dst));
+    }
+
+    @Test
+    void readAtOrPastEndOfFileReturnsMinusOneAndNearItAShortRead() throws Exception {
+        Path p = randomFile(1000, 4);
+        try (RingFile f = ring.openFile(p)) {
+            assertEquals(-1, f.read(ByteBuffer.allocate(10), 1000));
+            assertEquals(-1, f.read(ByteBuffer.allocate(10), 5000));
+            assertEquals(10, f.read(ByteBuffer.allocate(100), 990));
+            assertEquals(0, f.read(ByteBuffer.allocate(0), 0));
+        }
+    }
+
+    @Test
+    void badInputFailsWithClearExceptions() throws Exception {
+        Path p = randomFile(100, 5);
+        RingFile f = ring.openFile(p);
+        IllegalArgumentException neg = assertThrows(IllegalArgumentException.class, () -> f.read(ByteBuffer.allocate(1), -1));
+        assertTrue(neg.getMessage().contains("Negative position"));
+        assertThrows(IllegalArgumentException.class, () -> f.position(-5));
+        assertThrows(IllegalArgumentException.class, () -> f.read(ByteBuffer.allocate(4).asReadOnlyBuffer(), 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> f.read(new byte[4], 2, 3));
+        assertThrows(NonWritableChannelException.class, () -> f.write(ByteBuffer.allocate(1)));
+        f.close();
+        f.close(); // a second close is a no-op
+        assertFalse(f.isOpen());
+        assertThrows(ClosedChannelException.class, () -> f.read(ByteBuffer.allocate(1), 0));
+        assertThrows(ClosedChannelException.class, f::size);
+
+        NoSuchFileException missing = assertThrows(NoSuchFileException.class, () -> ring.openFile(dir.resolve("nope")));
+        assertTrue(missing.getMessage().contains("ENOENT"), missing.getMessage());
+        FileAlreadyExistsException exists = assertThrows(FileAlreadyExistsException.class,
+                () -> ring.openFile(p, WRITE, CREATE_NEW));
+        assertTrue(exists.getMessage().contains("EEXIST"), exists.getMessage());
+        IOException isDirWrite = assertThrows(IOException.class, () -> ring.openFile(dir, WRITE));
+        assertTrue(isDirWrite.getMessage().contains("EISDIR"), isDirWrite.getMessage());
+        try (RingFile d = ring.openFile(dir)) {
+            IOException isDirRead = assertThrows(IOException.class, () -> d.read(ByteBuffer.allocate(10), 0));
+            assertTrue(isDirRead.getMessage().contains("EISDIR"), isDirRead.getMessage());
+        }
+    }
+
+    @Test
+    void directIoReadsAlignedBlocks() throws Exception {
+        // target/ is on a disk file system; @TempDir may be tmpfs, which refuses O_DIRECT
+        Path p = Files.createTempFile(Files.createDirectories(Path.of("target")), "direct", ".bin");
+        byte[] data = new byte[1 << 20];
+        new SplittableRandom(6).nextBytes(data);
+        Files.write(p, data);
+        byte[] expected = data;
+        try (RingFile f = ring.openFile(p, StandardOpenOption.READ, RingOpenOption.DIRECT)) {
+            ByteBuffer dst = ByteBuffer.allocate(8192);
+            assertEquals(8192, f.read(dst, 65536));
+            assertArrayEquals(Arrays.copyOfRange(expected, 65536, 65536 + 8192), dst.array());
+        } finally {
+            Files.delete(p);
+        }
+    }
+}
