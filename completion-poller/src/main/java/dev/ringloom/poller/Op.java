@@ -192,16 +192,20 @@ public class Op {
     final boolean complete(int res, int flags) {
         this.result = res;
         this.cqeFlags = flags;
-        if (STATE.compareAndSet(this, PENDING, DONE)) {   // result visible before DONE
-            Thread w = waiter;
-            waiter = null;
-            if (w != null) {
-                LockSupport.unpark(w);
+        // A reclaiming reader may flip ABANDONED back to PENDING at any moment: retry until one CAS wins.
+        for (;;) {
+            if (STATE.compareAndSet(this, PENDING, DONE)) {          // result visible before DONE
+                Thread w = waiter;
+                waiter = null;
+                if (w != null) {
+                    LockSupport.unpark(w);
+                }
+                return true;
             }
-            return true;
+            if (STATE.compareAndSet(this, ABANDONED, ABANDONED_DONE)) { // result visible before ABANDONED_DONE
+                return false;
+            }
         }
-        STATE.setRelease(this, ABANDONED_DONE);           // result visible before ABANDONED_DONE
-        return false;
     }
 
     /**

@@ -105,26 +105,30 @@ class StreamInterruptTest {
         });
         ByteArrayOutputStream received = new ByteArrayOutputStream(total);
         AtomicBoolean done = new AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         int[] interrupts = new int[1];
         Thread reader = Thread.ofVirtual().start(() -> {
             ByteBuffer buf = ByteBuffer.allocate(7000);
-            while (true) {
-                try {
-                    buf.clear();
-                    int n = pipe[0].read(buf);
-                    if (n < 0) {
-                        break;
+            try {
+                while (true) {
+                    try {
+                        buf.clear();
+                        int n = pipe[0].read(buf);
+                        if (n < 0) {
+                            break;
+                        }
+                        received.write(buf.array(), 0, n);
+                    } catch (InterruptedIOException e) {
+                        assertEquals(0, e.bytesTransferred);
+                        Thread.interrupted();
+                        interrupts[0]++;
                     }
-                    received.write(buf.array(), 0, n);
-                } catch (InterruptedIOException e) {
-                    assertEquals(0, e.bytesTransferred);
-                    Thread.interrupted();
-                    interrupts[0]++;
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
                 }
+            } catch (Throwable t) {
+                failure.set(t);
+            } finally {
+                done.set(true);
             }
-            done.set(true);
         });
         SplittableRandom rnd = new SplittableRandom(13);
         while (!done.get()) {
@@ -132,6 +136,9 @@ class StreamInterruptTest {
             for (int spin = rnd.nextInt(2000); spin > 0; spin--) {
                 Thread.onSpinWait();
             }
+        }
+        if (failure.get() != null) {
+            throw new AssertionError("reader failed after " + received.size() + " bytes", failure.get());
         }
         reader.join();
         writer.join();

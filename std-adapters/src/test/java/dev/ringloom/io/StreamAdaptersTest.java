@@ -1,0 +1,90 @@
+package dev.ringloom.io;
+
+import dev.ringloom.runtime.Ringloom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+import static java.nio.file.StandardOpenOption.CREATE;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/** Existing java.io and NIO code runs unchanged on ringloom's files. */
+class StreamAdaptersTest {
+    static Ringloom ring;
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() throws IOException {
+        ring = Ringloom.open();
+    }
+
+    @AfterAll
+    static void stop() {
+        ring.close();
+    }
+
+    @Test
+    void transferToThroughTheStreamsCopiesEveryByte() throws IOException {
+        byte[] data = new byte[5_000_000];
+        new SplittableRandom(1).nextBytes(data);
+        Path src = dir.resolve("src"), dst = dir.resolve("dst");
+        Files.write(src, data);
+        try (InputStream in = new RingInputStream(ring.openFile(src));
+             OutputStream out = new RingOutputStream(ring.openFile(dst, WRITE, CREATE))) {
+            in.transferTo(out);
+        }
+        assertArrayEquals(data, Files.readAllBytes(dst));
+    }
+
+    @Test
+    void aBufferedReaderReadsLinesAndSingleBytesWork() throws IOException {
+        Path p = dir.resolve("lines");
+        Files.writeString(p, "one\ntwo\nthree\n");
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(new RingInputStream(ring.openFile(p)), StandardCharsets.UTF_8))) {
+            assertEquals("one", r.readLine());
+            assertEquals("two", r.readLine());
+            assertEquals("three", r.readLine());
+            assertEquals(null, r.readLine());
+        }
+        try (InputStream in = new RingInputStream(ring.openFile(p))) {
+            assertEquals('o', in.read());
+            in.skipNBytes(12);
+            assertEquals('\n', in.read());
+            assertEquals(-1, in.read());
+        }
+    }
+
+    @Test
+    void theByteChannelSeeksTruncatesAndCloses() throws IOException {
+        Path p = dir.resolve("chan");
+        RingByteChannel ch = new RingByteChannel(ring.openFile(p, READ, WRITE, CREATE));
+        ch.write(ByteBuffer.wrap("0123456789".getBytes(StandardCharsets.US_ASCII)));
+        assertEquals(10, ch.size());
+        ch.position(3);
+        ByteBuffer two = ByteBuffer.allocate(2);
+        ch.read(two);
+        assertEquals("34", new String(two.array(), StandardCharsets.US_ASCII));
+        ch.truncate(4);
+        assertEquals(4, ch.size());
+        assertEquals(4, ch.position());
+        ch.close();
+        assertFalse(ch.isOpen());
+    }
+}
