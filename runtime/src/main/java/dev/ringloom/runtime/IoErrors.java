@@ -31,10 +31,13 @@ final class IoErrors {
         return e;
     }
 
-    /** The interrupt check at the start of a blocking call: the call does nothing and says so. */
-    static void checkNotInterrupted(String operation) throws InterruptedIOException {
+    /**
+     * The interrupt check at the start of a blocking call: the call does nothing and says so. The message
+     * is built only when thrown: this runs on every call.
+     */
+    static void checkNotInterrupted(String syscall, String target) throws InterruptedIOException {
         if (Thread.currentThread().isInterrupted()) {
-            throw interrupted(operation, 0);
+            throw interrupted(syscall + "(" + target + ")", 0);
         }
     }
 }

@@ -124,7 +124,7 @@ public final class RingFile implements AutoCloseable {
     }
 
     private static int openat(Ringloom runtime, String path, int flags) throws IOException {
-        IoErrors.checkNotInterrupted("open(" + path + ")");
+        IoErrors.checkNotInterrupted("open", path);
         byte[] utf8 = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         for (byte b : utf8) {
             if (b == 0) {
@@ -257,23 +257,30 @@ public final class RingFile implements AutoCloseable {
         if (len == 0) {
             return 0;
         }
-        IoErrors.checkNotInterrupted("read(" + name + ")");
-        MemorySegment buf = pool.acquire(len);
-        int fd;
-        try {
-            fd = handle.acquire();
-        } catch (ClosedChannelException e) {
-            pool.release(buf);
-            throw e;
+        IoErrors.checkNotInterrupted("read", name);
+        int fd = handle.acquire();
+        if (!direct && runtime.nowaitReads() && dst.isDirect()) {
+            // Cached data straight into the caller's memory: the call is synchronous, so the kernel is done
+            // with the buffer when it returns and no ownership passes.
+            long r = Libc.preadv2NoWait(fd, MemorySegment.ofBuffer(dst).address(), len, pos);
+            if (r >= 0) {
+                handle.release();
+                if (r == 0) {
+                    return -1;
+                }
+                dst.position(dst.position() + (int) r);
+                return (int) r;
+            }
         }
-        if (!direct && runtime.nowaitReads()) {
-            // Cached data costs one copy on this thread; the ring only pays off when the read must wait.
+        MemorySegment buf = pool.acquire(len);
+        if (!direct && runtime.nowaitReads() && !dst.isDirect()) {
             long r = Libc.preadv2NoWait(fd, buf.address(), len, pos);
-            if (r >= 0 || (r != -Errno.EAGAIN && r != -Errno.EOPNOTSUPP)) {
+            if (r >= 0) {
                 handle.release();
                 return deliver(dst, buf, (int) r);
             }
         }
+        // Not cached (or O_DIRECT): the ring. Our fd reference and buf now travel with the op.
         Op op = new Op().prepare(IoUringConstants.OP_READ, fd, pos, buf.address(), len, 0)
                 .buffer(buf, pool).fdHandle(handle);
         submit(op, buf);
@@ -289,7 +296,8 @@ public final class RingFile implements AutoCloseable {
             if (res == 0) {
                 return -1;
             }
-            dst.put(buf.asSlice(0, res).asByteBuffer());
+            MemorySegment.copy(buf, 0, MemorySegment.ofBuffer(dst), 0, res);
+            dst.position(dst.position() + res);
             return res;
         } finally {
             pool.release(buf);
@@ -359,7 +367,7 @@ public final class RingFile implements AutoCloseable {
         if (len == 0) {
             return 0;
         }
-        IoErrors.checkNotInterrupted("write(" + name + ")");
+        IoErrors.checkNotInterrupted("write", name);
         MemorySegment buf = pool.acquire(len);
         MemorySegment.copy(MemorySegment.ofBuffer(src), 0, buf, 0, len);
         int fd;
@@ -463,7 +471,7 @@ public final class RingFile implements AutoCloseable {
     /** fsync: data and metadata reach the device. */
     public void force() throws IOException {
         ensureOpen();
-        IoErrors.checkNotInterrupted("fsync(" + name + ")");
+        IoErrors.checkNotInterrupted("fsync", name);
         int fd = handle.acquire();
         Op op = new Op().prepare(IoUringConstants.OP_FSYNC, fd, 0, 0, 0, 0).fdHandle(handle);
         submit(op, null);

@@ -67,7 +67,7 @@ final class StreamReads {
                     carry = null;
                     op.reclaim();
                 } else {
-                    IoErrors.checkNotInterrupted("read(" + name + ")");
+                    IoErrors.checkNotInterrupted("read", name);
                     MemorySegment buf = pool.acquire(want);
                     int fd;
                     try {

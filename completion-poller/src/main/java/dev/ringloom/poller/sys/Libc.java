@@ -43,13 +43,9 @@ public final class Libc {
     private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
-    /**
-     * One scratch segment per thread: the errno capture state, then one {@code struct iovec}. Allocating
-     * them per call would cost more than the call.
-     */
-    private static final long IOVEC_OFFSET = (CAPTURE_LAYOUT.byteSize() + 15) & ~15L;
+    /** One errno capture segment per thread: allocating it per call would cost more than the call. */
     private static final ThreadLocal<MemorySegment> CAPTURE =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(IOVEC_OFFSET + 16, 16));
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
     private static final MethodHandle SYSCALL6 = downcall("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
@@ -74,12 +70,14 @@ public final class Libc {
     private static final MethodHandle FTRUNCATE = downcall("ftruncate",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), CAPTURE_ERRNO);
     /**
-     * preadv2 with RWF_NOWAIT is only ever a page-cache copy (it fails instead of sleeping), so it is bound
-     * as a critical call: no thread-state transition, which is most of an FFM call's fixed cost.
+     * preadv2 with RWF_NOWAIT is only ever a page-cache copy (it fails instead of sleeping), so it is bound as
+     * a critical call: no thread-state transition, which is most of an FFM call's fixed cost, and the iovec
+     * may be a heap array. errno is not captured: every failure sends the read through the ring, whose CQE
+     * carries the exact error.
      */
     private static final MethodHandle PREADV2_NOWAIT = downcall("preadv2",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT),
-            CAPTURE_ERRNO, Linker.Option.critical(false));
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT),
+            Linker.Option.critical(true));
     private static final MethodHandle MALLOC_ALIGNED = downcall("aligned_alloc",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle FREE = downcall("free", FunctionDescriptor.ofVoid(JAVA_LONG));
@@ -204,15 +202,14 @@ public final class Libc {
     }
 
     /**
-     * {@code preadv2(fd, {buf, len}, 1, offset, RWF_NOWAIT)}: reads only what the page cache holds right
-     * now. Returns bytes read, or {@code -EAGAIN} when the read would have to wait for the device.
+     * {@code preadv2(fd, {buf, len}, 1, offset, RWF_NOWAIT)}: copies only what the page cache holds right now.
+     * Returns bytes read, or -1 for any failure, most often EAGAIN (the read would have to wait for the
+     * device); the caller then goes through the ring, which reports the real errno if there is one.
      */
     public static long preadv2NoWait(int fd, long buf, long len, long offset) {
-        MemorySegment cs = capture();
-        cs.set(JAVA_LONG, IOVEC_OFFSET, buf);
-        cs.set(JAVA_LONG, IOVEC_OFFSET + 8, len);
+        long[] iov = {buf, len};
         try {
-            return result((long) PREADV2_NOWAIT.invokeExact(cs, fd, cs.address() + IOVEC_OFFSET, 1, offset, RWF_NOWAIT), cs);
+            return (long) PREADV2_NOWAIT.invokeExact(fd, MemorySegment.ofArray(iov), 1, offset, RWF_NOWAIT);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -1,0 +1,164 @@
+package dev.ringloom.benchmarks;
+
+import com.sun.nio.file.ExtendedOpenOption;
+import dev.ringloom.runtime.RingFile;
+import dev.ringloom.runtime.RingOpenOption;
+import dev.ringloom.runtime.Ringloom;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * 4 KiB random reads of a 1 GiB file from N virtual threads: ringloom's {@link RingFile#read(ByteBuffer, long)}
+ * against the JDK's {@link FileChannel#read(ByteBuffer, long)}, measured in the same JVM, one after the other,
+ * with the peak number of OS threads of the process during each run.
+ *
+ * <pre>
+ * mvn -q -DskipTests package exec:exec -pl benchmarks -am -Dbench="FileReadBenchmark [cached|direct|both] [seconds] [file]"
+ * </pre>
+ * Modes: {@code cached} reads a file that is in the page cache; {@code direct} opens it with O_DIRECT so every
+ * read goes to the device. Not a pass/fail test: it prints numbers.
+ */
+public final class FileReadBenchmark {
+    static final int BLOCK = 4096;
+    static final long FILE_SIZE = 1L << 30;
+    static final int[] THREADS = {1, 32, 256};
+
+    interface Reader {
+        int read(ByteBuffer dst, long pos) throws IOException;
+    }
+
+    record Result(double opsPerSec, int peakThreads) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String mode = args.length > 0 ? args[0] : "both";
+        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        Path file = Path.of(args.length > 2 ? args[2] : "benchmarks/target/bench-1g.bin");
+        ensureFile(file);
+        System.out.printf("JDK %s, %d cores, kernel %s, %d s per run%n", Runtime.version(),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"), seconds);
+        try (Ringloom ring = Ringloom.open()) {
+            if (mode.equals("cached") || mode.equals("both")) {
+                warmPageCache(file);
+                run("cached", ring, file, false, seconds);
+            }
+            if (mode.equals("direct") || mode.equals("both")) {
+                run("O_DIRECT", ring, file, true, seconds);
+            }
+        }
+    }
+
+    static void run(String label, Ringloom ring, Path file, boolean direct, int seconds) throws Exception {
+        System.out.printf("%n4 KiB random reads, %s%n", label);
+        System.out.printf("%-8s %14s %14s %7s %14s %14s%n", "threads", "ringloom ops/s", "JDK ops/s", "ratio",
+                "ringloom OS thr", "JDK OS thr");
+        try (RingFile rf = direct ? ring.openFile(file, StandardOpenOption.READ, RingOpenOption.DIRECT) : ring.openFile(file);
+             FileChannel fc = direct ? FileChannel.open(file, StandardOpenOption.READ, ExtendedOpenOption.DIRECT)
+                     : FileChannel.open(file, StandardOpenOption.READ)) {
+            // All ringloom runs first: OS threads the JDK adds to compensate for blocked carriers outlive its
+            // runs (for the pool's keep-alive), and would otherwise be counted against ringloom.
+            Result[] r = new Result[THREADS.length], j = new Result[THREADS.length];
+            measure(rf::read, 32, 2); // warm-up: JIT, pools
+            for (int i = 0; i < THREADS.length; i++) {
+                r[i] = measure(rf::read, THREADS[i], seconds);
+            }
+            measure(fc::read, 32, 2);
+            for (int i = 0; i < THREADS.length; i++) {
+                j[i] = measure(fc::read, THREADS[i], seconds);
+            }
+            for (int i = 0; i < THREADS.length; i++) {
+                System.out.printf("%-8d %,14.0f %,14.0f %6.2fx %14d %14d%n", THREADS[i], r[i].opsPerSec, j[i].opsPerSec,
+                        r[i].opsPerSec / j[i].opsPerSec, r[i].peakThreads, j[i].peakThreads);
+            }
+        }
+    }
+
+    static Result measure(Reader reader, int threads, int seconds) throws Exception {
+        LongAdder ops = new LongAdder();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> workers = new ArrayList<>();
+        long blocks = FILE_SIZE / BLOCK;
+        for (int t = 0; t < threads; t++) {
+            long seed = t * 7919L + System.nanoTime();
+            workers.add(Thread.ofVirtual().start(() -> {
+                SplittableRandom rnd = new SplittableRandom(seed);
+                ByteBuffer buf = ByteBuffer.allocateDirect(2 * BLOCK).alignedSlice(BLOCK);
+                long n = 0;
+                try {
+                    while (!stop.get()) {
+                        buf.clear().limit(BLOCK);
+                        if (reader.read(buf, rnd.nextLong(blocks) * BLOCK) != BLOCK) {
+                            throw new IllegalStateException("short read");
+                        }
+                        n++;
+                    }
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+                ops.add(n);
+            }));
+        }
+        int peak = 0;
+        long t0 = System.nanoTime();
+        long end = t0 + seconds * 1_000_000_000L;
+        while (System.nanoTime() < end) {
+            peak = Math.max(peak, osThreads());
+            Thread.sleep(50);
+        }
+        stop.set(true);
+        for (Thread w : workers) {
+            w.join();
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        return new Result(ops.sum() / secs, peak);
+    }
+
+    /** The process's OS threads right now ({@code Threads:} in /proc/self/status). */
+    static int osThreads() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("Threads:")) {
+                return Integer.parseInt(line.substring(8).trim());
+            }
+        }
+        return -1;
+    }
+
+    static void ensureFile(Path file) throws IOException {
+        if (Files.exists(file) && Files.size(file) == FILE_SIZE) {
+            return;
+        }
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        byte[] chunk = new byte[1 << 20];
+        SplittableRandom rnd = new SplittableRandom(1);
+        try (FileChannel fc = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            for (long at = 0; at < FILE_SIZE; at += chunk.length) {
+                rnd.nextBytes(chunk);
+                ByteBuffer b = ByteBuffer.wrap(chunk);
+                while (b.hasRemaining()) {
+                    fc.write(b);
+                }
+            }
+            fc.force(true);
+        }
+    }
+
+    static void warmPageCache(Path file) throws IOException {
+        try (FileChannel fc = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.allocateDirect(1 << 20);
+            while (fc.read(b.clear()) > 0) {
+                // touch every page
+            }
+        }
+    }
+}
