@@ -5,7 +5,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 
 /**
  * Linux errno numbers (x86_64 and aarch64 share them), their symbolic names and messages, and the
@@ -133,7 +132,6 @@ public final class Errno {
             case ENOENT -> new NoSuchFileException(path, null, reason);
             case EEXIST -> new FileAlreadyExistsException(path, null, reason);
             case EACCES, EPERM -> new AccessDeniedException(path, null, reason);
-            case ENOTDIR -> new NotDirectoryException(path);
             default -> new FileSystemException(path, null, reason);
         };
     }
