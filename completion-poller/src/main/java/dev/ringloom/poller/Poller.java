@@ -56,7 +56,7 @@ public final class Poller implements AutoCloseable {
     private static final long WAKE_KEY = INTERNAL | 1, CANCEL_KEY = INTERNAL | 2;
     private static final int RUNNING = 0, CLOSING = 1, TERMINATED = 2;
 
-    private static final VarHandle SLEEPING, IN_FLIGHT, COMPLETED, SUBMITTED, OVERFLOWS, WAKEUPS;
+    private static final VarHandle SLEEPING, IN_FLIGHT, COMPLETED, SUBMITTED, OVERFLOWS, WAKEUPS, STRAYS;
 
     static {
         try {
@@ -67,6 +67,7 @@ public final class Poller implements AutoCloseable {
             SUBMITTED = l.findVarHandle(Poller.class, "submitted", long.class);
             OVERFLOWS = l.findVarHandle(Poller.class, "overflows", long.class);
             WAKEUPS = l.findVarHandle(Poller.class, "wakeups", long.class);
+            STRAYS = l.findVarHandle(Poller.class, "strays", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -90,7 +91,7 @@ public final class Poller implements AutoCloseable {
 
     // Written by the poller thread only (setRelease), read by anyone.
     private int inFlight;
-    private long completed, submitted, overflows, wakeups;
+    private long completed, submitted, overflows, wakeups, strays;
 
     // Poller-thread only.
     private IoUring ring;
@@ -100,7 +101,6 @@ public final class Poller implements AutoCloseable {
     private final MemorySegment wakeReadBuffer; // 8 bytes the armed eventfd read writes into
     private boolean wakeArmed;
     private boolean shutdownCancelSent;
-    private long strays;                        // CQEs whose user_data matched no op: must stay 0
 
     private Poller(int id, PollerConfig config, Arena arena, int eventFd) {
         this.id = id;
@@ -301,8 +301,8 @@ public final class Poller implements AutoCloseable {
         Op op = table.remove(userData);
         if (op == null) {
             // A ringloom bug, never a user error: say so loudly, but keep serving the other ops.
-            long n = strays++;
-            if (n == 0) {
+            STRAYS.setRelease(this, strays + 1);
+            if (strays == 1) {
                 LOG.log(System.Logger.Level.ERROR, "ringloom poller " + id + ": CQE for unknown user_data 0x"
                         + Long.toHexString(userData) + " res=" + res + " (further ones are only counted)");
             }
@@ -458,9 +458,9 @@ public final class Poller implements AutoCloseable {
         return (long) WAKEUPS.getAcquire(this);
     }
 
-    /** CQEs that matched no op in flight (a ringloom bug if ever non-zero); read on the poller thread only. */
-    long strayCompletions() {
-        return strays;
+    /** CQEs that matched no op in flight: a ringloom bug if ever non-zero. */
+    public long strayCompletionsTotal() {
+        return (long) STRAYS.getAcquire(this);
     }
 
     /** The error that ended the poller thread, or null. */

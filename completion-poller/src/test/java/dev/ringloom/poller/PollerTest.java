@@ -41,6 +41,7 @@ class PollerTest {
     @AfterEach
     void stop() {
         poller.close();
+        assertEquals(0, poller.strayCompletionsTotal(), "a CQE matched no op");
     }
 
     static int[] pipe() {
