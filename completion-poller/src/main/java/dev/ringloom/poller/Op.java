@@ -53,6 +53,7 @@ public class Op {
     int len;
     int opFlags;
     short bufIndex;
+    long linkTimeoutNanos;                 // > 0: the kernel cancels the op after this long (IORING_OP_LINK_TIMEOUT)
 
     private MemorySegment buffer;          // native memory the kernel may touch; may be null
     private BufferOwner bufferOwner;       // where buffer goes back; null: caller manages it
@@ -88,6 +89,7 @@ public class Op {
         this.len = len;
         this.opFlags = opFlags;
         this.bufIndex = 0;
+        this.linkTimeoutNanos = 0;
         this.fdHandle = null;
         this.retainOnAbandon = false;
         this.userData = 0;
@@ -95,6 +97,24 @@ public class Op {
         this.cqeFlags = 0;
         STATE.setRelease(this, IDLE);
         return this;
+    }
+
+    /**
+     * Lets the kernel cancel the op if it has not completed after {@code nanos} (a linked
+     * {@code IORING_OP_LINK_TIMEOUT}): the op then completes with ECANCELED. An op that moved data completes
+     * with its data instead, so a timeout never loses bytes. {@code 0} means no timeout.
+     */
+    public final Op linkTimeout(long nanos) {
+        if (nanos < 0) {
+            throw new IllegalArgumentException("negative timeout: " + nanos);
+        }
+        this.linkTimeoutNanos = nanos;
+        return this;
+    }
+
+    /** True if the op carries a linked timeout. */
+    public final boolean hasLinkTimeout() {
+        return linkTimeoutNanos > 0;
     }
 
     /** Sets IOSQE_* flags. */

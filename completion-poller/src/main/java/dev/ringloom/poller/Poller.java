@@ -19,7 +19,9 @@ import static dev.ringloom.poller.uring.IoUringConstants.ASYNC_CANCEL_ALL;
 import static dev.ringloom.poller.uring.IoUringConstants.ASYNC_CANCEL_ANY;
 import static dev.ringloom.poller.uring.IoUringConstants.ENTER_GETEVENTS;
 import static dev.ringloom.poller.uring.IoUringConstants.FEAT_NODROP;
+import static dev.ringloom.poller.uring.IoUringConstants.IOSQE_IO_LINK;
 import static dev.ringloom.poller.uring.IoUringConstants.OP_ASYNC_CANCEL;
+import static dev.ringloom.poller.uring.IoUringConstants.OP_LINK_TIMEOUT;
 import static dev.ringloom.poller.uring.IoUringConstants.OP_READ;
 import static dev.ringloom.poller.uring.IoUringConstants.SETUP_COOP_TASKRUN;
 import static dev.ringloom.poller.uring.IoUringConstants.SETUP_DEFER_TASKRUN;
@@ -53,7 +55,7 @@ public final class Poller implements AutoCloseable {
 
     /** Bit 63 marks the poller's own SQEs; {@link InFlightTable} keys never have it. */
     private static final long INTERNAL = 1L << 63;
-    private static final long WAKE_KEY = INTERNAL | 1, CANCEL_KEY = INTERNAL | 2;
+    private static final long WAKE_KEY = INTERNAL | 1, CANCEL_KEY = INTERNAL | 2, LINK_TIMEOUT_KEY = INTERNAL | 3;
     private static final int RUNNING = 0, CLOSING = 1, TERMINATED = 2;
 
     private static final VarHandle SLEEPING, IN_FLIGHT, COMPLETED, SUBMITTED, OVERFLOWS, WAKEUPS, STRAYS;
@@ -98,7 +100,9 @@ public final class Poller implements AutoCloseable {
     private SubmissionQueue sq;
     private CompletionQueue cq;
     private final InFlightTable table;
+    private final Arena ringArena = Arena.ofShared(); // memory the kernel reads or writes through the ring
     private final MemorySegment wakeReadBuffer; // 8 bytes the armed eventfd read writes into
+    private final MemorySegment timespecs;      // one struct __kernel_timespec per SQE slot, for linked timeouts
     private boolean wakeArmed;
     private boolean shutdownCancelSent;
 
@@ -109,7 +113,10 @@ public final class Poller implements AutoCloseable {
         this.table = new InFlightTable(config.sqEntries());
         this.wakeValue = arena.allocate(JAVA_LONG);
         this.wakeValue.set(JAVA_LONG, 0, 1L);
-        this.wakeReadBuffer = arena.allocate(JAVA_LONG);
+        this.wakeReadBuffer = ringArena.allocate(JAVA_LONG);
+        // The kernel copies a linked timeout's timespec when it consumes the SQE, so a slot's timespec is
+        // free again exactly when the SQE slot is: one per slot, freed with the ring.
+        this.timespecs = ringArena.allocate(16L * config.sqEntries(), 8);
         this.thread = Thread.ofPlatform().daemon().name("ringloom-poller-" + id).unstarted(this::run);
     }
 
@@ -124,8 +131,8 @@ public final class Poller implements AutoCloseable {
         if (efd < 0) {
             throw Errno.exception("eventfd", efd);
         }
-        // The two 8-byte cells live as long as the JVM: a wake-up write may race with shutdown, so they
-        // are never freed (16 bytes per poller ever started).
+        // The wake-up value lives as long as the JVM: a submitter's eventfd write may race with shutdown,
+        // so it is never freed (8 bytes per poller ever started).
         Poller p = new Poller(id, config, Arena.global(), efd);
         p.thread.start();
         boolean interrupted = false;
@@ -194,6 +201,7 @@ public final class Poller implements AutoCloseable {
             openRing();
         } catch (IOException e) {
             startFailure = e;
+            ringArena.close();
             lifecycle = TERMINATED;
             started.countDown();
             terminated.countDown();
@@ -202,7 +210,8 @@ public final class Poller implements AutoCloseable {
         started.countDown();
         try {
             loop();
-            ring.close();
+            ring.close();                       // every CQE was reaped: the kernel holds nothing of ours
+            ringArena.close();
             Libc.close(eventFd);
         } catch (RuntimeException | Error e) {
             die(e);
@@ -263,7 +272,7 @@ public final class Poller implements AutoCloseable {
     /** Moves queued ops into free SQE slots; returns how many SQEs were written. */
     private int drainQueue() {
         int added = 0;
-        while (sq.space() > 0) {
+        while (sq.space() >= 2) {                             // an op with a linked timeout takes two
             Op op = queue.relaxedPoll();
             if (op == null) {
                 break;
@@ -276,9 +285,18 @@ public final class Poller implements AutoCloseable {
                 }
                 key = table.add(op);
                 op.userData = key;
-                sq.add(op.opcode, op.sqeFlags, op.fd, op.off, op.addr, op.len, op.opFlags, key, op.bufIndex);
-                IN_FLIGHT.setRelease(this, table.size());
+                long timeout = op.linkTimeoutNanos;
+                byte flags = timeout > 0 ? (byte) (op.sqeFlags | IOSQE_IO_LINK) : op.sqeFlags;
+                sq.add(op.opcode, flags, op.fd, op.off, op.addr, op.len, op.opFlags, key, op.bufIndex);
                 added++;
+                if (timeout > 0) {
+                    long ts = 16L * sq.nextIndex();
+                    timespecs.set(JAVA_LONG, ts, timeout / 1_000_000_000L);
+                    timespecs.set(JAVA_LONG, ts + 8, timeout % 1_000_000_000L);
+                    sq.add(OP_LINK_TIMEOUT, (byte) 0, -1, 0, timespecs.address() + ts, 1, 0, LINK_TIMEOUT_KEY, (short) 0);
+                    added++;
+                }
+                IN_FLIGHT.setRelease(this, table.size());
             } else if (key > 0) {                             // a cancel request for an op in flight
                 if (op.state() == Op.ABANDONED) {
                     registry.adopt(op);

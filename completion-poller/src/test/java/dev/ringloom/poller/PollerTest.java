@@ -186,4 +186,28 @@ class PollerTest {
         Libc.close(p[0]);
         Libc.close(p[1]);
     }
+
+    @Test
+    void aLinkedTimeoutCancelsAReadThatGetsNoDataAndSparesOneThatDoes() throws Exception {
+        int[] p = pipe();
+        MemorySegment buf = NativeMemory.allocate(16, 8);
+        try {
+            Op starved = new Op().prepare(IoUringConstants.OP_READ, p[0], -1L, buf.address(), 16, 0)
+                    .linkTimeout(20_000_000L);
+            poller.submit(starved);
+            assertEquals(-Errno.ECANCELED, starved.await(poller));
+
+            writeByte(p[1], (byte) 7);
+            Op fed = new Op().prepare(IoUringConstants.OP_READ, p[0], -1L, buf.address(), 16, 0)
+                    .linkTimeout(60_000_000_000L);
+            poller.submit(fed);
+            assertEquals(1, fed.await(poller));
+            assertEquals((byte) 7, buf.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
+            await().atMost(Duration.ofSeconds(10)).until(() -> poller.inFlight() == 0);
+        } finally {
+            NativeMemory.free(buf);
+            Libc.close(p[0]);
+            Libc.close(p[1]);
+        }
+    }
 }

@@ -48,6 +48,11 @@ public final class SubmissionQueue {
         return entries - (localTail - lvHead());
     }
 
+    /** The array index the next {@link #add} writes (for per-SQE scratch memory the kernel reads at submit). */
+    public int nextIndex() {
+        return localTail & mask;
+    }
+
     /**
      * Writes the next SQE. The caller checked {@link #space()}; it becomes visible to the kernel only
      * at the next {@link #flush()}.
