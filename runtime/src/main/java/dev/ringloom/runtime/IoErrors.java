@@ -14,6 +14,11 @@ final class IoErrors {
     }
 
     static IOException forResult(String operation, int res, FdHandle handle, Poller poller) {
+        return forResult(operation, res, handle, poller, false);
+    }
+
+    /** As above; {@code socket} picks the java.net exception types for the errno. */
+    static IOException forResult(String operation, int res, FdHandle handle, Poller poller, boolean socket) {
         if (res == -Errno.ECANCELED) {
             if (handle.isClosing()) {
                 return new AsynchronousCloseException();
@@ -22,7 +27,7 @@ final class IoErrors {
                 return new IOException(operation + ": the ringloom runtime was closed");
             }
         }
-        return Errno.exception(operation, res);
+        return socket ? SocketErrors.forErrno(operation, res) : Errno.exception(operation, res);
     }
 
     static InterruptedIOException interrupted(String operation, int bytesTransferred) {

@@ -78,7 +78,7 @@ public final class RingFile implements AutoCloseable {
         this.append = append;
         this.direct = direct;
         this.stream = Libc.lseek(fd, 0, Libc.SEEK_CUR) == -Errno.ESPIPE;
-        this.streamReads = stream ? new StreamReads(handle, poller, pool, name) : null;
+        this.streamReads = stream ? new StreamReads(handle, poller, pool, name, IoUringConstants.OP_READ) : null;
     }
 
     static RingFile adopt(Ringloom runtime, int fd, String name, boolean readable, boolean writable) {
@@ -213,7 +213,7 @@ public final class RingFile implements AutoCloseable {
         checkReadable();
         checkDst(dst);
         if (stream) {
-            return streamReads.read(dst, MAX_IO);
+            return streamReads.read(dst, MAX_IO, 0);
         }
         positionLock.lock();
         try {
@@ -493,19 +493,7 @@ public final class RingFile implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        int others = handle.closeRetaining();
-        if (others > 0) {
-            Op cancel = new Op().prepare(IoUringConstants.OP_ASYNC_CANCEL, handle.fd(), 0, 0, 0,
-                    IoUringConstants.ASYNC_CANCEL_FD | IoUringConstants.ASYNC_CANCEL_ALL).fdHandle(handle);
-            try {
-                poller.submitDetached(cancel);   // the poller releases our reference at its CQE
-            } catch (IOException pollerClosed) {
-                handle.release();                // the runtime's close cancels everything anyway
-            }
-        } else if (others == 0) {
-            handle.release();
-        }
-        handle.awaitClosed();
+        DrainingClose.close(handle, poller);
         if (streamReads != null) {
             streamReads.dispose();
         }

@@ -10,7 +10,9 @@ import dev.ringloom.poller.sys.Libc;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
 import java.nio.file.OpenOption;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -104,6 +106,32 @@ public final class Ringloom implements AutoCloseable {
             return new RingFile[]{RingFile.adopt(this, rd, "pipe:[read]", true, false),
                     RingFile.adopt(this, wr, "pipe:[write]", false, true)};
         }
+    }
+
+    /** Connects a TCP socket to {@code address}, waiting as long as the kernel does. */
+    public RingSocket connect(InetSocketAddress address) throws IOException {
+        return RingSocket.connect(this, address, 0);
+    }
+
+    /**
+     * Connects a TCP socket to {@code address}.
+     *
+     * @throws java.net.SocketTimeoutException if {@code timeout} passes first (the socket is closed)
+     * @throws java.net.ConnectException       if the peer refuses
+     * @throws java.net.UnknownHostException   if {@code address} is unresolved
+     */
+    public RingSocket connect(InetSocketAddress address, Duration timeout) throws IOException {
+        return RingSocket.connect(this, address, timeout.toNanos());
+    }
+
+    /** A listening TCP socket on {@code local} (port 0: any free port), backlog 128. */
+    public RingServerSocket listen(InetSocketAddress local) throws IOException {
+        return RingServerSocket.listen(this, local, 128);
+    }
+
+    /** A listening TCP socket on {@code local} with the given backlog. */
+    public RingServerSocket listen(InetSocketAddress local, int backlog) throws IOException {
+        return RingServerSocket.listen(this, local, backlog);
     }
 
     Poller nextPoller() {

@@ -10,6 +10,7 @@ import dev.ringloom.poller.uring.IoUringConstants;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.lang.foreign.MemorySegment;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -29,6 +30,7 @@ final class StreamReads {
     private final Poller poller;
     private final NativeBufferPool pool;
     private final String name;
+    private final byte opcode;     // OP_READ (pipes) or OP_RECV (sockets)
 
     // Guarded by lock.
     private Op carry;
@@ -36,20 +38,23 @@ final class StreamReads {
     private int leftoverPos, leftoverLimit;
     private long rescuedBytes;     // bytes that abandoned reads received anyway and the next reader got
 
-    StreamReads(FdHandle handle, Poller poller, NativeBufferPool pool, String name) {
+    StreamReads(FdHandle handle, Poller poller, NativeBufferPool pool, String name, byte opcode) {
         this.handle = handle;
         this.poller = poller;
         this.pool = pool;
         this.name = name;
+        this.opcode = opcode;
     }
 
     /**
      * Reads up to {@code dst.remaining()} bytes, blocking until at least one is available.
      *
+     * @param timeoutNanos 0 for none; else the kernel cancels the read after this long (a linked timeout)
      * @return bytes read, or -1 at end of stream
-     * @throws InterruptedIOException if interrupted (nothing was consumed; the interrupt status stays set)
+     * @throws InterruptedIOException  if interrupted (nothing was consumed; the interrupt status stays set)
+     * @throws SocketTimeoutException  if the timeout passed first (nothing was consumed)
      */
-    int read(ByteBuffer dst, int maxChunk) throws IOException {
+    int read(ByteBuffer dst, int maxChunk, long timeoutNanos) throws IOException {
         int want = Math.min(dst.remaining(), maxChunk);
         if (want == 0) {
             return 0;
@@ -76,8 +81,10 @@ final class StreamReads {
                         pool.release(buf);
                         throw e;
                     }
-                    op = new Op().prepare(IoUringConstants.OP_READ, fd, -1L, buf.address(), (int) Math.min(buf.byteSize(), want), 0)
-                            .buffer(buf, pool).fdHandle(handle).retainOnAbandon();
+                    // OP_READ at offset -1: "the current position", which is how a stream is read
+                    op = new Op().prepare(opcode, fd, opcode == IoUringConstants.OP_READ ? -1L : 0L, buf.address(),
+                                    (int) Math.min(buf.byteSize(), want), 0)
+                            .buffer(buf, pool).fdHandle(handle).retainOnAbandon().linkTimeout(timeoutNanos);
                     try {
                         poller.submit(op);
                     } catch (IOException e) {
@@ -110,10 +117,15 @@ final class StreamReads {
                 if (res == 0) {
                     return -1;
                 }
-                if (res == -Errno.ECANCELED && reclaimed && !handle.isClosing() && poller.isOpen()) {
-                    continue;                       // the abandoned read was cancelled before it read anything
+                if (res == -Errno.ECANCELED && !handle.isClosing() && poller.isOpen()) {
+                    if (reclaimed) {
+                        continue;                   // the abandoned read was cancelled before it read anything
+                    }
+                    if (op.hasLinkTimeout()) {
+                        throw new SocketTimeoutException("Read timed out");
+                    }
                 }
-                throw IoErrors.forResult("read(" + name + ")", res, handle, poller);
+                throw IoErrors.forResult("read(" + name + ")", res, handle, poller, opcode == IoUringConstants.OP_RECV);
             }
         } finally {
             lock.unlock();

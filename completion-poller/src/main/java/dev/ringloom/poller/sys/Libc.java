@@ -78,6 +78,25 @@ public final class Libc {
     private static final MethodHandle PREADV2_NOWAIT = downcall("preadv2",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT),
             Linker.Option.critical(true));
+    private static final MethodHandle SOCKET = downcall("socket",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle BIND = downcall("bind",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle LISTEN = downcall("listen",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle SETSOCKOPT = downcall("setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle GETSOCKOPT = downcall("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
+    private static final MethodHandle GETSOCKNAME = downcall("getsockname",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
+    private static final MethodHandle GETPEERNAME = downcall("getpeername",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
+    private static final MethodHandle SHUTDOWN = downcall("shutdown",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    /** send(MSG_DONTWAIT) never sleeps, so it is a critical call like the NOWAIT read. */
+    private static final MethodHandle SEND_NOWAIT = downcall("send",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), Linker.Option.critical(false));
     private static final MethodHandle MALLOC_ALIGNED = downcall("aligned_alloc",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle FREE = downcall("free", FunctionDescriptor.ofVoid(JAVA_LONG));
@@ -210,6 +229,101 @@ public final class Libc {
         long[] iov = {buf, len};
         try {
             return (long) PREADV2_NOWAIT.invokeExact(fd, MemorySegment.ofArray(iov), 1, offset, RWF_NOWAIT);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static final int AF_INET = 2, AF_INET6 = 10, SOCK_STREAM = 1, SOCK_NONBLOCK = 04000, SOCK_CLOEXEC = 02000000;
+    public static final int SOL_SOCKET = 1, SO_REUSEADDR = 2, SO_ERROR = 4, SO_SNDBUF = 7, SO_RCVBUF = 8,
+            SO_KEEPALIVE = 9, SO_LINGER = 13, SO_REUSEPORT = 15;
+    public static final int IPPROTO_TCP = 6, TCP_NODELAY = 1, IPPROTO_IPV6 = 41, IPV6_V6ONLY = 26;
+    public static final int SHUT_RD = 0, SHUT_WR = 1;
+    public static final int MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000;
+
+    public static int socket(int domain, int type, int protocol) {
+        MemorySegment cs = capture();
+        try {
+            return (int) result((int) SOCKET.invokeExact(cs, domain, type, protocol), cs);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int bind(int fd, MemorySegment addr, int len) {
+        MemorySegment cs = capture();
+        try {
+            return (int) result((int) BIND.invokeExact(cs, fd, addr, len), cs);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int listen(int fd, int backlog) {
+        MemorySegment cs = capture();
+        try {
+            return (int) result((int) LISTEN.invokeExact(cs, fd, backlog), cs);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int setsockopt(int fd, int level, int name, MemorySegment value, int len) {
+        MemorySegment cs = capture();
+        try {
+            return (int) result((int) SETSOCKOPT.invokeExact(cs, fd, level, name, value, len), cs);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** getsockopt; {@code len} is an in/out int. */
+    public static int getsockopt(int fd, int level, int name, MemorySegment value, MemorySegment len) {
+        MemorySegment cs = capture();
+        try {
+            return (int) result((int) GETSOCKOPT.invokeExact(cs, fd, level, name, value, len), cs);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** getsockname; {@code len} is an in/out int. */
+    public static int getsockname(int fd, MemorySegment addr, MemorySegment len) {
+        MemorySegment cs = capture();
+        try {
+            return (int) result((int) GETSOCKNAME.invokeExact(cs, fd, addr, len), cs);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** getpeername; {@code len} is an in/out int. */
+    public static int getpeername(int fd, MemorySegment addr, MemorySegment len) {
+        MemorySegment cs = capture();
+        try {
+            return (int) result((int) GETPEERNAME.invokeExact(cs, fd, addr, len), cs);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int shutdown(int fd, int how) {
+        MemorySegment cs = capture();
+        try {
+            return (int) result((int) SHUTDOWN.invokeExact(cs, fd, how), cs);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL)}: what the socket buffer takes right now. Returns
+     * bytes sent, or -1 for any failure (usually EAGAIN: the buffer is full); the caller then sends through the
+     * ring, whose CQE carries the exact errno.
+     */
+    public static long sendNoWait(int fd, long buf, long len) {
+        try {
+            return (long) SEND_NOWAIT.invokeExact(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -1,0 +1,336 @@
+package dev.ringloom.runtime;
+
+import dev.ringloom.poller.FdHandle;
+import dev.ringloom.poller.NativeBufferPool;
+import dev.ringloom.poller.Op;
+import dev.ringloom.poller.Poller;
+import dev.ringloom.poller.sys.Errno;
+import dev.ringloom.poller.sys.Libc;
+import dev.ringloom.poller.sys.NativeMemory;
+import dev.ringloom.poller.sys.SockAddr;
+import dev.ringloom.poller.uring.IoUringConstants;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketOption;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.ClosedChannelException;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+
+
+/**
+ * A connected TCP socket whose reads and writes are io_uring ops; each call parks the calling thread until its
+ * op completes. Obtain one from {@link Ringloom#connect} or {@link RingServerSocket#accept()}.
+ *
+ * <h2>Threads</h2>
+ * Thread-safe. One read and one write may be in progress at a time; further readers (writers) wait their turn,
+ * as with {@code java.net.Socket}. At most one receive op is ever in flight on the socket.
+ *
+ * <h2>Interrupt</h2>
+ * An interrupted <b>reader</b> returns promptly with {@link InterruptedIOException} (interrupt status set,
+ * nothing consumed) and the socket stays open. Its receive op is cancelled in the kernel and its buffer goes to
+ * the poller's registry until the op's completion; if the op received bytes anyway, they are the next bytes of
+ * the stream and the next read returns them first — none lost, duplicated or reordered. An interrupted
+ * <b>writer</b> cancels its send and waits for the kernel's answer (prompt), then throws
+ * {@link InterruptedIOException} whose {@code bytesTransferred} is exactly the number of bytes of that call
+ * that went out; no later write can overtake them, because writes are sequential. A call that starts with the
+ * interrupt status set throws at once and does nothing.
+ *
+ * <h2>Timeouts</h2>
+ * {@link #setSoTimeout} bounds each read with a linked timeout in the kernel: on expiry the read throws
+ * {@link SocketTimeoutException}, nothing consumed, the socket still usable.
+ *
+ * <h2>Close</h2>
+ * {@link #close()} wakes every thread blocked on the socket with {@code SocketException("Socket closed")},
+ * cancels their ops by fd, and closes the fd only after the kernel completed the last of them. A second close
+ * is a no-op.
+ */
+public final class RingSocket implements ByteChannel {
+    static final int MAX_READ = 256 * 1024;
+    private static final int MAX_WRITE = NativeBufferPool.MAX_SIZE;
+
+    private final Poller poller;
+    private final NativeBufferPool pool;
+    private final FdHandle handle;
+    private final StreamReads reads;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final String label;
+    private volatile long readTimeoutNanos;
+    private volatile InetSocketAddress remote;
+
+    RingSocket(Ringloom runtime, int fd, InetSocketAddress remote) {
+        this.poller = runtime.nextPoller();
+        this.pool = runtime.buffers();
+        this.handle = new FdHandle(fd);
+        this.remote = remote;
+        this.label = "socket fd=" + fd;
+        this.reads = new StreamReads(handle, poller, pool, label, IoUringConstants.OP_RECV);
+    }
+
+    /** Connects to {@code address}; {@code timeoutNanos} 0 waits as long as the kernel does. */
+    static RingSocket connect(Ringloom runtime, InetSocketAddress address, long timeoutNanos) throws IOException {
+        Objects.requireNonNull(address, "address");
+        if (address.isUnresolved()) {
+            throw new UnknownHostException(address.getHostName());
+        }
+        if (timeoutNanos < 0) {
+            throw new IllegalArgumentException("timeout can't be negative");
+        }
+        int family = SockAddr.family(address);
+        int fd = Libc.socket(family, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw SocketErrors.forErrno("socket", fd);
+        }
+        RingSocket s = new RingSocket(runtime, fd, address);
+        try {
+            s.doConnect(address, family, timeoutNanos);
+            return s;
+        } catch (IOException | RuntimeException e) {
+            s.close();   // a socket whose connect failed or was abandoned is in no usable state
+            throw e;
+        }
+    }
+
+    private void doConnect(InetSocketAddress address, int family, long timeoutNanos) throws IOException {
+        String what = "connect(" + address + ")";
+        IoErrors.checkNotInterrupted("connect", address.toString());
+        MemorySegment sa = NativeMemory.allocate(SockAddr.MAX_SIZE, 8);
+        int len = SockAddr.write(address, family, sa);
+        int fd = acquire();
+        // IORING_OP_CONNECT takes the address in addr and its length in off (addr2)
+        Op op = new Op().prepare(IoUringConstants.OP_CONNECT, fd, len, sa.address(), 0, 0)
+                .buffer(sa, NativeMemory::free).fdHandle(handle).linkTimeout(timeoutNanos);
+        submit(op);
+        int res = op.await(poller);       // interrupted: the registry frees the address at the CQE
+        op.releaseBuffer();
+        if (res == -Errno.ECANCELED && op.hasLinkTimeout() && !handle.isClosing() && poller.isOpen()) {
+            throw new SocketTimeoutException(what + ": Connect timed out");
+        }
+        if (res < 0) {
+            throw mapped(IoErrors.forResult(what, res, handle, poller, true));
+        }
+    }
+
+    private int acquire() throws SocketException {
+        try {
+            return handle.acquire();
+        } catch (ClosedChannelException e) {
+            throw SocketErrors.closed(e);
+        }
+    }
+
+    private void submit(Op op) throws IOException {
+        try {
+            poller.submit(op);
+        } catch (IOException e) {
+            handle.release();
+            op.releaseBuffer();
+            throw e;
+        }
+        if (handle.isClosing()) {
+            op.requestCancel(poller);   // close may have sent its cancel-by-fd before our op was queued
+        }
+    }
+
+    private static IOException mapped(IOException e) {
+        return e instanceof ClosedChannelException c ? SocketErrors.closed(c) : e;
+    }
+
+    private void ensureOpen() throws SocketException {
+        if (closed.get()) {
+            throw new SocketException("Socket closed");
+        }
+    }
+
+    /**
+     * Reads up to {@code dst.remaining()} bytes, parking until at least one arrives.
+     *
+     * @return bytes read, or -1 at end of stream (the peer shut down its output, or ours was shut down)
+     */
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        ensureOpen();
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("Read-only buffer");
+        }
+        try {
+            return reads.read(dst, MAX_READ, readTimeoutNanos);
+        } catch (ClosedChannelException e) {
+            throw SocketErrors.closed(e);
+        }
+    }
+
+    /** Like {@link #read(ByteBuffer)} into {@code b[off, off+len)}. */
+    public int read(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        return read(ByteBuffer.wrap(b, off, len));
+    }
+
+    /**
+     * Writes all of {@code src}. A send first tries the socket buffer directly from this thread
+     * ({@code MSG_DONTWAIT}); only what does not fit right away goes through the ring.
+     *
+     * @return the number of bytes written, always {@code src.remaining()} on return
+     */
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        ensureOpen();
+        writeLock.lock();
+        try {
+            int total = 0;
+            while (src.hasRemaining()) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw IoErrors.interrupted("write(" + label + ")", total);
+                }
+                int n = sendOnce(src, total);
+                total += n;
+            }
+            return total;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Like {@link #write(ByteBuffer)} from {@code b[off, off+len)}. */
+    public void write(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        write(ByteBuffer.wrap(b, off, len));
+    }
+
+    private int sendOnce(ByteBuffer src, int sentBefore) throws IOException {
+        int len = Math.min(src.remaining(), MAX_WRITE);
+        int fd = acquire();
+        MemorySegment buf = null;
+        long addr;
+        if (src.isDirect()) {
+            // The caller's memory is safe to lend: a writer always waits for its send's completion.
+            addr = MemorySegment.ofBuffer(src).address();
+        } else {
+            buf = pool.acquire(len);
+            MemorySegment.copy(MemorySegment.ofBuffer(src), 0, buf, 0, len);
+            addr = buf.address();
+        }
+        long r = Libc.sendNoWait(fd, addr, len);
+        if (r > 0) {
+            handle.release();
+            if (buf != null) {
+                pool.release(buf);
+            }
+            src.position(src.position() + (int) r);
+            return (int) r;
+        }
+        Op op = new Op().prepare(IoUringConstants.OP_SEND, fd, 0, addr, len, Libc.MSG_NOSIGNAL).fdHandle(handle);
+        if (buf != null) {
+            op.buffer(buf, pool);
+        }
+        submit(op);
+        int res = op.awaitCancellingOnInterrupt(poller);
+        op.releaseBuffer();
+        if (res > 0) {
+            src.position(src.position() + res);
+        }
+        if (Thread.currentThread().isInterrupted() && res < len) {
+            throw IoErrors.interrupted("write(" + label + ")", sentBefore + Math.max(res, 0));
+        }
+        if (res < 0) {
+            throw mapped(IoErrors.forResult("send(" + label + ")", res, handle, poller, true));
+        }
+        return res;
+    }
+
+    /** Bounds every later read: 0 (the default) waits forever. */
+    public void setSoTimeout(int millis) throws SocketException {
+        if (millis < 0) {
+            throw new IllegalArgumentException("timeout can't be negative");
+        }
+        ensureOpen();
+        readTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+
+    public int getSoTimeout() {
+        return (int) TimeUnit.NANOSECONDS.toMillis(readTimeoutNanos);
+    }
+
+    public <T> RingSocket setOption(SocketOption<T> option, T value) throws IOException {
+        int fd = acquire();
+        try {
+            SocketOptions.set(fd, option, value);
+        } finally {
+            handle.release();
+        }
+        return this;
+    }
+
+    public <T> T getOption(SocketOption<T> option) throws IOException {
+        int fd = acquire();
+        try {
+            return SocketOptions.get(fd, option);
+        } finally {
+            handle.release();
+        }
+    }
+
+    /** Disables further reads: a blocked and every later read returns -1. */
+    public void shutdownInput() throws IOException {
+        shutdown(Libc.SHUT_RD, "shutdownInput");
+    }
+
+    /** Sends FIN after the data written so far; later writes fail. */
+    public void shutdownOutput() throws IOException {
+        shutdown(Libc.SHUT_WR, "shutdownOutput");
+    }
+
+    private void shutdown(int how, String what) throws IOException {
+        int fd = acquire();
+        try {
+            int r = Libc.shutdown(fd, how);
+            if (r < 0) {
+                throw SocketErrors.forErrno(what + "(" + label + ")", r);
+            }
+        } finally {
+            handle.release();
+        }
+    }
+
+    public InetSocketAddress localAddress() throws IOException {
+        return SocketAddresses.local(this::acquire, handle);
+    }
+
+    public InetSocketAddress remoteAddress() throws IOException {
+        InetSocketAddress r = remote;
+        if (r == null) {
+            remote = r = SocketAddresses.remote(this::acquire, handle);
+        }
+        return r;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closed.get();
+    }
+
+    /** Wakes blocked threads, cancels the socket's ops, closes the fd after their last completion. */
+    @Override
+    public void close() throws IOException {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        DrainingClose.close(handle, poller);
+        reads.dispose();
+    }
+
+    @Override
+    public String toString() {
+        return "RingSocket[" + label + (closed.get() ? ", closed" : "") + "]";
+    }
+}
