@@ -1,0 +1,115 @@
+package dev.ringloom.samples;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code echo-client --host H --port P --connections C --size M --seconds S}: a load generator. Each connection
+ * sends M bytes, reads the M echoed bytes back, checks every one, and repeats. Prints round trips per second
+ * and p50/p99 latency; exits 1 on any mismatch or failed connection.
+ *
+ * <p>It runs on the JDK's own {@code java.net} sockets (virtual threads), so that it is never the code under
+ * test when it measures a ringloom server.
+ */
+public final class EchoClient {
+    private EchoClient() {
+    }
+
+    /** One load run: round trips per second, latency percentiles, and what went wrong. */
+    public record Result(double roundTripsPerSec, double p50Micros, double p99Micros, long mismatches, long failures) {
+    }
+
+    static int run(String[] args) throws Exception {
+        Args a = new Args(args);
+        InetSocketAddress target = new InetSocketAddress(a.value("--host", "127.0.0.1"), a.intValue("--port", 7007));
+        Result r = load(target, a.intValue("--connections", 64), a.intValue("--size", 64), a.intValue("--seconds", 10));
+        System.out.printf("%,.0f round trips/s, p50 %.0f us, p99 %.0f us, %d mismatches, %d failed connections%n",
+                r.roundTripsPerSec, r.p50Micros, r.p99Micros, r.mismatches, r.failures);
+        return r.mismatches == 0 && r.failures == 0 ? 0 : 1;
+    }
+
+    /**
+     * Runs {@code connections} ping-pong connections of {@code size}-byte messages against {@code target} for
+     * {@code seconds} (after a one-second ramp-up) and checks every echoed byte.
+     */
+    public static Result load(InetSocketAddress target, int connections, int size, int seconds) throws InterruptedException {
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong mismatches = new AtomicLong(), failures = new AtomicLong();
+        List<LatencyHistogram> histograms = new ArrayList<>();
+        CountDownLatch connected = new CountDownLatch(connections);
+        List<Thread> threads = new ArrayList<>();
+        long[] window = new long[2];
+        for (int c = 0; c < connections; c++) {
+            LatencyHistogram h = new LatencyHistogram();
+            histograms.add(h);
+            int id = c;
+            threads.add(Thread.ofVirtual().start(() -> {
+                byte[] out = new byte[size], in = new byte[size];
+                try (Socket s = new Socket()) {
+                    s.setTcpNoDelay(true);
+                    s.connect(target, 10_000);
+                    connected.countDown();
+                    connected.await();
+                    InputStream is = s.getInputStream();
+                    OutputStream os = s.getOutputStream();
+                    for (long round = 0; !stop.get(); round++) {
+                        fill(out, id, round);
+                        long t0 = System.nanoTime();
+                        os.write(out);
+                        int got = 0;
+                        while (got < size) {
+                            int n = is.read(in, got, size - got);
+                            if (n < 0) {
+                                throw new IOException("server closed the connection");
+                            }
+                            got += n;
+                        }
+                        long t1 = System.nanoTime();
+                        if (t0 >= window[0] && t1 <= window[1]) {
+                            h.record(t1 - t0);
+                        }
+                        if (!java.util.Arrays.equals(out, in)) {
+                            mismatches.incrementAndGet();
+                        }
+                    }
+                } catch (IOException | InterruptedException e) {
+                    failures.incrementAndGet();
+                    connected.countDown();
+                }
+            }));
+        }
+        connected.await();
+        // measure a window after a short ramp-up; round trips outside it are not counted
+        long start = System.nanoTime() + 1_000_000_000L;
+        window[0] = start;
+        window[1] = start + seconds * 1_000_000_000L;
+        Thread.sleep(Math.max(0, (window[1] - System.nanoTime()) / 1_000_000));
+        stop.set(true);
+        for (Thread t : threads) {
+            t.join();
+        }
+        LatencyHistogram all = new LatencyHistogram();
+        histograms.forEach(all::add);
+        return new Result(all.count() / (double) seconds, all.percentileMicros(0.50), all.percentileMicros(0.99),
+                mismatches.get(), failures.get());
+    }
+
+    /** A pattern unique to (connection, round), so a byte echoed to the wrong place is caught. */
+    static void fill(byte[] b, int connection, long round) {
+        long x = connection * 0x9E3779B97F4A7C15L + round * 0xBF58476D1CE4E5B9L;
+        for (int i = 0; i < b.length; i++) {
+            x ^= x << 13;
+            x ^= x >>> 7;
+            x ^= x << 17;
+            b[i] = (byte) x;
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.ringloom.samples;
+
+import dev.ringloom.runtime.RingServerSocket;
+import dev.ringloom.runtime.RingSocket;
+import dev.ringloom.runtime.Ringloom;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+
+/**
+ * {@code echo-server --port P [--bind ADDR] [--io ringloom|jdk]}: one virtual thread per connection writing back
+ * what it reads, in plain blocking code. {@code --io jdk} runs the same loop on {@code java.net} sockets, the
+ * baseline the benchmarks compare against.
+ */
+final class EchoServer {
+    private EchoServer() {
+    }
+
+    static int run(String[] args) throws Exception {
+        Args a = new Args(args);
+        int port = a.intValue("--port", 7007);
+        InetAddress bind = InetAddress.getByName(a.value("--bind", "0.0.0.0"));
+        String io = a.value("--io", "ringloom");
+        boolean stats = Boolean.parseBoolean(a.value("--stats", "false"));
+        InetSocketAddress local = new InetSocketAddress(bind, port);
+        switch (io) {
+            case "ringloom" -> ringloom(local, stats);
+            case "jdk" -> jdk(local);
+            default -> {
+                System.err.println("--io must be ringloom or jdk");
+                return 2;
+            }
+        }
+        return 0;
+    }
+
+    private static void ringloom(InetSocketAddress local, boolean stats) throws IOException {
+        Ringloom ring = Ringloom.shared();
+        if (stats) {
+            Thread.ofPlatform().daemon().start(() -> printStats(ring));
+        }
+        try (RingServerSocket server = ring.listen(local, 4096)) {
+            System.out.println("ringloom echo server on " + server.localAddress() + " (io_uring, "
+                    + ring.pollers().all().size() + " poller(s)); Ctrl-C stops it");
+            while (true) {
+                RingSocket s = server.accept();
+                Thread.ofVirtual().start(() -> echo(s));
+            }
+        }
+    }
+
+    /** Once a second: ops completed, submitter wake-ups of a sleeping poller, CQ overflows. */
+    private static void printStats(Ringloom ring) {
+        long lastOps = 0, lastWakeups = 0, lastSubmits = 0;
+        while (true) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long ops = 0, wakeups = 0, submits = 0, overflows = 0;
+            for (var p : ring.pollers().all()) {
+                ops += p.completedTotal();
+                wakeups += p.wakeupsTotal();
+                submits += p.submittedTotal();
+                overflows += p.overflowsTotal();
+            }
+            System.out.printf("ops/s %,d  sqes/s %,d  poller wake-ups/s %,d  overflows %d  in flight %d%n",
+                    ops - lastOps, submits - lastSubmits, wakeups - lastWakeups, overflows, ring.inFlight());
+            lastOps = ops;
+            lastWakeups = wakeups;
+            lastSubmits = submits;
+        }
+    }
+
+    private static void echo(RingSocket s) {
+        try (s) {
+            s.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            ByteBuffer buf = ByteBuffer.allocateDirect(16 * 1024);
+            while (s.read(buf.clear()) >= 0) {
+                s.write(buf.flip());
+            }
+        } catch (IOException e) {
+            // the peer went away: nothing to do but close
+        }
+    }
+
+    private static void jdk(InetSocketAddress local) throws IOException {
+        try (ServerSocket server = new ServerSocket()) {
+            server.setReuseAddress(true);
+            server.bind(local, 4096);
+            System.out.println("JDK echo server on " + server.getLocalSocketAddress() + " (java.net on virtual threads)");
+            while (true) {
+                Socket s = server.accept();
+                Thread.ofVirtual().start(() -> {
+                    try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+                        s.setTcpNoDelay(true);
+                        byte[] buf = new byte[16 * 1024];
+                        int n;
+                        while ((n = in.read(buf)) >= 0) {
+                            out.write(buf, 0, n);
+                        }
+                    } catch (IOException e) {
+                        // the peer went away
+                    }
+                });
+            }
+        }
+    }
+}
