@@ -45,6 +45,11 @@ class RingSocketTest {
 
     /** A connected pair on loopback: [0] client side, [1] server side. */
     static RingSocket[] pair(InetAddress loopback) throws Exception {
+        return pair(ring, loopback);
+    }
+
+    /** A connected pair on loopback through {@code ring}: [0] client side, [1] server side. */
+    static RingSocket[] pair(Ringloom ring, InetAddress loopback) throws Exception {
         try (RingServerSocket server = ring.listen(new InetSocketAddress(loopback, 0))) {
             AtomicReference<RingSocket> accepted = new AtomicReference<>();
             Thread t = Thread.ofVirtual().start(() -> {
