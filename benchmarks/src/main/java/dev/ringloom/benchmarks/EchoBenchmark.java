@@ -22,52 +22,80 @@ public final class EchoBenchmark {
     static final int[] CONNECTIONS = {1, 64, 1000};
     static final int[] SIZES = {64, 4096};
 
+    // Usage: EchoBenchmark [seconds] [rounds] [connections,...] [sizes,...]
+
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int[] connections = args.length > 2 ? parse(args[2]) : CONNECTIONS;
+        int[] sizes = args.length > 3 ? parse(args[3]) : SIZES;
         Path jar = Path.of("samples/target/ringloom-samples.jar").toAbsolutePath();
         String java = ProcessHandle.current().info().command().orElse("java");
         System.out.printf("JDK %s, %d cores, kernel %s; %d s per point, best of %d alternating rounds%n",
                 Runtime.version(), Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"),
                 seconds, rounds);
-        System.out.printf("%-6s %-6s %16s %16s %7s %18s %18s%n", "conns", "size", "ringloom rt/s", "JDK rt/s", "ratio",
-                "ringloom p50/p99", "JDK p50/p99");
-        for (int size : SIZES) {
-            for (int conns : CONNECTIONS) {
-                EchoClient.Result bestR = null, bestJ = null;
+        System.out.printf("%-6s %-6s %14s %14s %7s %18s %18s %8s %8s%n", "conns", "size", "ringloom rt/s", "JDK rt/s",
+                "ratio", "ringloom p50/p99", "JDK p50/p99", "rl cpu", "jdk cpu");
+        System.out.println("(latencies in us; cpu = server CPU us per round trip)");
+        for (int size : sizes) {
+            for (int conns : connections) {
+                Measured bestR = null, bestJ = null;
                 for (int round = 0; round < rounds; round++) {
-                    EchoClient.Result r = measure(java, jar, "ringloom", 7300, conns, size, seconds);
-                    EchoClient.Result j = measure(java, jar, "jdk", 7301, conns, size, seconds);
-                    bestR = best(bestR, r);
-                    bestJ = best(bestJ, j);
+                    bestR = best(bestR, measure(java, jar, "ringloom", 7300, conns, size, seconds));
+                    bestJ = best(bestJ, measure(java, jar, "jdk", 7301, conns, size, seconds));
                 }
-                System.out.printf("%-6d %-6d %,16.0f %,16.0f %6.2fx %9.0f/%-8.0f %9.0f/%-8.0f%n", conns, size,
-                        bestR.roundTripsPerSec(), bestJ.roundTripsPerSec(),
-                        bestR.roundTripsPerSec() / bestJ.roundTripsPerSec(),
-                        bestR.p50Micros(), bestR.p99Micros(), bestJ.p50Micros(), bestJ.p99Micros());
+                EchoClient.Result r = bestR.r(), j = bestJ.r();
+                System.out.printf("%-6d %-6d %,14.0f %,14.0f %6.2fx %9.0f/%-8.0f %9.0f/%-8.0f %8.1f %8.1f%n", conns, size,
+                        r.roundTripsPerSec(), j.roundTripsPerSec(), r.roundTripsPerSec() / j.roundTripsPerSec(),
+                        r.p50Micros(), r.p99Micros(), j.p50Micros(), j.p99Micros(),
+                        bestR.serverCpuMicrosPerRoundTrip(), bestJ.serverCpuMicrosPerRoundTrip());
             }
         }
     }
 
-    static EchoClient.Result best(EchoClient.Result a, EchoClient.Result b) {
-        return a == null || b.roundTripsPerSec() > a.roundTripsPerSec() ? b : a;
+    static int[] parse(String csv) {
+        return java.util.Arrays.stream(csv.split(",")).mapToInt(Integer::parseInt).toArray();
     }
 
-    static EchoClient.Result measure(String java, Path jar, String io, int port, int conns, int size, int seconds)
+    static Measured best(Measured a, Measured b) {
+        return a == null || b.r().roundTripsPerSec() > a.r().roundTripsPerSec() ? b : a;
+    }
+
+    record Measured(EchoClient.Result r, double serverCpuMicrosPerRoundTrip) {
+    }
+
+    /** utime + stime of a process, in clock ticks (1/100 s on Linux). */
+    static long cpuTicks(long pid) throws IOException {
+        String stat = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    static Measured measure(String java, Path jar, String io, int port, int conns, int size, int seconds)
             throws Exception {
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow", "-jar", jar.toString(), "echo-server", "--io", io,
-                "--port", Integer.toString(port), "--bind", "127.0.0.1"));
+                "--sun-misc-unsafe-memory-access=allow"));
+        // e.g. RINGLOOM_SERVER_OPTS="-Dringloom.pollers=2" to compare ringloom settings in one run
+        String extra = System.getenv("RINGLOOM_SERVER_OPTS");
+        if (io.equals("ringloom") && extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-jar", jar.toString(), "echo-server", "--io", io, "--port", Integer.toString(port),
+                "--bind", "127.0.0.1"));
         Process server = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
             InetSocketAddress target = new InetSocketAddress("127.0.0.1", port);
             awaitListening(target, server);
+            long cpu0 = cpuTicks(server.pid());
             EchoClient.Result r = EchoClient.load(target, conns, size, seconds);
+            long cpu1 = cpuTicks(server.pid());
             if (r.mismatches() != 0 || r.failures() != 0) {
                 throw new IllegalStateException(io + ": " + r);
             }
-            return r;
+            // includes the client's 1 s ramp-up, the same for both servers
+            double cpuMicros = (cpu1 - cpu0) * 10_000.0 / (r.roundTripsPerSec() * seconds);
+            return new Measured(r, cpuMicros);
         } finally {
             server.destroy();
             server.waitFor();

@@ -41,7 +41,9 @@ public final class IoUringConstants {
             FEAT_RW_CUR_POS = 1 << 3, FEAT_CUR_PERSONALITY = 1 << 4, FEAT_FAST_POLL = 1 << 5,
             FEAT_POLL_32BITS = 1 << 6, FEAT_SQPOLL_NONFIXED = 1 << 7, FEAT_EXT_ARG = 1 << 8,
             FEAT_NATIVE_WORKERS = 1 << 9, FEAT_RSRC_TAGS = 1 << 10, FEAT_CQE_SKIP = 1 << 11,
-            FEAT_LINKED_FILE = 1 << 12;
+            FEAT_LINKED_FILE = 1 << 12,
+            /** 6.12: io_uring_getevents_arg.min_wait_usec, a batch wait that returns early once events exist. */
+            FEAT_MIN_TIMEOUT = 1 << 15;
 
     // io_uring_enter flags
     public static final int ENTER_GETEVENTS = 1, ENTER_SQ_WAKEUP = 1 << 1, ENTER_SQ_WAIT = 1 << 2,
