@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -28,7 +29,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /**
  * An open file, pipe or FIFO whose reads and writes are io_uring ops; each call parks the calling thread
- * (virtual or platform) until the op completes.
+ * (virtual or platform) until the op completes. It is a {@link SeekableByteChannel}, so NIO code can use it
+ * as is (on a pipe the position methods throw {@link UnsupportedOperationException}).
  *
  * <h2>Threads</h2>
  * Thread-safe. Positional reads and writes run concurrently. Sequential ones (at the file position) take turns,
@@ -51,7 +53,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * last of them, so a new file that gets the same fd number never sees a stale completion. A second close is
  * a no-op; other calls after close throw {@link ClosedChannelException}.
  */
-public final class RingFile implements AutoCloseable {
+public final class RingFile implements SeekableByteChannel {
     /** Largest single op; larger requests are short reads/writes, as the java.nio contracts allow. */
     static final int MAX_IO = NativeBufferPool.MAX_SIZE;
 
@@ -166,6 +168,7 @@ public final class RingFile implements AutoCloseable {
         return stream;
     }
 
+    @Override
     public boolean isOpen() {
         return !closed.get();
     }
@@ -209,6 +212,7 @@ public final class RingFile implements AutoCloseable {
      *
      * @return bytes read (possibly fewer than {@code dst.remaining()}), or -1 at end of file/stream
      */
+    @Override
     public int read(ByteBuffer dst) throws IOException {
         checkReadable();
         checkDst(dst);
@@ -326,6 +330,7 @@ public final class RingFile implements AutoCloseable {
      * Writes {@code src} at the file position (at the end with APPEND; to the stream for pipes) and advances
      * both. Returns bytes written, which may be fewer than {@code src.remaining()}.
      */
+    @Override
     public int write(ByteBuffer src) throws IOException {
         checkWritable();
         positionLock.lock();
@@ -397,6 +402,7 @@ public final class RingFile implements AutoCloseable {
     // ---------------------------------------------------------------- the rest
 
     /** The file position. */
+    @Override
     public long position() throws IOException {
         ensureOpen();
         checkSeekable();
@@ -412,6 +418,7 @@ public final class RingFile implements AutoCloseable {
     }
 
     /** Sets the file position; beyond the end, reads return -1 and writes extend the file. */
+    @Override
     public RingFile position(long newPosition) throws IOException {
         checkPosition(newPosition);
         ensureOpen();
@@ -426,6 +433,7 @@ public final class RingFile implements AutoCloseable {
     }
 
     /** The file's current size. */
+    @Override
     public long size() throws IOException {
         ensureOpen();
         checkSeekable();
@@ -442,6 +450,7 @@ public final class RingFile implements AutoCloseable {
     }
 
     /** Truncates the file to {@code size} bytes (no effect if it is smaller); the position is capped. */
+    @Override
     public RingFile truncate(long size) throws IOException {
         if (size < 0) {
             throw new IllegalArgumentException("Negative size: " + size);

@@ -1,24 +1,24 @@
 package dev.ringloom.io;
 
-import dev.ringloom.runtime.RingFile;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.util.Objects;
 
 /**
- * An {@link InputStream} reading a {@link RingFile} sequentially, for java.io code that should run on ringloom.
+ * An {@link InputStream} over a ringloom channel ({@link dev.ringloom.runtime.RingFile},
+ * {@link dev.ringloom.runtime.RingSocket}), for java.io code that should run on ringloom.
  *
- * <p>Unbuffered: each {@code read} is one op (wrap it in a {@code BufferedInputStream} for byte-at-a-time
- * readers). Thread-safety and interrupt behaviour are the file's: an interrupted read throws
- * {@link java.io.InterruptedIOException} and loses nothing. Closing the stream closes the file.
+ * <p>Unbuffered: each {@code read} is one channel read (wrap it in a {@code BufferedInputStream} for
+ * byte-at-a-time readers). Thread-safety and interrupt behaviour are the channel's: an interrupted read throws
+ * {@link java.io.InterruptedIOException} and consumes nothing. Closing the stream closes the channel.
  */
 public final class RingInputStream extends InputStream {
-    private final RingFile file;
+    private final ReadableByteChannel channel;
 
-    public RingInputStream(RingFile file) {
-        this.file = Objects.requireNonNull(file, "file");
+    public RingInputStream(ReadableByteChannel channel) {
+        this.channel = Objects.requireNonNull(channel, "channel");
     }
 
     @Override
@@ -37,11 +37,11 @@ public final class RingInputStream extends InputStream {
         if (len == 0) {
             return 0;
         }
-        return file.read(ByteBuffer.wrap(b, off, len));
+        return channel.read(ByteBuffer.wrap(b, off, len));
     }
 
     @Override
     public void close() throws IOException {
-        file.close();
+        channel.close();
     }
 }

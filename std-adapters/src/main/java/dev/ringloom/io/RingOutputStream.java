@@ -1,24 +1,26 @@
 package dev.ringloom.io;
 
-import dev.ringloom.runtime.RingFile;
-
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
 import java.util.Objects;
 
 /**
- * An {@link OutputStream} writing a {@link RingFile} sequentially; every {@code write} returns once all its bytes
- * were written. Unbuffered; thread-safety as the file's. An interrupted write throws
- * {@link java.io.InterruptedIOException} whose {@code bytesTransferred} says exactly how many bytes of that call
- * were written. Closing the stream closes the file; {@link #flush()} does nothing (use {@link RingFile#force()}
- * for durability).
+ * An {@link OutputStream} over a ringloom channel ({@link dev.ringloom.runtime.RingFile},
+ * {@link dev.ringloom.runtime.RingSocket}); every {@code write} returns once all its bytes were written.
+ *
+ * <p>Unbuffered; thread-safety as the channel's. An interrupted write throws {@link InterruptedIOException} whose
+ * {@code bytesTransferred} says exactly how many bytes of that call were written, so a caller that retries
+ * resends only the rest. Closing the stream closes the channel; {@link #flush()} does nothing (use
+ * {@link dev.ringloom.runtime.RingFile#force()} for durability).
  */
 public final class RingOutputStream extends OutputStream {
-    private final RingFile file;
+    private final WritableByteChannel channel;
 
-    public RingOutputStream(RingFile file) {
-        this.file = Objects.requireNonNull(file, "file");
+    public RingOutputStream(WritableByteChannel channel) {
+        this.channel = Objects.requireNonNull(channel, "channel");
     }
 
     @Override
@@ -31,15 +33,17 @@ public final class RingOutputStream extends OutputStream {
         Objects.checkFromIndexSize(off, len, b.length);
         ByteBuffer src = ByteBuffer.wrap(b, off, len);
         try {
-            file.writeFully(src);
-        } catch (java.io.InterruptedIOException e) {
-            e.bytesTransferred = src.position() - off;
+            while (src.hasRemaining()) {
+                channel.write(src);
+            }
+        } catch (InterruptedIOException e) {
+            e.bytesTransferred = src.position() - off;  // the channel moved src past what went out
             throw e;
         }
     }
 
     @Override
     public void close() throws IOException {
-        file.close();
+        channel.close();
     }
 }

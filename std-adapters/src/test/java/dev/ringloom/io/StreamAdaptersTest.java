@@ -1,5 +1,7 @@
 package dev.ringloom.io;
 
+import dev.ringloom.runtime.RingServerSocket;
+import dev.ringloom.runtime.RingSocket;
 import dev.ringloom.runtime.Ringloom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,7 +13,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-/** Existing java.io and NIO code runs unchanged on ringloom's files. */
+/** Existing java.io and NIO code runs unchanged on ringloom's files and sockets. */
 class StreamAdaptersTest {
     static Ringloom ring;
     @TempDir
@@ -72,9 +79,9 @@ class StreamAdaptersTest {
     }
 
     @Test
-    void theByteChannelSeeksTruncatesAndCloses() throws IOException {
+    void aRingFileIsASeekableByteChannel() throws IOException {
         Path p = dir.resolve("chan");
-        RingByteChannel ch = new RingByteChannel(ring.openFile(p, READ, WRITE, CREATE));
+        SeekableByteChannel ch = ring.openFile(p, READ, WRITE, CREATE);
         ch.write(ByteBuffer.wrap("0123456789".getBytes(StandardCharsets.US_ASCII)));
         assertEquals(10, ch.size());
         ch.position(3);
@@ -86,5 +93,34 @@ class StreamAdaptersTest {
         assertEquals(4, ch.position());
         ch.close();
         assertFalse(ch.isOpen());
+    }
+
+    @Test
+    void socketCodeWrittenForJavaIoRunsOverRingSockets() throws Exception {
+        try (RingServerSocket server = ring.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            Thread echo = Thread.ofVirtual().start(() -> {
+                try (RingSocket s = server.accept();
+                     BufferedReader in = new BufferedReader(new InputStreamReader(new RingInputStream(s), StandardCharsets.UTF_8));
+                     PrintWriter out = new PrintWriter(new OutputStreamWriter(new RingOutputStream(s), StandardCharsets.UTF_8), true)) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        out.println(line.toUpperCase(java.util.Locale.ROOT));
+                    }
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            try (RingSocket c = ring.connect(server.localAddress());
+                 BufferedReader in = new BufferedReader(new InputStreamReader(new RingInputStream(c), StandardCharsets.UTF_8));
+                 PrintWriter out = new PrintWriter(new OutputStreamWriter(new RingOutputStream(c), StandardCharsets.UTF_8), true)) {
+                out.println("hello");
+                assertEquals("HELLO", in.readLine());
+                out.println("ringloom");
+                assertEquals("RINGLOOM", in.readLine());
+                c.shutdownOutput();
+                assertEquals(null, in.readLine());
+            }
+            echo.join();
+        }
     }
 }
