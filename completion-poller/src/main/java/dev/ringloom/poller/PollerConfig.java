@@ -9,8 +9,10 @@ package dev.ringloom.poller;
  * @param ioWorkers  cap on the kernel's io-wq worker threads per ring for blocking file IO (0: kernel default)
  * @param batchWaitMicros with many ops in flight, how long a poller may wait for a batch of completions once one
  *                   is there (IORING_FEAT_MIN_TIMEOUT, 6.12+); 0 wakes for every completion
+ * @param spinMicros how long an idle poller watches for work before it sleeps in the kernel; 0 sleeps at once
  */
-public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWorkers, int batchWaitMicros) {
+public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWorkers, int batchWaitMicros,
+                           int spinMicros) {
     public PollerConfig {
         if (pollers < 1) {
             throw new IllegalArgumentException("pollers must be at least 1: " + pollers);
@@ -24,6 +26,9 @@ public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWork
         if (ioWorkers < 0) {
             throw new IllegalArgumentException("ioWorkers must be >= 0: " + ioWorkers);
         }
+        if (spinMicros < 0) {
+            throw new IllegalArgumentException("spinMicros must be >= 0: " + spinMicros);
+        }
         if (batchWaitMicros < 0) {
             throw new IllegalArgumentException("batchWaitMicros must be >= 0: " + batchWaitMicros);
         }
@@ -31,9 +36,9 @@ public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWork
 
     /**
      * Defaults: one poller per four carrier threads (at least one), 1024 SQEs, 8192 CQEs, io-wq capped at
-     * 64 workers per ring, no batch waits. Overridable with the system properties {@code ringloom.pollers},
+     * 64 workers per ring, no batch waits, 20 µs of spinning before a poller sleeps. Overridable with the system properties {@code ringloom.pollers},
      * {@code ringloom.sqEntries}, {@code ringloom.cqEntries}, {@code ringloom.ioWorkers} and
-     * {@code ringloom.batchWaitMicros}.
+     * {@code ringloom.batchWaitMicros}, {@code ringloom.spinMicros}.
      */
     public static PollerConfig defaults() {
         int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
@@ -45,14 +50,15 @@ public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWork
                 Integer.getInteger("ringloom.ioWorkers", 64),
                 // Off by default: on the 1000-connection echo here it cost more CPU per round trip (35.5 µs
                 // against 32.5 µs without); kept for workloads with many concurrent completions to try.
-                Integer.getInteger("ringloom.batchWaitMicros", 0));
+                Integer.getInteger("ringloom.batchWaitMicros", 0),
+                Integer.getInteger("ringloom.spinMicros", 20));
     }
 
     public PollerConfig withPollers(int n) {
-        return new PollerConfig(n, sqEntries, cqEntries, ioWorkers, batchWaitMicros);
+        return new PollerConfig(n, sqEntries, cqEntries, ioWorkers, batchWaitMicros, spinMicros);
     }
 
     public PollerConfig withRing(int sq, int cq) {
-        return new PollerConfig(pollers, sq, cq, ioWorkers, batchWaitMicros);
+        return new PollerConfig(pollers, sq, cq, ioWorkers, batchWaitMicros, spinMicros);
     }
 }
