@@ -47,6 +47,7 @@ public class Op {
     // SQE fields: written by the submitter before submit, read by the poller after the queue hand-off.
     byte opcode;
     byte sqeFlags;
+    short ioprio;
     int fd;
     long off;
     long addr;
@@ -83,6 +84,7 @@ public class Op {
         }
         this.opcode = opcode;
         this.sqeFlags = 0;
+        this.ioprio = 0;
         this.fd = fd;
         this.off = off;
         this.addr = addr;
@@ -115,6 +117,12 @@ public class Op {
     /** True if the op carries a linked timeout. */
     public final boolean hasLinkTimeout() {
         return linkTimeoutNanos > 0;
+    }
+
+    /** Sets the SQE's {@code ioprio}, which recv, send and accept read as flags (e.g. RECVSEND_POLL_FIRST). */
+    public final Op ioprio(short value) {
+        this.ioprio = value;
+        return this;
     }
 
     /** Sets IOSQE_* flags. */

@@ -346,7 +346,7 @@ public final class Poller implements AutoCloseable {
                 op.userData = key;
                 long timeout = op.linkTimeoutNanos;
                 byte flags = timeout > 0 ? (byte) (op.sqeFlags | IOSQE_IO_LINK) : op.sqeFlags;
-                sq.add(op.opcode, flags, op.fd, op.off, op.addr, op.len, op.opFlags, key, op.bufIndex);
+                sq.add(op.opcode, flags, op.ioprio, op.fd, op.off, op.addr, op.len, op.opFlags, key, op.bufIndex);
                 added++;
                 if (timeout > 0) {
                     long ts = 16L * sq.nextIndex();

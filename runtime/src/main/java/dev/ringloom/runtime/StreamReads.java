@@ -5,6 +5,7 @@ import dev.ringloom.poller.NativeBufferPool;
 import dev.ringloom.poller.Op;
 import dev.ringloom.poller.Poller;
 import dev.ringloom.poller.sys.Errno;
+import dev.ringloom.poller.uring.Cqe;
 import dev.ringloom.poller.uring.IoUringConstants;
 
 import java.io.IOException;
@@ -37,6 +38,7 @@ final class StreamReads {
     private MemorySegment leftover;
     private int leftoverPos, leftoverLimit;
     private long rescuedBytes;     // bytes that abandoned reads received anyway and the next reader got
+    private boolean drained;       // sockets: the last recv left nothing queued, so the next one polls first
 
     StreamReads(FdHandle handle, Poller poller, NativeBufferPool pool, String name, byte opcode) {
         this.handle = handle;
@@ -85,6 +87,10 @@ final class StreamReads {
                     op = new Op().prepare(opcode, fd, opcode == IoUringConstants.OP_READ ? -1L : 0L, buf.address(),
                                     (int) Math.min(buf.byteSize(), want), 0)
                             .buffer(buf, pool).fdHandle(handle).retainOnAbandon().linkTimeout(timeoutNanos);
+                    if (drained && opcode == IoUringConstants.OP_RECV) {
+                        // The socket was empty a moment ago: skip the attempt that would fail with EAGAIN.
+                        op.ioprio(IoUringConstants.RECVSEND_POLL_FIRST);
+                    }
                     try {
                         poller.submit(op);
                     } catch (IOException e) {
@@ -104,6 +110,7 @@ final class StreamReads {
                     throw e;
                 }
                 MemorySegment buf = op.takeBuffer();
+                drained = (op.cqeFlags() & Cqe.F_SOCK_NONEMPTY) == 0;
                 if (res > 0 && reclaimed) {
                     rescuedBytes += res;
                 }

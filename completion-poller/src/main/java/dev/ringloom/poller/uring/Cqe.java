@@ -23,6 +23,8 @@ public final class Cqe {
 
     /** More CQEs will follow for this SQE (multishot). */
     public static final int F_MORE = 1 << 1;
+    /** After a recv: the socket still had data queued when the CQE was posted. */
+    public static final int F_SOCK_NONEMPTY = 1 << 2;
     /** The upper 16 bits of flags carry a provided buffer id. */
     public static final int F_BUFFER = 1;
 

@@ -58,6 +58,10 @@ public final class IoUringConstants {
     // IORING_OP_ASYNC_CANCEL flags (sqe op_flags)
     public static final int ASYNC_CANCEL_ALL = 1, ASYNC_CANCEL_FD = 1 << 1, ASYNC_CANCEL_ANY = 1 << 2;
 
+    // recv/send flags in sqe->ioprio
+    /** Arm the poll before trying: the caller expects the socket to be empty right now. */
+    public static final short RECVSEND_POLL_FIRST = 1;
+
     // io_uring_register opcodes
     public static final int REGISTER_PROBE = 8, REGISTER_IOWQ_MAX_WORKERS = 19;
 

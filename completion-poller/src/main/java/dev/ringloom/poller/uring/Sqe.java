@@ -14,7 +14,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * {@code struct io_uring_sqe}, 64 bytes; unions are named by the member ringloom uses.
  * {@snippet lang=c :
  * struct io_uring_sqe {
- *     __u8  opcode;  __u8 flags;  __u16 ioprio;  __s32 fd;   // 0, 1, 2, 4
+ *     __u8  opcode;  __u8 flags;  __u16 ioprio;  __s32 fd;   // 0, 1, 2, 4 (ioprio: recv/send/accept flags)
  *     __u64 off;                 // 8  (also addr2: cancel flags target, timeout count)
  *     __u64 addr;                // 16 (buffer, iovec, timespec, or user_data to cancel)
  *     __u32 len;                 // 24
@@ -64,11 +64,11 @@ public final class Sqe {
      * Writes one complete SQE at {@code base} in the SQE array, zeroing what the op does not set (the kernel
      * rejects stale bits in fields an opcode does not use).
      */
-    public static void write(MemorySegment sqes, long base, byte opcode, byte flags, int fd, long off, long addr,
-                             int len, int opFlags, long userData, short bufIndex) {
+    public static void write(MemorySegment sqes, long base, byte opcode, byte flags, short ioprio, int fd, long off,
+                             long addr, int len, int opFlags, long userData, short bufIndex) {
         sqes.set(JAVA_BYTE, base + OPCODE, opcode);
         sqes.set(JAVA_BYTE, base + FLAGS, flags);
-        sqes.set(JAVA_SHORT, base + IOPRIO, (short) 0);
+        sqes.set(JAVA_SHORT, base + IOPRIO, ioprio);
         sqes.set(JAVA_INT, base + FD, fd);
         sqes.set(JAVA_LONG, base + OFF, off);
         sqes.set(JAVA_LONG, base + ADDR, addr);

@@ -59,8 +59,14 @@ public final class SubmissionQueue {
      */
     public void add(byte opcode, byte flags, int fd, long off, long addr, int len, int opFlags, long userData,
                     short bufIndex) {
+        add(opcode, flags, (short) 0, fd, off, addr, len, opFlags, userData, bufIndex);
+    }
+
+    /** Like the other {@code add}, with the SQE's {@code ioprio} (where recv, send and accept take flags). */
+    public void add(byte opcode, byte flags, short ioprio, int fd, long off, long addr, int len, int opFlags,
+                    long userData, short bufIndex) {
         long base = (long) (localTail & mask) * Sqe.SIZE;
-        Sqe.write(sqes, base, opcode, flags, fd, off, addr, len, opFlags, userData, bufIndex);
+        Sqe.write(sqes, base, opcode, flags, ioprio, fd, off, addr, len, opFlags, userData, bufIndex);
         localTail++;
     }
 
