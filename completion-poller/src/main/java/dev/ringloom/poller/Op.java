@@ -223,8 +223,10 @@ public class Op {
         // A reclaiming reader may flip ABANDONED back to PENDING at any moment: retry until one CAS wins.
         for (;;) {
             if (STATE.compareAndSet(this, PENDING, DONE)) {          // result visible before DONE
+                // Read after the CAS: a reclaiming reader sets waiter before its CAS to PENDING. Never cleared
+                // here: once DONE the owner may already have re-armed the op for its next use, and clearing
+                // would lose that use's wake-up (reading the new waiter only costs it a spurious unpark).
                 Thread w = waiter;
-                waiter = null;
                 if (w != null) {
                     LockSupport.unpark(w);
                 }
@@ -247,6 +249,14 @@ public class Op {
             return true;
         }
         return false;
+    }
+
+    /**
+     * True if the op may be {@link #prepare prepared} again: it completed, its owner collected the result, and no
+     * cancel request can still name it.
+     */
+    public final boolean isReusable() {
+        return (int) STATE.getAcquire(this) == DONE && !cancelRequested;
     }
 
     /**

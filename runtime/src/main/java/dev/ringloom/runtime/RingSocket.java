@@ -67,6 +67,7 @@ public final class RingSocket implements ByteChannel {
     private final String label;
     private volatile long readTimeoutNanos;
     private volatile InetSocketAddress remote;
+    private Op spareSend;                   // guarded by writeLock: the last send op, reused when it completed cleanly
 
     RingSocket(Ringloom runtime, int fd, InetSocketAddress remote) {
         this.poller = runtime.nextPoller();
@@ -229,13 +230,18 @@ public final class RingSocket implements ByteChannel {
             src.position(src.position() + (int) r);
             return (int) r;
         }
-        Op op = new Op().prepare(IoUringConstants.OP_SEND, fd, 0, addr, len, Libc.MSG_NOSIGNAL).fdHandle(handle);
+        Op op = spareSend != null ? spareSend : new Op();
+        spareSend = null;
+        op.prepare(IoUringConstants.OP_SEND, fd, 0, addr, len, Libc.MSG_NOSIGNAL).fdHandle(handle);
         if (buf != null) {
             op.buffer(buf, pool);
         }
         submit(op);
         int res = op.awaitCancellingOnInterrupt(poller);
         op.releaseBuffer();
+        if (op.isReusable()) {
+            spareSend = op;
+        }
         if (res > 0) {
             src.position(src.position() + res);
         }

@@ -39,6 +39,7 @@ final class StreamReads {
     private int leftoverPos, leftoverLimit;
     private long rescuedBytes;     // bytes that abandoned reads received anyway and the next reader got
     private boolean drained;       // sockets: the last recv left nothing queued, so the next one polls first
+    private Op spare;              // the last completed read op, reused for the next one (no allocation per read)
 
     StreamReads(FdHandle handle, Poller poller, NativeBufferPool pool, String name, byte opcode) {
         this.handle = handle;
@@ -84,7 +85,9 @@ final class StreamReads {
                         throw e;
                     }
                     // OP_READ at offset -1: "the current position", which is how a stream is read
-                    op = new Op().prepare(opcode, fd, opcode == IoUringConstants.OP_READ ? -1L : 0L, buf.address(),
+                    op = spare != null ? spare : new Op();
+                    spare = null;
+                    op.prepare(opcode, fd, opcode == IoUringConstants.OP_READ ? -1L : 0L, buf.address(),
                                     (int) Math.min(buf.byteSize(), want), 0)
                             .buffer(buf, pool).fdHandle(handle).retainOnAbandon().linkTimeout(timeoutNanos);
                     if (drained && opcode == IoUringConstants.OP_RECV) {
@@ -111,6 +114,7 @@ final class StreamReads {
                 }
                 MemorySegment buf = op.takeBuffer();
                 drained = (op.cqeFlags() & Cqe.F_SOCK_NONEMPTY) == 0;
+                spare = op.isReusable() ? op : null;
                 if (res > 0 && reclaimed) {
                     rescuedBytes += res;
                 }
