@@ -21,6 +21,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * (errno is captured by the linker in the same call, so no other call can clobber it). That is the same
  * shape a CQE's {@code res} has, so one error path serves both. Stateless apart from a per-thread
  * errno capture segment; safe for any thread.
+ *
+ * <p>Each wrapper catches {@code Throwable} only because {@code invokeExact} is declared to throw it; a downcall
+ * throws nothing checked, and {@link #rethrow} passes errors and runtime exceptions on unchanged.
  */
 public final class Libc {
     /** x86_64 and aarch64 syscall numbers of io_uring (the same on both: they were added after unification). */
