@@ -10,7 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The echo server on ringloom against the same server on JDK {@code java.net} sockets, each in its own JVM,
+ * The echo server on ringloom against the same server on JDK {@code java.net} sockets and against Netty's io_uring
+ * transport ({@link NettyEchoServer}, 2 event loops), each in its own JVM,
  * driven by the same load generator ({@link EchoClient}, on JDK sockets, in this JVM), alternating servers
  * between rounds so drift hits both alike. Prints round trips/s, the ratio and p50/p99 per configuration.
  *
@@ -22,33 +23,47 @@ public final class EchoBenchmark {
     static final int[] CONNECTIONS = {1, 64, 1000};
     static final int[] SIZES = {64, 4096};
 
-    // Usage: EchoBenchmark [seconds] [rounds] [connections,...] [sizes,...]
+    // Usage: EchoBenchmark [seconds] [rounds] [connections,...] [sizes,...] [with netty: true|false]
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         int[] connections = args.length > 2 ? parse(args[2]) : CONNECTIONS;
         int[] sizes = args.length > 3 ? parse(args[3]) : SIZES;
+        boolean withNetty = args.length <= 4 || Boolean.parseBoolean(args[4]);
         Path jar = Path.of("samples/target/ringloom-samples.jar").toAbsolutePath();
         String java = ProcessHandle.current().info().command().orElse("java");
         System.out.printf("JDK %s, %d cores, kernel %s; %d s per point, best of %d alternating rounds%n",
                 Runtime.version(), Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"),
                 seconds, rounds);
-        System.out.printf("%-6s %-6s %14s %14s %7s %18s %18s %8s %8s%n", "conns", "size", "ringloom rt/s", "JDK rt/s",
-                "ratio", "ringloom p50/p99", "JDK p50/p99", "rl cpu", "jdk cpu");
+        System.out.printf("%-6s %-6s %14s %14s %7s %18s %18s %8s %8s %14s %7s %18s %8s%n", "conns", "size",
+                "ringloom rt/s", "JDK rt/s", "vs JDK", "ringloom p50/p99", "JDK p50/p99", "rl cpu", "jdk cpu",
+                "Netty rt/s", "vs Ntty", "Netty p50/p99", "ntty cpu");
         System.out.println("(latencies in us; cpu = server CPU us per round trip)");
+        // The load generator runs in this JVM: warm it up once, or whichever server goes first pays for its JIT.
+        measure(java, jar, "jdk", 7301, 64, 64, 2);
         for (int size : sizes) {
             for (int conns : connections) {
-                Measured bestR = null, bestJ = null;
+                Measured bestR = null, bestJ = null, bestN = null;
                 for (int round = 0; round < rounds; round++) {
                     bestR = best(bestR, measure(java, jar, "ringloom", 7300, conns, size, seconds));
                     bestJ = best(bestJ, measure(java, jar, "jdk", 7301, conns, size, seconds));
+                    if (withNetty) {
+                        bestN = best(bestN, measure(java, jar, "netty", 7302, conns, size, seconds));
+                    }
                 }
                 EchoClient.Result r = bestR.r(), j = bestJ.r();
-                System.out.printf("%-6d %-6d %,14.0f %,14.0f %6.2fx %9.0f/%-8.0f %9.0f/%-8.0f %8.1f %8.1f%n", conns, size,
+                System.out.printf("%-6d %-6d %,14.0f %,14.0f %6.2fx %9.0f/%-8.0f %9.0f/%-8.0f %8.1f %8.1f", conns, size,
                         r.roundTripsPerSec(), j.roundTripsPerSec(), r.roundTripsPerSec() / j.roundTripsPerSec(),
                         r.p50Micros(), r.p99Micros(), j.p50Micros(), j.p99Micros(),
                         bestR.serverCpuMicrosPerRoundTrip(), bestJ.serverCpuMicrosPerRoundTrip());
+                if (bestN != null) {
+                    EchoClient.Result n = bestN.r();
+                    System.out.printf(" %,14.0f %6.2fx %9.0f/%-8.0f %8.1f", n.roundTripsPerSec(),
+                            r.roundTripsPerSec() / n.roundTripsPerSec(), n.p50Micros(), n.p99Micros(),
+                            bestN.serverCpuMicrosPerRoundTrip());
+                }
+                System.out.println();
             }
         }
     }
@@ -80,8 +95,13 @@ public final class EchoBenchmark {
         if (io.equals("ringloom") && extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
         }
-        cmd.addAll(List.of("-jar", jar.toString(), "echo-server", "--io", io, "--port", Integer.toString(port),
-                "--bind", "127.0.0.1"));
+        if (io.equals("netty")) {
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), NettyEchoServer.class.getName(),
+                    Integer.toString(port), "2"));
+        } else {
+            cmd.addAll(List.of("-jar", jar.toString(), "echo-server", "--io", io, "--port", Integer.toString(port),
+                    "--bind", "127.0.0.1"));
+        }
         Process server = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
