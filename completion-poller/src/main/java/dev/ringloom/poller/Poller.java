@@ -48,7 +48,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * read of an eventfd armed in its ring; a submitter writes that eventfd only when the poller announced it is
  * about to sleep ({@code sleeping}: the poller stores it then re-checks the queue, a submitter enqueues then
  * reads it — each side writes before it reads, so at least one sees the other). Busy pollers cost submitters
- * no syscall.
+ * no syscall. With many ops in flight, a poller about to sleep first watches the queue and the ring's
+ * {@code IORING_SQ_TASKRUN} flag for a few microseconds ({@link PollerConfig#spinMicros()}), because under load
+ * the next completion usually comes sooner than a sleep and wake-up would cost.
  *
  * <h2>Shutdown</h2>
  * {@link #close()} stops new ops (they fail with ECANCELED), cancels everything in flight, waits for every
