@@ -60,6 +60,7 @@ public class Op {
     private BufferOwner bufferOwner;       // where buffer goes back; null: caller manages it
     private FdHandle fdHandle;             // reference released when the kernel is done with the fd
     private boolean retainOnAbandon;
+    boolean multishot;                     // read by the poller: more than one CQE, see onMultishotCqe
 
     private volatile int state;
     private volatile Thread waiter;
@@ -94,6 +95,7 @@ public class Op {
         this.linkTimeoutNanos = 0;
         this.fdHandle = null;
         this.retainOnAbandon = false;
+        this.multishot = false;
         this.userData = 0;
         this.result = 0;
         this.cqeFlags = 0;
@@ -155,6 +157,23 @@ public class Op {
     public final Op retainOnAbandon() {
         this.retainOnAbandon = true;
         return this;
+    }
+
+    /**
+     * Marks a multishot op (multishot accept, for example): the kernel posts a CQE per event, each handed to
+     * {@link #onMultishotCqe} on the poller thread; the last one (without IORING_CQE_F_MORE) also completes
+     * the op as usual.
+     */
+    public final Op multishot() {
+        this.multishot = true;
+        return this;
+    }
+
+    /**
+     * Called on the poller thread for every CQE of a {@link #multishot()} op, the final one included (before
+     * the op completes). Must not block.
+     */
+    protected void onMultishotCqe(int res, int flags) {
     }
 
     public final MemorySegment buffer() {

@@ -3,6 +3,7 @@ package dev.ringloom.poller;
 import dev.ringloom.poller.sys.Errno;
 import dev.ringloom.poller.sys.Libc;
 import dev.ringloom.poller.uring.CompletionQueue;
+import dev.ringloom.poller.uring.Cqe;
 import dev.ringloom.poller.uring.GeteventsArg;
 import dev.ringloom.poller.uring.IoUring;
 import dev.ringloom.poller.uring.KernelFeatures;
@@ -377,6 +378,13 @@ public final class Poller implements AutoCloseable {
             }
             return;                                           // cancel results: the target's CQE tells all
         }
+        if ((flags & Cqe.F_MORE) != 0) {                      // a multishot op goes on
+            Op op = table.get(userData);
+            if (op != null) {
+                op.onMultishotCqe(res, flags);
+            }
+            return;
+        }
         Op op = table.remove(userData);
         if (op == null) {
             // A ringloom bug, never a user error: say so loudly, but keep serving the other ops.
@@ -392,6 +400,9 @@ public final class Poller implements AutoCloseable {
         op.userData = -1;
         FdHandle handle = op.takeFdHandle();
         registry.onFinalCompletion(op);
+        if (op.multishot) {
+            op.onMultishotCqe(res, flags);
+        }
         if (!op.complete(res, flags)) {
             op.disposeAbandoned();
         }

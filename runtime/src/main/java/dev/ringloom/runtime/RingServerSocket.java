@@ -6,6 +6,7 @@ import dev.ringloom.poller.Poller;
 import dev.ringloom.poller.sys.Errno;
 import dev.ringloom.poller.sys.Libc;
 import dev.ringloom.poller.sys.SockAddr;
+import dev.ringloom.poller.uring.Cqe;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -17,35 +18,59 @@ import java.net.SocketOption;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
+import static dev.ringloom.poller.uring.IoUringConstants.ACCEPT_MULTISHOT;
 import static dev.ringloom.poller.uring.IoUringConstants.OP_ACCEPT;
 
 /**
- * A listening TCP socket whose {@link #accept()} is an io_uring op. Obtain one from {@link Ringloom#listen}.
+ * A listening TCP socket that accepts through one multishot {@code IORING_OP_ACCEPT}: the kernel keeps
+ * accepting and posts a CQE per connection, which the poller puts on this socket's ready queue; {@link #accept()}
+ * takes from that queue. Obtain one from {@link Ringloom#listen}.
  *
  * <h2>Threads</h2>
- * Thread-safe. Acceptors take turns; at most one accept op is in flight.
+ * Thread-safe; any number of threads may wait in {@link #accept()}, each connection goes to exactly one.
  *
  * <h2>Interrupt, timeout, close</h2>
- * An interrupted acceptor returns promptly with {@link InterruptedIOException}, interrupt status set. Its accept
- * op is cancelled; if the kernel had accepted a connection anyway, that connection is not lost: the next
- * {@code accept()} returns it. {@link #setSoTimeout} bounds each accept with a linked timeout
- * ({@link SocketTimeoutException}). {@link #close()} wakes blocked acceptors with
- * {@code SocketException("Socket closed")}, closes a connection nobody took, and closes the listening fd after
- * the last completion.
+ * An interrupted acceptor returns promptly with {@link InterruptedIOException}, interrupt status set; the
+ * kernel op belongs to the socket, not to the acceptor, so nothing is cancelled and no connection is lost: the
+ * next {@code accept()} returns it. {@link #setSoTimeout} bounds the wait ({@link SocketTimeoutException}).
+ * {@link #close()} cancels the accept op, wakes blocked acceptors with {@code SocketException("Socket closed")},
+ * closes connections nobody took, and closes the listening fd after the op's last completion.
  */
 public final class RingServerSocket implements AutoCloseable {
     private final Ringloom runtime;
     private final Poller poller;
     private final FdHandle handle;
-    private final ReentrantLock acceptLock = new ReentrantLock();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final String label;
     private volatile long timeoutNanos;
-    private Op carry;                       // guarded by acceptLock: an accept whose waiter left
+    /** Accepted fds the poller queued, and {@link #ENDED} each time the multishot op ended. */
+    private final LinkedTransferQueue<Integer> ready = new LinkedTransferQueue<>();
+    private final ReentrantLock armLock = new ReentrantLock();
+    private AcceptOp armed;                 // guarded by armLock: the multishot accept in flight, or null
+
+    /** Queued when the multishot accept ends (error, cancel, close): an acceptor re-arms or reports it. */
+    private static final Integer ENDED = Integer.MIN_VALUE;
+
+    /** The multishot accept: the poller hands each accepted fd to the ready queue. */
+    private final class AcceptOp extends Op {
+        volatile int endResult;             // the final CQE's res if negative, else 0
+
+        @Override
+        protected void onMultishotCqe(int res, int flags) {
+            if (res >= 0) {
+                ready.offer(res);
+            }
+            if ((flags & Cqe.F_MORE) == 0) {
+                endResult = Math.min(res, 0);
+                ready.offer(ENDED);
+            }
+        }
+    }
 
     private RingServerSocket(Ringloom runtime, int fd) {
         this.runtime = runtime;
@@ -89,56 +114,79 @@ public final class RingServerSocket implements AutoCloseable {
 
     /** Parks until a connection arrives and returns it. */
     public RingSocket accept() throws IOException {
-        if (closed.get()) {
-            throw new SocketException("Socket closed");
-        }
-        acceptLock.lock();
-        try {
-            for (;;) {
-                Op op;
-                boolean reclaimed = carry != null;
-                if (reclaimed) {
-                    op = carry;
-                    carry = null;
-                    op.reclaim();
-                } else {
-                    IoErrors.checkNotInterrupted("accept", label);
-                    int fd = acquire();
-                    op = new Op().prepare(OP_ACCEPT, fd, 0, 0, 0, Libc.SOCK_CLOEXEC)
-                            .fdHandle(handle).retainOnAbandon().linkTimeout(timeoutNanos);
-                    try {
-                        poller.submit(op);
-                    } catch (IOException e) {
-                        handle.release();
-                        throw e;
-                    }
-                    if (handle.isClosing()) {
-                        op.requestCancel(poller);
-                    }
-                }
-                int res;
-                try {
-                    res = op.await(poller);
-                } catch (InterruptedIOException e) {
-                    carry = op;             // a connection it accepts anyway goes to the next acceptor
-                    throw e;
-                }
-                if (res >= 0) {
-                    return new RingSocket(runtime, res, null);
-                }
-                if (res == -Errno.ECANCELED && !handle.isClosing() && poller.isOpen()) {
-                    if (reclaimed) {
-                        continue;
-                    }
-                    if (op.hasLinkTimeout()) {
-                        throw new SocketTimeoutException("Accept timed out");
-                    }
-                }
-                IOException e = IoErrors.forResult("accept(" + label + ")", res, handle, poller, true);
-                throw e instanceof ClosedChannelException c ? SocketErrors.closed(c) : e;
+        for (;;) {
+            if (closed.get()) {
+                throw new SocketException("Socket closed");
             }
+            arm();
+            Integer fd;
+            try {
+                long timeout = timeoutNanos;
+                fd = timeout > 0 ? ready.poll(timeout, TimeUnit.NANOSECONDS) : ready.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw IoErrors.interrupted("accept(" + label + ")", 0);
+            }
+            if (fd == null) {
+                throw new SocketTimeoutException("Accept timed out");
+            }
+            if (fd != ENDED) {
+                return new RingSocket(runtime, fd, null);
+            }
+            IOException failure = ended();
+            if (failure != null) {
+                throw failure;
+            }
+        }
+    }
+
+    /** Submits the multishot accept unless one is in flight. */
+    private void arm() throws IOException {
+        armLock.lock();
+        try {
+            if (armed != null || closed.get()) {
+                return;
+            }
+            int fd = acquire();
+            AcceptOp op = new AcceptOp();
+            op.prepare(OP_ACCEPT, fd, 0, 0, 0, Libc.SOCK_CLOEXEC).ioprio(ACCEPT_MULTISHOT).multishot().fdHandle(handle);
+            try {
+                poller.submitDetached(op);
+            } catch (IOException e) {
+                handle.release();
+                throw e;
+            }
+            armed = op;
         } finally {
-            acceptLock.unlock();
+            armLock.unlock();
+        }
+    }
+
+    /**
+     * An acceptor took {@link #ENDED}: the op is over. After close, passes the news on to the next waiting
+     * acceptor and says "Socket closed"; after an error, reports it once (the next accept re-arms); after a
+     * plain end, lets the caller re-arm and wait again.
+     */
+    private IOException ended() {
+        armLock.lock();
+        try {
+            AcceptOp op = armed;
+            armed = null;
+            if (closed.get() || handle.isClosing()) {
+                ready.offer(ENDED);     // wake the next acceptor too
+                return new SocketException("Socket closed");
+            }
+            int res = op == null ? 0 : op.endResult;
+            if (res < 0 && res != -Errno.ECANCELED) {
+                IOException e = IoErrors.forResult("accept(" + label + ")", res, handle, poller, true);
+                return e instanceof ClosedChannelException c ? SocketErrors.closed(c) : e;
+            }
+            if (!poller.isOpen()) {
+                return new IOException("accept(" + label + "): the ringloom runtime was closed");
+            }
+            return null;
+        } finally {
+            armLock.unlock();
         }
     }
 
@@ -176,22 +224,19 @@ public final class RingServerSocket implements AutoCloseable {
         return !closed.get();
     }
 
-    /** Wakes blocked acceptors, closes an accepted connection nobody took, then the listening fd. */
+    /** Cancels the accept, wakes blocked acceptors, closes connections nobody took, then the listening fd. */
     @Override
     public void close() throws IOException {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        DrainingClose.close(handle, poller);
-        acceptLock.lock();
-        try {
-            // Every op on the fd completed before it closed, so a carried accept has its result.
-            if (carry != null && carry.isDone() && carry.result() >= 0) {
-                Libc.close(carry.result());
+        DrainingClose.close(handle, poller);   // the multishot accept's final CQE queues ENDED
+        ready.offer(ENDED);                    // for acceptors if it was never armed
+        // Every op on the fd completed before it closed: what is queued now is all there will ever be.
+        for (Integer fd : ready) {
+            if (fd != ENDED && ready.remove(fd)) {
+                Libc.close(fd);
             }
-            carry = null;
-        } finally {
-            acceptLock.unlock();
         }
     }
 

@@ -277,4 +277,34 @@ class RingSocketTest {
         assertEquals(0, ring.inFlight());
         p[1].close();
     }
+
+    @Test
+    void oneMultishotAcceptServesEveryConnection() throws Exception {
+        try (RingServerSocket server = ring.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            List<RingSocket> clients = new ArrayList<>();
+            clients.add(ring.connect(server.localAddress()));
+            List<RingSocket> accepted = new ArrayList<>();
+            accepted.add(server.accept());                        // arms the multishot accept
+            long completedBefore = ring.pollers().all().stream().mapToLong(p -> p.completedTotal()).sum();
+            for (int i = 0; i < 100; i++) {
+                clients.add(ring.connect(server.localAddress()));
+            }
+            for (int i = 0; i < 100; i++) {
+                accepted.add(server.accept());
+            }
+            long completedAfter = ring.pollers().all().stream().mapToLong(p -> p.completedTotal()).sum();
+            // the connects completed; the one accept op is still in flight, having posted a CQE per connection
+            assertEquals(100, completedAfter - completedBefore, "one accept op for all connections");
+            assertEquals(1, ring.inFlight());
+            for (int i = 0; i < clients.size(); i++) {
+                assertEquals(clients.get(i).localAddress(), accepted.get(i).remoteAddress());
+            }
+            for (RingSocket s : clients) {
+                s.close();
+            }
+            for (RingSocket s : accepted) {
+                s.close();
+            }
+        }
+    }
 }
