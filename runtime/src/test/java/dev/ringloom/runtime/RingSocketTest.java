@@ -307,4 +307,27 @@ class RingSocketTest {
             }
         }
     }
+
+    @Test
+    void aConnectThatGetsNoAnswerTimesOutAndLeavesNothingBehind() throws Exception {
+        // A listener whose accept queue is full and never drained: the kernel drops further SYNs, so a connect
+        // to it waits for an answer that never comes.
+        try (RingServerSocket full = ring.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1)) {
+            List<RingSocket> fillers = new ArrayList<>();
+            SocketTimeoutException timedOut = null;
+            for (int i = 0; i < 8 && timedOut == null; i++) {
+                try {
+                    fillers.add(ring.connect(full.localAddress(), Duration.ofMillis(300)));
+                } catch (SocketTimeoutException e) {
+                    timedOut = e;
+                }
+            }
+            assertTrue(timedOut != null, "every connect was answered: the accept queue never filled");
+            assertTrue(timedOut.getMessage().contains("timed out"), timedOut.getMessage());
+            await().atMost(Duration.ofSeconds(10)).until(() -> ring.inFlight() == 0);
+            for (RingSocket s : fillers) {
+                s.close();
+            }
+        }
+    }
 }
