@@ -44,7 +44,8 @@ import static dev.ringloom.poller.uring.IoUringConstants.OP_ACCEPT;
 public final class RingServerSocket implements AutoCloseable {
     private final Ringloom runtime;
     private final Poller poller;
-    private final FdHandle handle;
+    private final SocketFd socket;
+    private final FdHandle handle;          // socket.handle
     private final AtomicBoolean closed = new AtomicBoolean();
     private final String label;
     private volatile long timeoutNanos;
@@ -75,7 +76,8 @@ public final class RingServerSocket implements AutoCloseable {
     private RingServerSocket(Ringloom runtime, int fd) {
         this.runtime = runtime;
         this.poller = runtime.nextPoller();
-        this.handle = new FdHandle(fd);
+        this.socket = new SocketFd(fd);
+        this.handle = socket.handle;
         this.label = "server socket fd=" + fd;
     }
 
@@ -191,11 +193,7 @@ public final class RingServerSocket implements AutoCloseable {
     }
 
     private int acquire() throws SocketException {
-        try {
-            return handle.acquire();
-        } catch (ClosedChannelException e) {
-            throw SocketErrors.closed(e);
-        }
+        return socket.acquire();
     }
 
     /** Bounds every later accept: 0 (the default) waits forever. */
@@ -207,17 +205,12 @@ public final class RingServerSocket implements AutoCloseable {
     }
 
     public <T> T getOption(SocketOption<T> option) throws IOException {
-        int fd = acquire();
-        try {
-            return SocketOptions.get(fd, option);
-        } finally {
-            handle.release();
-        }
+        return socket.getOption(option);
     }
 
     /** The bound address (with the port the kernel chose for port 0). */
     public InetSocketAddress localAddress() throws IOException {
-        return SocketAddresses.local(this::acquire, handle);
+        return socket.localAddress();
     }
 
     public boolean isOpen() {

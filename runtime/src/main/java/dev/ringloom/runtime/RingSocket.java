@@ -60,7 +60,8 @@ public final class RingSocket implements ByteChannel {
 
     private final Poller poller;
     private final NativeBufferPool pool;
-    private final FdHandle handle;
+    private final SocketFd socket;
+    private final FdHandle handle;          // socket.handle
     private final StreamReads reads;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -72,7 +73,8 @@ public final class RingSocket implements ByteChannel {
     RingSocket(Ringloom runtime, int fd, InetSocketAddress remote) {
         this.poller = runtime.nextPoller();
         this.pool = runtime.buffers();
-        this.handle = new FdHandle(fd);
+        this.socket = new SocketFd(fd);
+        this.handle = socket.handle;
         this.remote = remote;
         this.label = "socket fd=" + fd;
         this.reads = new StreamReads(handle, poller, pool, label, IoUringConstants.OP_RECV);
@@ -123,11 +125,7 @@ public final class RingSocket implements ByteChannel {
     }
 
     private int acquire() throws SocketException {
-        try {
-            return handle.acquire();
-        } catch (ClosedChannelException e) {
-            throw SocketErrors.closed(e);
-        }
+        return socket.acquire();
     }
 
     private void submit(Op op) throws IOException {
@@ -268,54 +266,32 @@ public final class RingSocket implements ByteChannel {
     }
 
     public <T> RingSocket setOption(SocketOption<T> option, T value) throws IOException {
-        int fd = acquire();
-        try {
-            SocketOptions.set(fd, option, value);
-        } finally {
-            handle.release();
-        }
+        socket.setOption(option, value);
         return this;
     }
 
     public <T> T getOption(SocketOption<T> option) throws IOException {
-        int fd = acquire();
-        try {
-            return SocketOptions.get(fd, option);
-        } finally {
-            handle.release();
-        }
+        return socket.getOption(option);
     }
 
     /** Disables further reads: a blocked and every later read returns -1. */
     public void shutdownInput() throws IOException {
-        shutdown(Libc.SHUT_RD, "shutdownInput");
+        socket.shutdown(Libc.SHUT_RD, "shutdownInput");
     }
 
     /** Sends FIN after the data written so far; later writes fail. */
     public void shutdownOutput() throws IOException {
-        shutdown(Libc.SHUT_WR, "shutdownOutput");
-    }
-
-    private void shutdown(int how, String what) throws IOException {
-        int fd = acquire();
-        try {
-            int r = Libc.shutdown(fd, how);
-            if (r < 0) {
-                throw SocketErrors.forErrno(what + "(" + label + ")", r);
-            }
-        } finally {
-            handle.release();
-        }
+        socket.shutdown(Libc.SHUT_WR, "shutdownOutput");
     }
 
     public InetSocketAddress localAddress() throws IOException {
-        return SocketAddresses.local(this::acquire, handle);
+        return socket.localAddress();
     }
 
     public InetSocketAddress remoteAddress() throws IOException {
         InetSocketAddress r = remote;
         if (r == null) {
-            remote = r = SocketAddresses.remote(this::acquire, handle);
+            remote = r = socket.remoteAddress();
         }
         return r;
     }
