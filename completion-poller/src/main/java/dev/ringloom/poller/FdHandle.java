@@ -34,6 +34,7 @@ public final class FdHandle {
     private final int fd;
     private volatile int refs;          // CLOSING bit | number of users
     private volatile boolean fdClosed;
+    private volatile boolean orphaned;  // a poller died with an op on this fd: it is never closed
     private volatile Thread closer;     // parked in awaitClosed()
     private int closeResult;
 
@@ -115,17 +116,36 @@ public final class FdHandle {
         }
     }
 
-    /** Parks (uninterruptibly) until the fd is closed; rethrows close(2)'s error. */
+    /**
+     * Called when the poller that owned an op on this fd died: that op may still be in the kernel, so the fd
+     * must stay open (its number must not be reused) for the life of the process. Wakes a closer.
+     */
+    public void orphan() {
+        orphaned = true;
+        Thread t = closer;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /**
+     * Parks (uninterruptibly) until the fd is closed; rethrows close(2)'s error, and fails if the fd was
+     * {@linkplain #orphan() orphaned}.
+     */
     public void awaitClosed() throws IOException {
         closer = Thread.currentThread();
         boolean interrupted = false;
-        while (!fdClosed) {
+        while (!fdClosed && !orphaned) {
             LockSupport.park(this);
             interrupted |= Thread.interrupted();
         }
         closer = null;
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+        if (!fdClosed) {
+            throw new IOException("close(fd=" + fd + "): its poller failed with an op in flight; the fd stays open "
+                    + "so that its number is never reused under that op");
         }
         if (closeResult < 0) {
             throw Errno.exception("close(fd=" + fd + ")", closeResult);

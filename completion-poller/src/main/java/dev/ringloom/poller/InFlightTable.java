@@ -72,6 +72,17 @@ final class InFlightTable {
         return size;
     }
 
+    /** Every op in the table, in slot order (for a poller that must give up on all of them). */
+    java.util.List<Op> snapshot() {
+        java.util.List<Op> all = new java.util.ArrayList<>(size);
+        for (Op op : ops) {
+            if (op != null) {
+                all.add(op);
+            }
+        }
+        return all;
+    }
+
     private void grow() {
         int old = ops.length;
         int cap = old << 1;

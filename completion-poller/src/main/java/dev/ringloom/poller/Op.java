@@ -406,6 +406,16 @@ public class Op {
     protected void onAbandonedCompletion(int res) {
     }
 
+    /**
+     * Poller side, when the poller dies: the kernel may still write the buffer, so it is dropped here and never
+     * freed or reused (a deliberate leak, the only safe choice).
+     */
+    final void leakBuffer() {
+        buffer = null;
+        bufferOwner = null;
+        retainOnAbandon = true;   // nothing to release later either
+    }
+
     /** Returns the buffer to its owner, if any. */
     public final void releaseBuffer() {
         MemorySegment b = buffer;

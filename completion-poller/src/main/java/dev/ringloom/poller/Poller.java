@@ -15,6 +15,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 import static dev.ringloom.poller.uring.IoUringConstants.ASYNC_CANCEL_ALL;
@@ -439,7 +440,9 @@ public final class Poller implements AutoCloseable {
 
     private void enqueue(Op op, Thread waiter) throws IOException {
         if (lifecycle != RUNNING) {
-            throw new IOException("ringloom poller " + id + " is closed");
+            Throwable why = failure;
+            throw why == null ? new IOException("ringloom poller " + id + " is closed")
+                    : new IOException("ringloom poller " + id + " failed", why);
         }
         op.armWaiter(waiter);
         queue.offer(op);
@@ -476,10 +479,26 @@ public final class Poller implements AutoCloseable {
         }
     }
 
+    /**
+     * The ring cannot be used any more. Every op in flight may still be in the kernel, so its memory is leaked
+     * and its fd kept open forever; but its waiter is woken with EIO (and {@link #failure()} says why), so no
+     * thread hangs on a dead poller.
+     */
     private void die(Throwable t) {
         failure = t;
-        LOG.log(System.Logger.Level.ERROR, "ringloom poller " + id + " failed; " + table.size()
-                + " ops stay owned by the kernel and their memory is deliberately never freed", t);
+        lifecycle = TERMINATED;
+        List<Op> orphans = table.snapshot();
+        LOG.log(System.Logger.Level.ERROR, "ringloom poller " + id + " failed; " + orphans.size()
+                + " ops stay owned by the kernel: their memory is never freed and their fds never closed", t);
+        for (Op op : orphans) {
+            op.leakBuffer();
+            FdHandle handle = op.takeFdHandle();
+            if (handle != null) {
+                handle.orphan();
+            }
+            op.userData = -1;
+            op.complete(-Errno.EIO, 0);
+        }
     }
 
     /**
@@ -509,6 +528,11 @@ public final class Poller implements AutoCloseable {
 
     public int id() {
         return id;
+    }
+
+    /** The ring's fd; tests use it to break a poller on purpose. */
+    int ringFd() {
+        return ring.fd();
     }
 
     public boolean isOpen() {

@@ -210,4 +210,37 @@ class PollerTest {
             Libc.close(p[1]);
         }
     }
+
+    @Test
+    void aPollerWhoseRingBreaksWakesEveryWaiterAndFreesNothingTheKernelMayTouch() throws Exception {
+        int[] p = pipe();
+        MemorySegment buf = NativeMemory.allocate(4096, 4096);
+        long reservedBefore = NativeMemory.reservedBytes();
+        FdHandle handle = new FdHandle(p[0]);
+        Op read = new Op().prepare(IoUringConstants.OP_READ, handle.acquire(), -1L, buf.address(), 4096, 0)
+                .buffer(buf, NativeMemory::free).fdHandle(handle);
+        AtomicReference<Integer> result = new AtomicReference<>();
+        Thread waiter = Thread.ofVirtual().start(() -> {
+            try {
+                poller.submit(read);
+                result.set(read.await(poller));
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> poller.inFlight() == 1);
+        Libc.close(poller.ringFd());                 // break the ring under the poller
+        poller.submitDetached(new Op().prepare(IoUringConstants.OP_NOP, -1, 0, 0, 0, 0)); // make it enter
+        waiter.join();
+        assertEquals(-Errno.EIO, result.get());
+        assertTrue(poller.failure() != null && poller.failure().getMessage().contains("EBADF"),
+                () -> String.valueOf(poller.failure()));
+        assertFalse(poller.isOpen());
+        assertThrows(IOException.class, () -> poller.submit(new Op().prepare(IoUringConstants.OP_NOP, -1, 0, 0, 0, 0)));
+        assertEquals(reservedBefore, NativeMemory.reservedBytes(), "the kernel may still write it: never freed");
+        handle.close();
+        IOException orphaned = assertThrows(IOException.class, handle::awaitClosed);
+        assertTrue(orphaned.getMessage().contains("stays open"), orphaned.getMessage());
+        Libc.close(p[1]);
+    }
 }

@@ -19,6 +19,10 @@ final class IoErrors {
 
     /** As above; {@code socket} picks the java.net exception types for the errno. */
     static IOException forResult(String operation, int res, FdHandle handle, Poller poller, boolean socket) {
+        Throwable broken = poller.failure();
+        if (broken != null) {
+            return new IOException(operation + ": its ringloom poller failed", broken);
+        }
         if (res == -Errno.ECANCELED) {
             if (handle.isClosing()) {
                 return new AsynchronousCloseException();
