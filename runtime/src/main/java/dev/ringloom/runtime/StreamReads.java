@@ -133,7 +133,7 @@ final class StreamReads {
                         continue;                   // the abandoned read was cancelled before it read anything
                     }
                     if (op.hasLinkTimeout()) {
-                        throw new SocketTimeoutException("Read timed out");
+                        throw new SocketTimeoutException("Read timed out (nothing was consumed)");
                     }
                 }
                 throw IoErrors.forResult("read(" + name + ")", res, handle, poller, opcode == IoUringConstants.OP_RECV);

@@ -377,4 +377,57 @@ class SocketStressTest {
         }
         p[1].close();
     }
+
+    @Test
+    void readsTimingOutAllTheTimeLoseNoByte() throws Exception {
+        RingSocket[] p = RingSocketTest.pair(ring, InetAddress.getLoopbackAddress());
+        long seed = 99, total = 4 << 20;
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread sender = Thread.ofVirtual().start(() -> {
+            SplittableRandom rnd = new SplittableRandom(5);
+            long at = 0;
+            try {
+                while (at < total) {
+                    ByteBuffer out = ByteBuffer.allocate((int) Math.min(total - at, 1 + rnd.nextInt(4000)));
+                    fillStream(out, seed, at);
+                    p[1].write(out);
+                    at += out.capacity();
+                    for (int spin = rnd.nextInt(30_000); spin > 0; spin--) {
+                        Thread.onSpinWait();   // uneven gaps, so timeouts race with arriving data
+                    }
+                }
+                p[1].shutdownOutput();
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            }
+        });
+        p[0].setSoTimeout(1);
+        ByteBuffer in = ByteBuffer.allocate(3000);
+        long received = 0, timeouts = 0;
+        while (true) {
+            try {
+                in.clear();
+                int n = p[0].read(in);
+                if (n < 0) {
+                    break;
+                }
+                for (int i = 0; i < n; i++, received++) {
+                    if (in.get(i) != streamByte(seed, received)) {
+                        throw new AssertionError("byte " + received + " differs");
+                    }
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                assertEquals(0, in.position(), "a timed-out read consumed bytes");
+                timeouts++;
+            }
+        }
+        sender.join();
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+        assertEquals(total, received);
+        assertTrue(timeouts > 0, "no read ever timed out");
+        p[0].close();
+        p[1].close();
+    }
 }
