@@ -392,8 +392,13 @@ class SocketStressTest {
                     fillStream(out, seed, at);
                     p[1].write(out);
                     at += out.capacity();
-                    for (int spin = rnd.nextInt(30_000); spin > 0; spin--) {
-                        Thread.onSpinWait();   // uneven gaps, so timeouts race with arriving data
+                    if (rnd.nextInt(50) == 0) {
+                        // a pause well past the reader's 1 ms timeout, so reads time out for sure
+                        java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+                    } else {
+                        for (int spin = rnd.nextInt(30_000); spin > 0; spin--) {
+                            Thread.onSpinWait();   // short uneven gaps: timeouts race with arriving data
+                        }
                     }
                 }
                 p[1].shutdownOutput();
