@@ -343,7 +343,7 @@ public final class Poller implements AutoCloseable {
             long key = op.userData;
             if (key == 0) {                                   // a new op
                 if (op.state() == Op.ABANDONED || lifecycle != RUNNING) {
-                    finishWithoutKernel(op, -Errno.ECANCELED);
+                    finish(op, -Errno.ECANCELED, 0);
                     continue;
                 }
                 key = table.add(op);
@@ -398,25 +398,22 @@ public final class Poller implements AutoCloseable {
         }
         IN_FLIGHT.setRelease(this, table.size());
         COMPLETED.setRelease(this, completed + 1);
-        op.userData = -1;
-        FdHandle handle = op.takeFdHandle();
         registry.onFinalCompletion(op);
         if (op.multishot) {
             op.onMultishotCqe(res, flags);
         }
-        if (!op.complete(res, flags)) {
-            op.disposeAbandoned();
-        }
-        if (handle != null) {
-            handle.release();                                 // may close the fd: its last op is done
-        }
+        finish(op, res, flags);
     }
 
-    /** Completes an op the kernel never saw. */
-    private static void finishWithoutKernel(Op op, int res) {
+    /**
+     * The last step of every op, whether its CQE arrived or the kernel never saw it: publish the result to the
+     * waiter (or dispose of what an abandoned op holds), then drop its fd reference — which closes the fd if
+     * the op was the last user of a closing one.
+     */
+    private static void finish(Op op, int res, int flags) {
         op.userData = -1;
         FdHandle handle = op.takeFdHandle();
-        if (!op.complete(res, 0)) {
+        if (!op.complete(res, flags)) {
             op.disposeAbandoned();
         }
         if (handle != null) {
@@ -473,7 +470,7 @@ public final class Poller implements AutoCloseable {
             Op op;
             while ((op = queue.poll()) != null) {
                 if (op.userData == 0) {
-                    finishWithoutKernel(op, -Errno.ECANCELED);
+                    finish(op, -Errno.ECANCELED, 0);
                 }
             }
         }

@@ -57,12 +57,12 @@ public final class RingFile implements SeekableByteChannel {
     /** Largest single op; larger requests are short reads/writes, as the java.nio contracts allow. */
     static final int MAX_IO = NativeBufferPool.MAX_SIZE;
 
-    private final Ringloom runtime;
     private final Poller poller;
     private final NativeBufferPool pool;
     private final FdHandle handle;
     private final String name;
     private final boolean readable, writable, append, direct, stream;
+    private final boolean cacheFirst;   // reads try preadv2(RWF_NOWAIT) before the ring (never with O_DIRECT)
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ReentrantLock positionLock = new ReentrantLock();  // sequential file ops; stream writes
     private long position;                                             // guarded by positionLock
@@ -70,7 +70,6 @@ public final class RingFile implements SeekableByteChannel {
 
     private RingFile(Ringloom runtime, int fd, String name, boolean readable, boolean writable, boolean append,
                      boolean direct) {
-        this.runtime = runtime;
         this.poller = runtime.nextPoller();
         this.pool = runtime.buffers();
         this.handle = new FdHandle(fd);
@@ -79,6 +78,7 @@ public final class RingFile implements SeekableByteChannel {
         this.writable = writable;
         this.append = append;
         this.direct = direct;
+        this.cacheFirst = !direct && runtime.nowaitReads();
         this.stream = Libc.lseek(fd, 0, Libc.SEEK_CUR) == -Errno.ESPIPE;
         this.streamReads = stream ? new StreamReads(handle, poller, pool, name, IoUringConstants.OP_READ) : null;
     }
@@ -142,7 +142,7 @@ public final class RingFile implements SeekableByteChannel {
         try {
             poller.submit(op);
         } catch (IOException e) {
-            NativeMemory.free(cpath);
+            op.releaseBuffer();
             throw e;
         }
         int res = op.await(poller);                  // on interrupt the registry frees cpath and closes the fd
@@ -263,7 +263,7 @@ public final class RingFile implements SeekableByteChannel {
         }
         IoErrors.checkNotInterrupted("read", name);
         int fd = handle.acquire();
-        if (!direct && runtime.nowaitReads() && dst.isDirect()) {
+        if (cacheFirst && dst.isDirect()) {
             // Cached data straight into the caller's memory: the call is synchronous, so the kernel is done
             // with the buffer when it returns and no ownership passes.
             long r = Libc.preadv2NoWait(fd, MemorySegment.ofBuffer(dst).address(), len, pos);
@@ -277,7 +277,7 @@ public final class RingFile implements SeekableByteChannel {
             }
         }
         MemorySegment buf = pool.acquire(len);
-        if (!direct && runtime.nowaitReads() && !dst.isDirect()) {
+        if (cacheFirst && !dst.isDirect()) {
             long r = Libc.preadv2NoWait(fd, buf.address(), len, pos);
             if (r >= 0) {
                 handle.release();
@@ -287,7 +287,7 @@ public final class RingFile implements SeekableByteChannel {
         // Not cached (or O_DIRECT): the ring. Our fd reference and buf now travel with the op.
         Op op = new Op().prepare(IoUringConstants.OP_READ, fd, pos, buf.address(), len, 0)
                 .buffer(buf, pool).fdHandle(handle);
-        submit(op, buf);
+        FdOps.submit(poller, handle, op);
         int res = op.await(poller);  // interrupted: the op and buf now belong to the registry
         return deliver(dst, op.takeBuffer(), res);
     }
@@ -305,22 +305,6 @@ public final class RingFile implements SeekableByteChannel {
             return res;
         } finally {
             pool.release(buf);
-        }
-    }
-
-    /** Submits an op holding a fresh fd reference and {@code buf}; on failure gives both back. */
-    private void submit(Op op, MemorySegment buf) throws IOException {
-        try {
-            poller.submit(op);
-        } catch (IOException e) {
-            handle.release();
-            if (buf != null) {
-                pool.release(buf);
-            }
-            throw e;
-        }
-        if (handle.isClosing()) {
-            op.requestCancel(poller);   // close may have sent its cancel-by-fd before our op was queued
         }
     }
 
@@ -384,7 +368,7 @@ public final class RingFile implements SeekableByteChannel {
         }
         Op op = new Op().prepare(IoUringConstants.OP_WRITE, fd, pos, buf.address(), len, 0)
                 .buffer(buf, pool).fdHandle(handle);
-        submit(op, buf);
+        FdOps.submit(poller, handle, op);
         int res = op.awaitCancellingOnInterrupt(poller);
         pool.release(op.takeBuffer());
         if (res > 0) {
@@ -483,7 +467,7 @@ public final class RingFile implements SeekableByteChannel {
         IoErrors.checkNotInterrupted("fsync", name);
         int fd = handle.acquire();
         Op op = new Op().prepare(IoUringConstants.OP_FSYNC, fd, 0, 0, 0, 0).fdHandle(handle);
-        submit(op, null);
+        FdOps.submit(poller, handle, op);
         int res = op.awaitCancellingOnInterrupt(poller);
         if (res < 0) {
             if (Thread.currentThread().isInterrupted() && res == -Errno.ECANCELED) {
@@ -502,7 +486,7 @@ public final class RingFile implements SeekableByteChannel {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        DrainingClose.close(handle, poller);
+        FdOps.close(handle, poller);
         if (streamReads != null) {
             streamReads.dispose();
         }

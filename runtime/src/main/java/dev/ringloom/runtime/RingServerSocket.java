@@ -152,12 +152,7 @@ public final class RingServerSocket implements AutoCloseable {
             int fd = acquire();
             AcceptOp op = new AcceptOp();
             op.prepare(OP_ACCEPT, fd, 0, 0, 0, Libc.SOCK_CLOEXEC).ioprio(ACCEPT_MULTISHOT).multishot().fdHandle(handle);
-            try {
-                poller.submitDetached(op);
-            } catch (IOException e) {
-                handle.release();
-                throw e;
-            }
+            FdOps.submitDetached(poller, handle, op);
             armed = op;
         } finally {
             armLock.unlock();
@@ -223,7 +218,7 @@ public final class RingServerSocket implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        DrainingClose.close(handle, poller);   // the multishot accept's final CQE queues ENDED
+        FdOps.close(handle, poller);   // the multishot accept's final CQE queues ENDED
         ready.offer(ENDED);                    // for acceptors if it was never armed
         // Every op on the fd completed before it closed: what is queued now is all there will ever be.
         for (Integer fd : ready) {

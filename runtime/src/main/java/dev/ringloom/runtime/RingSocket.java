@@ -113,7 +113,7 @@ public final class RingSocket implements ByteChannel {
         // IORING_OP_CONNECT takes the address in addr and its length in off (addr2)
         Op op = new Op().prepare(IoUringConstants.OP_CONNECT, fd, len, sa.address(), 0, 0)
                 .buffer(sa, NativeMemory::free).fdHandle(handle).linkTimeout(timeoutNanos);
-        submit(op);
+        FdOps.submit(poller, handle, op);
         int res = op.await(poller);       // interrupted: the registry frees the address at the CQE
         op.releaseBuffer();
         if (res == -Errno.ECANCELED && op.hasLinkTimeout() && !handle.isClosing() && poller.isOpen()) {
@@ -126,19 +126,6 @@ public final class RingSocket implements ByteChannel {
 
     private int acquire() throws SocketException {
         return socket.acquire();
-    }
-
-    private void submit(Op op) throws IOException {
-        try {
-            poller.submit(op);
-        } catch (IOException e) {
-            handle.release();
-            op.releaseBuffer();
-            throw e;
-        }
-        if (handle.isClosing()) {
-            op.requestCancel(poller);   // close may have sent its cancel-by-fd before our op was queued
-        }
     }
 
     private static IOException mapped(IOException e) {
@@ -234,7 +221,7 @@ public final class RingSocket implements ByteChannel {
         if (buf != null) {
             op.buffer(buf, pool);
         }
-        submit(op);
+        FdOps.submit(poller, handle, op);
         int res = op.awaitCancellingOnInterrupt(poller);
         op.releaseBuffer();
         if (op.isReusable()) {
@@ -307,7 +294,7 @@ public final class RingSocket implements ByteChannel {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        DrainingClose.close(handle, poller);
+        FdOps.close(handle, poller);
         reads.dispose();
     }
 

@@ -94,16 +94,7 @@ final class StreamReads {
                         // The socket was empty a moment ago: skip the attempt that would fail with EAGAIN.
                         op.ioprio(IoUringConstants.RECVSEND_POLL_FIRST);
                     }
-                    try {
-                        poller.submit(op);
-                    } catch (IOException e) {
-                        handle.release();
-                        pool.release(buf);
-                        throw e;
-                    }
-                    if (handle.isClosing()) {
-                        op.requestCancel(poller);   // close may have sent its cancel-by-fd before we queued
-                    }
+                    FdOps.submit(poller, handle, op);
                 }
                 int res;
                 try {
