@@ -127,6 +127,16 @@ public class Op {
         return this;
     }
 
+    /**
+     * Lets the kernel pick the buffer from provided-buffer group {@code group} ({@code IOSQE_BUFFER_SELECT});
+     * each CQE then names the buffer it filled.
+     */
+    public final Op bufferGroup(short group) {
+        this.sqeFlags |= IoUringConstants.IOSQE_BUFFER_SELECT;
+        this.bufIndex = group;
+        return this;
+    }
+
     /** Sets IOSQE_* flags. */
     public final Op sqeFlags(byte flags) {
         this.sqeFlags = flags;

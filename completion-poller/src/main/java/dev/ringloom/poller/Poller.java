@@ -101,6 +101,7 @@ public final class Poller implements AutoCloseable {
     private volatile IOException startFailure;
     private volatile Throwable failure;
     private volatile KernelFeatures features;
+    private volatile ProvidedBuffers providedBuffers;  // null: the kernel has no provided-buffer rings, or none wanted
 
     // Written by the poller thread only (setRelease), read by anyone.
     private int inFlight;
@@ -209,6 +210,9 @@ public final class Poller implements AutoCloseable {
             ring.limitWorkers(config.ioWorkers(), config.ioWorkers()); // best effort: older kernels lack it
         }
         features = f;
+        if (config.recvBuffers() > 0) {
+            providedBuffers = ProvidedBuffers.register(ring, config.recvBuffers(), config.recvBufferSize());
+        }
         batchWaits = config.batchWaitMicros() > 0 && f.has(FEAT_MIN_TIMEOUT);
         // Without TASKRUN_FLAG a DEFER_TASKRUN ring cannot tell us that completions wait, so spinning would
         // only delay them.
@@ -235,6 +239,9 @@ public final class Poller implements AutoCloseable {
             loop();
             ring.close();                       // every CQE was reaped: the kernel holds nothing of ours
             ringArena.close();
+            if (providedBuffers != null) {
+                providedBuffers.free();         // the ring's close dropped the kernel's registration
+            }
             Libc.close(eventFd);
         } catch (RuntimeException | Error e) {
             die(e);
@@ -494,6 +501,9 @@ public final class Poller implements AutoCloseable {
                 handle.orphan();
             }
             op.userData = -1;
+            if (op.multishot) {
+                op.onMultishotCqe(-Errno.EIO, 0);   // a multishot op's owner learns of its end here
+            }
             op.complete(-Errno.EIO, 0);
         }
     }
@@ -544,6 +554,14 @@ public final class Poller implements AutoCloseable {
     /** Ops the kernel owns right now (this poller's {@link InFlightTable}). */
     public int inFlight() {
         return (int) IN_FLIGHT.getAcquire(this);
+    }
+
+    /**
+     * The ring's provided receive buffers (memory stays owned by the poller, freed after its ring), or null if
+     * the kernel refused them or {@link PollerConfig#recvBuffers()} is 0.
+     */
+    public ProvidedBuffers providedBuffers() {
+        return providedBuffers;
     }
 
     /** The registry of abandoned ops' buffers. */

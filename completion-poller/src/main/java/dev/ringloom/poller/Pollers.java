@@ -58,6 +58,16 @@ public final class Pollers implements AutoCloseable {
         return n;
     }
 
+    /** Provided receive buffers that sockets hold (received into, not yet read), over all pollers. */
+    public int receiveBuffersHeld() {
+        int n = 0;
+        for (Poller p : pollers) {
+            ProvidedBuffers b = p.providedBuffers();
+            n += b == null ? 0 : b.outstanding();
+        }
+        return n;
+    }
+
     @Override
     public void close() {
         for (Poller p : pollers) {

@@ -35,19 +35,28 @@ import java.util.concurrent.locks.ReentrantLock;
  * Thread-safe. One read and one write may be in progress at a time; further readers (writers) wait their turn,
  * as with {@code java.net.Socket}. At most one receive op is ever in flight on the socket.
  *
+ * <h2>Receiving</h2>
+ * Where the kernel has them (6.0+), the socket receives through one multishot recv into the poller's provided
+ * buffers ({@link dev.ringloom.poller.ProvidedBuffers}): the kernel fills a pooled buffer as data arrives, the
+ * socket queues it until a read copies it out, and a socket waiting for data holds no buffer. When the pool runs
+ * dry (ENOBUFS) or the kernel lacks multishot recv, a read lends its own buffer to a one-shot recv instead.
+ *
  * <h2>Interrupt</h2>
  * An interrupted <b>reader</b> returns promptly with {@link InterruptedIOException} (interrupt status set,
- * nothing consumed) and the socket stays open. Its receive op is cancelled in the kernel and its buffer goes to
- * the poller's registry until the op's completion; if the op received bytes anyway, they are the next bytes of
- * the stream and the next read returns them first — none lost, duplicated or reordered. An interrupted
+ * nothing consumed) and the socket stays open. With the multishot recv the reader owns no op and no buffer:
+ * nothing is cancelled, and bytes the kernel receives meanwhile wait for the next read. With a one-shot recv its
+ * op is cancelled in the kernel and its buffer goes to the poller's registry until the op's completion; if the op
+ * received bytes anyway, they are the next bytes of the stream and the next read returns them first. Either way
+ * none are lost, duplicated or reordered. An interrupted
  * <b>writer</b> cancels its send and waits for the kernel's answer (prompt), then throws
  * {@link InterruptedIOException} whose {@code bytesTransferred} is exactly the number of bytes of that call
  * that went out; no later write can overtake them, because writes are sequential. A call that starts with the
  * interrupt status set throws at once and does nothing.
  *
  * <h2>Timeouts</h2>
- * {@link #setSoTimeout} bounds each read with a linked timeout in the kernel: on expiry the read throws
- * {@link SocketTimeoutException}, nothing consumed, the socket still usable.
+ * {@link #setSoTimeout} bounds each read (a timed park on the multishot's queue, or a linked timeout in the kernel
+ * for a one-shot recv): on expiry the read throws {@link SocketTimeoutException}, nothing consumed, the socket
+ * still usable.
  *
  * <h2>Close</h2>
  * {@link #close()} wakes every thread blocked on the socket with {@code SocketException("Socket closed")},
@@ -62,7 +71,7 @@ public final class RingSocket implements ByteChannel {
     private final NativeBufferPool pool;
     private final SocketFd socket;
     private final FdHandle handle;          // socket.handle
-    private final StreamReads reads;
+    private final SocketReads reads;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final String label;
@@ -77,7 +86,7 @@ public final class RingSocket implements ByteChannel {
         this.handle = socket.handle;
         this.remote = remote;
         this.label = "socket fd=" + fd;
-        this.reads = new StreamReads(handle, poller, pool, label, IoUringConstants.OP_RECV);
+        this.reads = new SocketReads(handle, poller, pool, label);
     }
 
     /** Connects to {@code address}; {@code timeoutNanos} 0 waits as long as the kernel does. */
@@ -296,6 +305,21 @@ public final class RingSocket implements ByteChannel {
         }
         FdOps.close(handle, poller);
         reads.dispose();
+    }
+
+    /** Test hook: reads that lent their own buffer because the provided buffers ran out. */
+    long oneShotReads() {
+        return reads.oneShotReads();
+    }
+
+    /** Test hook: true while the socket's multishot recv is in flight. */
+    boolean receiving() {
+        return reads.receiving();
+    }
+
+    /** Test hook: true if the socket receives through a multishot recv into provided buffers. */
+    boolean receivesIntoProvidedBuffers() {
+        return reads.multishot();
     }
 
     @Override

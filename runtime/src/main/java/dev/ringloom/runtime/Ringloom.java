@@ -161,6 +161,14 @@ public final class Ringloom implements AutoCloseable {
         return pollers.inFlight();
     }
 
+    /**
+     * Provided receive buffers that sockets hold right now: received into by the kernel and not yet read. A
+     * socket whose bytes were all read holds none.
+     */
+    public int receiveBuffersHeld() {
+        return pollers.receiveBuffersHeld();
+    }
+
     /** Frees idle pooled buffers (memory in use is untouched). */
     public void trimBuffers() {
         buffers.trim();

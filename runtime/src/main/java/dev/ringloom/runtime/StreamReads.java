@@ -160,6 +160,16 @@ final class StreamReads {
         return leftover != null;
     }
 
+    /** True while the stream holds bytes or an abandoned read: the next read must come from here. */
+    boolean hasPending() {
+        lock.lock();
+        try {
+            return leftover != null || carry != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** After the fd was closed (every CQE reaped): frees what the stream still holds. */
     void dispose() {
         lock.lock();

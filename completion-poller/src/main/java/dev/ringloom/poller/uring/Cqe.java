@@ -27,6 +27,8 @@ public final class Cqe {
     public static final int F_SOCK_NONEMPTY = 1 << 2;
     /** The upper 16 bits of flags carry a provided buffer id. */
     public static final int F_BUFFER = 1;
+    /** {@code flags >>> BUFFER_SHIFT} is the provided buffer's id when {@link #F_BUFFER} is set. */
+    public static final int BUFFER_SHIFT = 16;
 
     private Cqe() {
     }

@@ -65,8 +65,12 @@ public final class IoUringConstants {
     /** Accept flag in sqe->ioprio (5.19): keep accepting, one CQE per connection. */
     public static final short ACCEPT_MULTISHOT = 1;
 
+    /** Recv flag in sqe->ioprio (6.0): keep receiving into provided buffers, one CQE per chunk. */
+    public static final short RECV_MULTISHOT = 1 << 1;
+
     // io_uring_register opcodes
-    public static final int REGISTER_PROBE = 8, REGISTER_IOWQ_MAX_WORKERS = 19;
+    public static final int REGISTER_PROBE = 8, REGISTER_IOWQ_MAX_WORKERS = 19, REGISTER_PBUF_RING = 22,
+            UNREGISTER_PBUF_RING = 23;
 
     /** io_uring_probe_op.flags: the opcode is supported. */
     public static final int IO_URING_OP_SUPPORTED = 1;

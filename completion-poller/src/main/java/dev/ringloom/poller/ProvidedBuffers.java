@@ -1,0 +1,174 @@
+package dev.ringloom.poller;
+
+import dev.ringloom.poller.sys.Errno;
+import dev.ringloom.poller.sys.NativeMemory;
+import dev.ringloom.poller.uring.BufRing;
+import dev.ringloom.poller.uring.IoUring;
+import dev.ringloom.poller.uring.IoUringConstants;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.BitSet;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * Equal-sized native buffers that the kernel picks from by itself (a provided-buffer ring,
+ * {@code IORING_REGISTER_PBUF_RING}): a multishot recv takes a buffer only when data arrives, so a connection
+ * that waits for data holds none.
+ *
+ * <h2>Ownership</h2>
+ * Every buffer id is in exactly one place: <em>in the ring</em>, where the kernel may take it at any time, or
+ * <em>out</em>, held by whoever received the CQE that named it ({@link #take}) until that holder
+ * {@link #recycle}s it. Only ids that came back in a CQE are ever recycled (an id recycled twice, or one never
+ * taken, is a ringloom bug and throws), so the kernel is never handed a buffer someone still reads
+ * (PITFALLS 4). When the ring is empty the kernel answers ENOBUFS, which a reader treats as "read some other
+ * way", never as lost data.
+ *
+ * <h2>Threads and lifetime</h2>
+ * Created and registered on the poller thread (with {@code IORING_SETUP_SINGLE_ISSUER} only it may call
+ * {@code io_uring_register}); {@link #take} runs on the poller thread, {@link #recycle} and {@link #segment} on
+ * any. A monitor orders the writers of the ring's tail, which the kernel reads with acquire semantics. The
+ * memory comes from a shared arena that the poller closes after its ring is gone: a late reader then gets an
+ * {@link IllegalStateException} from the closed arena instead of touching freed memory, and late recycles are
+ * ignored.
+ */
+public final class ProvidedBuffers {
+    /** The buffer group id ringloom's rings use: one group per ring. */
+    public static final short GROUP = 0;
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment ring;       // entries × struct io_uring_buf; the tail overlays entry 0's resv
+    private final MemorySegment slab;       // entries × bufferSize bytes; buffer id i at i × bufferSize
+    private final int entries;
+    private final int bufferSize;
+    private final BitSet out;               // guarded by this: ids taken from the ring and not yet recycled
+    private int tail;                       // guarded by this
+    private int outCount;                   // guarded by this
+    private boolean closed;                 // guarded by this
+    private volatile boolean multishotRecvRefused;
+
+    private ProvidedBuffers(int entries, int bufferSize) {
+        this.entries = entries;
+        this.bufferSize = bufferSize;
+        this.ring = arena.allocate(BufRing.ENTRY_SIZE * entries, NativeMemory.PAGE);
+        this.slab = arena.allocate((long) bufferSize * entries, NativeMemory.PAGE);
+        this.out = new BitSet(entries);
+        for (int bid = 0; bid < entries; bid++) {
+            put(bid, bid);
+        }
+        tail = entries;
+        publishTail();
+    }
+
+    /**
+     * Registers a ring of {@code entries} buffers of {@code bufferSize} bytes with {@code uring}. Poller thread
+     * only.
+     *
+     * @return the buffers, or null if the kernel refuses provided-buffer rings (older than 5.19)
+     */
+    static ProvidedBuffers register(IoUring uring, int entries, int bufferSize) {
+        if (entries < 1 || entries > BufRing.MAX_ENTRIES || Integer.bitCount(entries) != 1) {
+            throw new IllegalArgumentException("recvBuffers must be a power of two in [1, 32768]: " + entries);
+        }
+        if (bufferSize < 1) {
+            throw new IllegalArgumentException("recvBufferSize must be positive: " + bufferSize);
+        }
+        ProvidedBuffers b = new ProvidedBuffers(entries, bufferSize);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment reg = a.allocate(BufRing.REG);
+            reg.set(JAVA_LONG, BufRing.REG_RING_ADDR, b.ring.address());
+            reg.set(JAVA_INT, BufRing.REG_RING_ENTRIES, entries);
+            reg.set(JAVA_SHORT, BufRing.REG_BGID, GROUP);
+            int r = uring.register(IoUringConstants.REGISTER_PBUF_RING, reg, 1);
+            if (r < 0) {
+                System.getLogger("dev.ringloom").log(System.Logger.Level.DEBUG,
+                        "no provided-buffer ring: " + Errno.describe(r) + "; sockets read with one buffer per read");
+                b.arena.close();
+                return null;
+            }
+        }
+        return b;
+    }
+
+    private void put(int slot, int bid) {
+        long e = (slot & (entries - 1)) * BufRing.ENTRY_SIZE;
+        ring.set(JAVA_LONG, e + BufRing.ADDR, slab.address() + (long) bid * bufferSize);
+        ring.set(JAVA_INT, e + BufRing.LEN, bufferSize);
+        ring.set(JAVA_SHORT, e + BufRing.BID, (short) bid);
+    }
+
+    private void publishTail() {
+        // Release: the entry written before must be visible to the kernel once it sees the new tail.
+        JAVA_SHORT.varHandle().setRelease(ring, BufRing.TAIL, (short) tail);
+    }
+
+    /**
+     * Poller thread: the CQE naming {@code bid} hands that buffer to the caller, who must {@link #recycle} it.
+     *
+     * @throws IllegalStateException if the id is already out (a ringloom bug)
+     */
+    public synchronized void take(int bid) {
+        if (bid < 0 || bid >= entries || out.get(bid)) {
+            throw new IllegalStateException("buffer id " + bid + " is not in the ring");
+        }
+        out.set(bid);
+        outCount++;
+    }
+
+    /**
+     * Gives buffer {@code bid} back to the kernel. The caller must not touch the buffer afterwards.
+     *
+     * @throws IllegalStateException if the id was not {@linkplain #take taken} (a ringloom bug)
+     */
+    public synchronized void recycle(int bid) {
+        if (closed) {
+            return;
+        }
+        if (bid < 0 || bid >= entries || !out.get(bid)) {
+            throw new IllegalStateException("buffer id " + bid + " was not taken");
+        }
+        out.clear(bid);
+        outCount--;
+        put(tail, bid);
+        tail++;
+        publishTail();
+    }
+
+    /** The first {@code length} bytes of buffer {@code bid}, which the caller holds. */
+    public MemorySegment segment(int bid, int length) {
+        return slab.asSlice((long) bid * bufferSize, length);
+    }
+
+    public int bufferSize() {
+        return bufferSize;
+    }
+
+    public int entries() {
+        return entries;
+    }
+
+    /** Buffers currently out of the ring (received into and not yet recycled). */
+    public synchronized int outstanding() {
+        return outCount;
+    }
+
+    /** True once a multishot recv was refused with EINVAL (kernel older than 6.0): readers use one-shot reads. */
+    public boolean multishotRecvRefused() {
+        return multishotRecvRefused;
+    }
+
+    public void refuseMultishotRecv() {
+        multishotRecvRefused = true;
+    }
+
+    /** Poller thread, after its ring was closed (the kernel dropped the registration): frees the memory. */
+    void free() {
+        synchronized (this) {
+            closed = true;
+        }
+        arena.close();
+    }
+}
