@@ -10,6 +10,7 @@ module dev.ringloom.poller {
     requires java.logging;
 
     exports dev.ringloom.poller;
+    exports dev.ringloom.poller.spi;
     exports dev.ringloom.poller.sys to dev.ringloom.runtime, dev.ringloom.benchmarks;
     exports dev.ringloom.poller.uring to dev.ringloom.runtime, dev.ringloom.benchmarks;
 }

@@ -6,4 +6,6 @@ module dev.ringloom.runtime {
     requires transitive dev.ringloom.poller;
 
     exports dev.ringloom.runtime;
+
+    uses dev.ringloom.poller.spi.IoBackendProvider;
 }

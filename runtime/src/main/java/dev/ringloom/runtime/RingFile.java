@@ -1,35 +1,17 @@
 package dev.ringloom.runtime;
 
-import dev.ringloom.poller.FdHandle;
-import dev.ringloom.poller.NativeBufferPool;
-import dev.ringloom.poller.sys.NativeMemory;
-import dev.ringloom.poller.Op;
-import dev.ringloom.poller.Poller;
-import dev.ringloom.poller.sys.Errno;
-import dev.ringloom.poller.sys.Libc;
-import dev.ringloom.poller.uring.IoUringConstants;
+import dev.ringloom.poller.spi.FileIo;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.NonReadableChannelException;
-import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.SeekableByteChannel;
-import java.nio.file.OpenOption;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
-
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /**
- * An open file, pipe or FIFO whose reads and writes are io_uring ops; each call parks the calling thread
- * (virtual or platform) until the op completes. It is a {@link SeekableByteChannel}, so NIO code can use it
+ * An open file, pipe or FIFO of a {@link Ringloom} runtime; each call parks the calling thread (virtual or
+ * platform) until its IO completes — an io_uring op, or on the JDK backend a JDK channel call on a helper thread. It is a {@link SeekableByteChannel}, so NIO code can use it
  * as is (on a pipe the position methods throw {@link UnsupportedOperationException}).
  *
  * <h2>Threads</h2>
@@ -52,448 +34,120 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * {@link java.nio.channels.AsynchronousCloseException} — and closes the fd only after the kernel completed the
  * last of them, so a new file that gets the same fd number never sees a stale completion. A second close is
  * a no-op; other calls after close throw {@link ClosedChannelException}.
+ *
+ * <h2>On the JDK backend</h2>
+ * The same rules hold, with the JDK's channels doing the IO on helper virtual threads that are never
+ * interrupted: an interrupted caller leaves, the helper finishes into its own buffer, and a stream's next read
+ * returns those bytes first. There is no kernel cancel: a given-up read or write finishes in the background.
+ * {@link RingOpenOption#DIRECT} is refused with {@link UnsupportedOperationException}.
  */
 public final class RingFile implements SeekableByteChannel {
-    /** Largest single op; larger requests are short reads/writes, as the java.nio contracts allow. */
-    static final int MAX_IO = NativeBufferPool.MAX_SIZE;
+    private final FileIo io;
 
-    private final Poller poller;
-    private final NativeBufferPool pool;
-    private final FdHandle handle;
-    private final String name;
-    private final boolean readable, writable, append, direct, stream;
-    private final boolean cacheFirst;   // reads try preadv2(RWF_NOWAIT) before the ring (never with O_DIRECT)
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final ReentrantLock positionLock = new ReentrantLock();  // sequential file ops; stream writes
-    private long position;                                             // guarded by positionLock
-    private final StreamReads streamReads;                             // non-null for streams
-
-    private RingFile(Ringloom runtime, int fd, String name, boolean readable, boolean writable, boolean append,
-                     boolean direct) {
-        this.poller = runtime.nextPoller();
-        this.pool = runtime.buffers();
-        this.handle = new FdHandle(fd);
-        this.name = name;
-        this.readable = readable;
-        this.writable = writable;
-        this.append = append;
-        this.direct = direct;
-        this.cacheFirst = !direct && runtime.nowaitReads();
-        this.stream = Libc.lseek(fd, 0, Libc.SEEK_CUR) == -Errno.ESPIPE;
-        this.streamReads = stream ? new StreamReads(handle, poller, pool, name, IoUringConstants.OP_READ) : null;
+    RingFile(FileIo io) {
+        this.io = io;
     }
 
-    static RingFile adopt(Ringloom runtime, int fd, String name, boolean readable, boolean writable) {
-        return new RingFile(runtime, fd, name, readable, writable, false, false);
-    }
-
-    static RingFile open(Ringloom runtime, Path path, Set<? extends OpenOption> options) throws IOException {
-        Objects.requireNonNull(path, "path");
-        boolean write = options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND);
-        boolean read = options.contains(StandardOpenOption.READ) || !write;
-        boolean append = options.contains(StandardOpenOption.APPEND);
-        boolean direct = options.contains(RingOpenOption.DIRECT);
-        int flags = Libc.O_CLOEXEC | (read && write ? Libc.O_RDWR : write ? Libc.O_WRONLY : Libc.O_RDONLY);
-        if (append) {
-            flags |= Libc.O_APPEND;
-        }
-        if (direct) {
-            flags |= Libc.O_DIRECT;
-        }
-        if (write) {
-            if (options.contains(StandardOpenOption.CREATE_NEW)) {
-                flags |= Libc.O_CREAT | Libc.O_EXCL;
-            } else if (options.contains(StandardOpenOption.CREATE)) {
-                flags |= Libc.O_CREAT;
-            }
-            if (options.contains(StandardOpenOption.TRUNCATE_EXISTING) && !append) {
-                flags |= Libc.O_TRUNC;
-            }
-        }
-        String abs = path.toAbsolutePath().toString();
-        int fd = openat(runtime, abs, flags);
-        return new RingFile(runtime, fd, abs, read, write, append, direct);
-    }
-
-    /** An open whose waiter left: the fd it produced belongs to nobody, so the poller closes it. */
-    private static final class OpenOp extends Op {
-        @Override
-        protected void onAbandonedCompletion(int res) {
-            if (res >= 0) {
-                Libc.close(res);
-            }
-        }
-    }
-
-    private static int openat(Ringloom runtime, String path, int flags) throws IOException {
-        IoErrors.checkNotInterrupted("open", path);
-        byte[] utf8 = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        for (byte b : utf8) {
-            if (b == 0) {
-                throw new java.nio.file.InvalidPathException(path, "Nul character not allowed");
-            }
-        }
-        MemorySegment cpath = NativeMemory.allocate(utf8.length + 1L, 8);
-        MemorySegment.copy(utf8, 0, cpath, JAVA_BYTE, 0, utf8.length);
-        cpath.set(JAVA_BYTE, utf8.length, (byte) 0);
-        Poller poller = runtime.nextPoller();
-        Op op = new OpenOp().prepare(IoUringConstants.OP_OPENAT, Libc.AT_FDCWD, 0, cpath.address(), 0644, flags)
-                .buffer(cpath, NativeMemory::free);
-        try {
-            poller.submit(op);
-        } catch (IOException e) {
-            op.releaseBuffer();
-            throw e;
-        }
-        int res = op.await(poller);                  // on interrupt the registry frees cpath and closes the fd
-        op.releaseBuffer();
-        if (res < 0) {
-            throw Errno.fileException("open", path, res);
-        }
-        return res;
-    }
-
-    /** For streams: bytes that reads abandoned on interrupt received anyway and that later reads returned. */
-    long rescuedBytes() {
-        return stream ? streamReads.rescuedBytes() : 0;
-    }
-
-    /** The path this file was opened with, or a pipe's label. */
+    /** The path, or a description for pipes. */
     public String name() {
-        return name;
+        return io.name();
     }
 
-    /** True for pipes and FIFOs: no position, positional calls are refused. */
+    /** True for pipes and FIFOs, which have no position. */
     public boolean isStream() {
-        return stream;
+        return io.isStream();
     }
 
     @Override
     public boolean isOpen() {
-        return !closed.get();
+        return io.isOpen();
     }
 
-    private void ensureOpen() throws ClosedChannelException {
-        if (closed.get()) {
-            throw new ClosedChannelException();
-        }
-    }
-
-    private void checkReadable() throws ClosedChannelException {
-        ensureOpen();
-        if (!readable) {
-            throw new NonReadableChannelException();
-        }
-    }
-
-    private void checkWritable() throws ClosedChannelException {
-        ensureOpen();
-        if (!writable) {
-            throw new NonWritableChannelException();
-        }
-    }
-
-    private void checkSeekable() {
-        if (stream) {
-            throw new UnsupportedOperationException(name + " is a stream and has no position");
-        }
-    }
-
-    private static void checkPosition(long position) {
-        if (position < 0) {
-            throw new IllegalArgumentException("Negative position: " + position);
-        }
-    }
-
-    // ---------------------------------------------------------------- reads
-
-    /**
-     * Reads at the file position (or from the stream) into {@code dst} and advances both.
-     *
-     * @return bytes read (possibly fewer than {@code dst.remaining()}), or -1 at end of file/stream
-     */
+    /** Reads at the position (or from the stream), advancing it; -1 at end. */
     @Override
     public int read(ByteBuffer dst) throws IOException {
-        checkReadable();
-        checkDst(dst);
-        if (stream) {
-            return streamReads.read(dst, MAX_IO, 0);
-        }
-        positionLock.lock();
-        try {
-            int n = pread(dst, position);
-            if (n > 0) {
-                position += n;
-            }
-            return n;
-        } finally {
-            positionLock.unlock();
-        }
+        return io.read(dst);
     }
 
     /** Like {@link #read(ByteBuffer)} into {@code b[off, off+len)}. */
     public int read(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
-        return read(ByteBuffer.wrap(b, off, len));
+        return io.read(ByteBuffer.wrap(b, off, len));
     }
 
-    /**
-     * Reads at {@code position} without moving the file position.
-     *
-     * @return bytes read, or -1 if {@code position} is at or past the end of the file
-     */
+    /** Reads at {@code position} without moving the file position; -1 at or past the end. */
     public int read(ByteBuffer dst, long position) throws IOException {
-        checkPosition(position);
-        checkReadable();
-        checkSeekable();
-        checkDst(dst);
-        return pread(dst, position);
+        return io.read(dst, position);
     }
 
-    private static void checkDst(ByteBuffer dst) {
-        if (dst.isReadOnly()) {
-            throw new IllegalArgumentException("Read-only buffer");
-        }
-    }
-
-    private int pread(ByteBuffer dst, long pos) throws IOException {
-        int len = Math.min(dst.remaining(), MAX_IO);
-        if (len == 0) {
-            return 0;
-        }
-        IoErrors.checkNotInterrupted("read", name);
-        int fd = handle.acquire();
-        if (cacheFirst && dst.isDirect()) {
-            // Cached data straight into the caller's memory: the call is synchronous, so the kernel is done
-            // with the buffer when it returns and no ownership passes.
-            long r = Libc.preadv2NoWait(fd, MemorySegment.ofBuffer(dst).address(), len, pos);
-            if (r >= 0) {
-                handle.release();
-                if (r == 0) {
-                    return -1;
-                }
-                dst.position(dst.position() + (int) r);
-                return (int) r;
-            }
-        }
-        MemorySegment buf = pool.acquire(len);
-        if (cacheFirst && !dst.isDirect()) {
-            long r = Libc.preadv2NoWait(fd, buf.address(), len, pos);
-            if (r >= 0) {
-                handle.release();
-                return deliver(dst, buf, (int) r);
-            }
-        }
-        // Not cached (or O_DIRECT): the ring. Our fd reference and buf now travel with the op.
-        Op op = new Op().prepare(IoUringConstants.OP_READ, fd, pos, buf.address(), len, 0)
-                .buffer(buf, pool).fdHandle(handle);
-        FdOps.submit(poller, handle, op);
-        int res = op.await(poller);  // interrupted: the op and buf now belong to the registry
-        return deliver(dst, op.takeBuffer(), res);
-    }
-
-    private int deliver(ByteBuffer dst, MemorySegment buf, int res) throws IOException {
-        try {
-            if (res < 0) {
-                throw IoErrors.forResult("read(" + name + ")", res, handle, poller);
-            }
-            if (res == 0) {
-                return -1;
-            }
-            MemorySegment.copy(buf, 0, MemorySegment.ofBuffer(dst), 0, res);
-            dst.position(dst.position() + res);
-            return res;
-        } finally {
-            pool.release(buf);
-        }
-    }
-
-    // ---------------------------------------------------------------- writes
-
-    /**
-     * Writes {@code src} at the file position (at the end with APPEND; to the stream for pipes) and advances
-     * both. Returns bytes written, which may be fewer than {@code src.remaining()}.
-     */
+    /** Writes at the position (or to the stream), advancing it. */
     @Override
     public int write(ByteBuffer src) throws IOException {
-        checkWritable();
-        positionLock.lock();
-        try {
-            if (stream || append) {
-                return pwrite(src, -1L);
-            }
-            int n = pwrite(src, position);
-            position += n;
-            return n;
-        } finally {
-            positionLock.unlock();
-        }
+        return io.write(src);
     }
 
     /** Like {@link #write(ByteBuffer)} from {@code b[off, off+len)}. */
     public int write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
-        return write(ByteBuffer.wrap(b, off, len));
+        return io.write(ByteBuffer.wrap(b, off, len));
     }
 
     /** Writes all of {@code src}, looping over short writes. */
     public void writeFully(ByteBuffer src) throws IOException {
         while (src.hasRemaining()) {
-            write(src);
+            io.write(src);
         }
     }
 
     /** Writes at {@code position} without moving the file position. */
     public int write(ByteBuffer src, long position) throws IOException {
-        checkPosition(position);
-        checkWritable();
-        checkSeekable();
-        return pwrite(src, position);
+        return io.write(src, position);
     }
 
-    private int pwrite(ByteBuffer src, long pos) throws IOException {
-        int len = Math.min(src.remaining(), MAX_IO);
-        if (len == 0) {
-            return 0;
-        }
-        IoErrors.checkNotInterrupted("write", name);
-        MemorySegment buf = pool.acquire(len);
-        MemorySegment.copy(MemorySegment.ofBuffer(src), 0, buf, 0, len);
-        int fd;
-        try {
-            fd = handle.acquire();
-        } catch (ClosedChannelException e) {
-            pool.release(buf);
-            throw e;
-        }
-        Op op = new Op().prepare(IoUringConstants.OP_WRITE, fd, pos, buf.address(), len, 0)
-                .buffer(buf, pool).fdHandle(handle);
-        FdOps.submit(poller, handle, op);
-        int res = op.awaitCancellingOnInterrupt(poller);
-        pool.release(op.takeBuffer());
-        if (res > 0) {
-            src.position(src.position() + res);
-        }
-        if (Thread.currentThread().isInterrupted() && res < len) {
-            throw IoErrors.interrupted("write(" + name + ")", Math.max(res, 0));
-        }
-        if (res < 0) {
-            throw IoErrors.forResult("write(" + name + ")", res, handle, poller);
-        }
-        return res;
-    }
-
-    // ---------------------------------------------------------------- the rest
-
-    /** The file position. */
     @Override
     public long position() throws IOException {
-        ensureOpen();
-        checkSeekable();
-        if (append) {
-            return size();
-        }
-        positionLock.lock();
-        try {
-            return position;
-        } finally {
-            positionLock.unlock();
-        }
+        return io.position();
     }
 
-    /** Sets the file position; beyond the end, reads return -1 and writes extend the file. */
     @Override
     public RingFile position(long newPosition) throws IOException {
-        checkPosition(newPosition);
-        ensureOpen();
-        checkSeekable();
-        positionLock.lock();
-        try {
-            position = newPosition;
-        } finally {
-            positionLock.unlock();
-        }
+        io.position(newPosition);
         return this;
     }
 
-    /** The file's current size. */
     @Override
     public long size() throws IOException {
-        ensureOpen();
-        checkSeekable();
-        int fd = handle.acquire();
-        try {
-            long r = Libc.lseek(fd, 0, Libc.SEEK_END);
-            if (r < 0) {
-                throw Errno.exception("lseek(" + name + ")", (int) r);
-            }
-            return r;
-        } finally {
-            handle.release();
-        }
+        return io.size();
     }
 
-    /** Truncates the file to {@code size} bytes (no effect if it is smaller); the position is capped. */
     @Override
     public RingFile truncate(long size) throws IOException {
-        if (size < 0) {
-            throw new IllegalArgumentException("Negative size: " + size);
-        }
-        checkWritable();
-        checkSeekable();
-        int fd = handle.acquire();
-        try {
-            if (size < size()) {
-                int r = Libc.ftruncate(fd, size);
-                if (r < 0) {
-                    throw Errno.exception("ftruncate(" + name + ")", r);
-                }
-            }
-        } finally {
-            handle.release();
-        }
-        positionLock.lock();
-        try {
-            position = Math.min(position, size);
-        } finally {
-            positionLock.unlock();
-        }
+        io.truncate(size);
         return this;
     }
 
-    /** fsync: data and metadata reach the device. */
+    /** Flushes data and metadata to the device ({@code fsync}). */
     public void force() throws IOException {
-        ensureOpen();
-        IoErrors.checkNotInterrupted("fsync", name);
-        int fd = handle.acquire();
-        Op op = new Op().prepare(IoUringConstants.OP_FSYNC, fd, 0, 0, 0, 0).fdHandle(handle);
-        FdOps.submit(poller, handle, op);
-        int res = op.awaitCancellingOnInterrupt(poller);
-        if (res < 0) {
-            if (Thread.currentThread().isInterrupted() && res == -Errno.ECANCELED) {
-                throw IoErrors.interrupted("fsync(" + name + ")", 0);
-            }
-            throw IoErrors.forResult("fsync(" + name + ")", res, handle, poller);
-        }
+        io.force();
     }
 
-    /**
-     * Closes the file: cancels its ops in flight, waits until the kernel completed them all, then closes the
-     * fd. Idempotent.
-     */
+    /** Cancels ops in flight (their threads wake with AsynchronousCloseException), then closes. Idempotent. */
     @Override
     public void close() throws IOException {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        FdOps.close(handle, poller);
-        if (streamReads != null) {
-            streamReads.dispose();
-        }
+        io.close();
+    }
+
+    /** Test hook: stream bytes that given-up reads received anyway and later reads returned (io_uring only). */
+    long rescuedBytes() {
+        return io instanceof UringFile u ? u.rescuedBytes() : -1;
+    }
+
+    FileIo io() {
+        return io;
     }
 
     @Override
     public String toString() {
-        return "RingFile[" + name + ", " + handle + "]";
+        return io.toString();
     }
 }

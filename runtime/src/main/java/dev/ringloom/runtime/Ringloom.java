@@ -1,26 +1,31 @@
 package dev.ringloom.runtime;
 
-import dev.ringloom.poller.NativeBufferPool;
-import dev.ringloom.poller.Poller;
+import dev.ringloom.poller.IoUringUnavailableException;
 import dev.ringloom.poller.PollerConfig;
 import dev.ringloom.poller.Pollers;
-import dev.ringloom.poller.sys.Errno;
-import dev.ringloom.poller.sys.Libc;
+import dev.ringloom.poller.spi.IoBackend;
+import dev.ringloom.poller.spi.IoBackendProvider;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.nio.file.OpenOption;
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ServiceLoader;
 import java.util.Set;
-
-import static java.lang.foreign.ValueLayout.JAVA_INT;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A ringloom runtime: its pollers (each a platform thread with one io_uring) and its native buffer pool.
- * Files and streams opened through it park the calling thread — virtual or platform — on their kernel ops.
+ * A ringloom runtime: one {@linkplain IoBackend backend} — io_uring's pollers (each a platform thread with one
+ * ring) or, where io_uring is unavailable, the JDK's own IO — behind the same channels. Files and streams opened
+ * through it park the calling thread — virtual or platform — on their IO.
+ *
+ * <h2>Choosing the backend</h2>
+ * {@code -Dringloom.backend=auto} (the default) uses io_uring and falls back to the JDK's IO when the kernel
+ * refuses io_uring (too old, a seccomp filter such as Docker's default profile, {@code io_uring_disabled}, not
+ * Linux). {@code io_uring} insists on it (opening fails with the reason), {@code jdk} always uses the JDK's IO, and
+ * any other name picks an {@link IoBackendProvider} of that name. One INFO line on the {@code dev.ringloom}
+ * {@link System.Logger} says which backend runs and why, once per backend and reason in a process.
  *
  * <p>Thread-safe. Most programs use {@link #shared()}, started on first use and never closed (its pollers
  * are daemon threads). A runtime opened with {@link #open} belongs to its opener: {@link #close()} cancels
@@ -29,33 +34,61 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  */
 public final class Ringloom implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.ringloom");
+    private static final Set<String> ANNOUNCED = ConcurrentHashMap.newKeySet();
 
-    private final Pollers pollers;
-    private final NativeBufferPool buffers;
-    private final boolean nowaitReads;
+    private final IoBackend backend;
 
-    private Ringloom(Pollers pollers) {
-        this.pollers = pollers;
-        this.buffers = new NativeBufferPool(256);
-        this.nowaitReads = Boolean.parseBoolean(System.getProperty("ringloom.nowaitReads", "true"));
+    private Ringloom(IoBackend backend) {
+        this.backend = backend;
     }
 
-    /** Starts a runtime with {@link PollerConfig#defaults()}. */
+    /** Starts a runtime with {@link PollerConfig#defaults()} and the backend {@code ringloom.backend} names. */
     public static Ringloom open() throws IOException {
         return open(PollerConfig.defaults());
     }
 
     /**
-     * Starts a runtime.
+     * Starts a runtime; {@code config} applies to the io_uring backend.
      *
-     * @throws dev.ringloom.poller.IoUringUnavailableException when the kernel refuses io_uring, saying why
+     * @throws IoUringUnavailableException when {@code ringloom.backend=io_uring} and the kernel refuses it
      */
     public static Ringloom open(PollerConfig config) throws IOException {
-        Ringloom r = new Ringloom(Pollers.start(config));
-        Poller first = r.pollers.all().getFirst();
-        LOG.log(System.Logger.Level.DEBUG, () -> "ringloom started " + config.pollers() + " poller(s) on io_uring: "
-                + first.features());
-        return r;
+        return open(config, System.getProperty("ringloom.backend", "auto"));
+    }
+
+    /** Starts a runtime on the named backend: {@code auto}, {@code io_uring}, {@code jdk} or a provider's name. */
+    public static Ringloom open(PollerConfig config, String backend) throws IOException {
+        switch (backend) {
+            case "auto" -> {
+                try {
+                    return started(UringBackend.open(config), "io_uring accepted (" + config.pollers() + " poller(s))");
+                } catch (IoUringUnavailableException e) {
+                    return started(new JdkBackend(), e.getMessage());
+                }
+            }
+            case "io_uring" -> {
+                return started(UringBackend.open(config), "selected by ringloom.backend");
+            }
+            case "jdk" -> {
+                return started(new JdkBackend(), "selected by ringloom.backend");
+            }
+            default -> {
+                for (IoBackendProvider p : ServiceLoader.load(IoBackendProvider.class)) {
+                    if (p.name().equals(backend)) {
+                        return started(p.open(), "selected by ringloom.backend");
+                    }
+                }
+                throw new IllegalArgumentException("unknown ringloom.backend '" + backend
+                        + "': use auto, io_uring, jdk or the name of an installed IoBackendProvider");
+            }
+        }
+    }
+
+    private static Ringloom started(IoBackend backend, String why) {
+        if (ANNOUNCED.add(backend.name() + '\0' + why)) {
+            LOG.log(System.Logger.Level.INFO, "ringloom runs on the " + backend.name() + " backend: " + why);
+        }
+        return new Ringloom(backend);
     }
 
     private static final class Shared {
@@ -73,7 +106,7 @@ public final class Ringloom implements AutoCloseable {
     /**
      * The process-wide runtime, started on first use.
      *
-     * @throws IOException if it cannot start (io_uring unavailable), with the reason
+     * @throws IOException if it cannot start, with the reason
      */
     public static Ringloom shared() throws IOException {
         try {
@@ -85,32 +118,29 @@ public final class Ringloom implements AutoCloseable {
         }
     }
 
+    /** The backend's name: {@code io_uring}, {@code jdk}, or a provider's. */
+    public String backendName() {
+        return backend.name();
+    }
+
     /**
      * Opens or creates a file.
      *
      * @param options {@link java.nio.file.StandardOpenOption}s and {@link RingOpenOption}s; none means READ
      */
     public RingFile openFile(Path path, OpenOption... options) throws IOException {
-        return RingFile.open(this, path, Set.of(options));
+        return new RingFile(backend.openFile(path, Set.of(options)));
     }
 
     /** A new pipe: {@code [0]} reads what {@code [1]} writes. Both are stream {@link RingFile}s. */
     public RingFile[] pipe() throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            int r = Libc.pipe2(fds, Libc.O_CLOEXEC);
-            if (r < 0) {
-                throw Errno.exception("pipe2", r);
-            }
-            int rd = fds.getAtIndex(JAVA_INT, 0), wr = fds.getAtIndex(JAVA_INT, 1);
-            return new RingFile[]{RingFile.adopt(this, rd, "pipe:[read]", true, false),
-                    RingFile.adopt(this, wr, "pipe:[write]", false, true)};
-        }
+        var ends = backend.pipe();
+        return new RingFile[]{new RingFile(ends[0]), new RingFile(ends[1])};
     }
 
     /** Connects a TCP socket to {@code address}, waiting as long as the kernel does. */
     public RingSocket connect(InetSocketAddress address) throws IOException {
-        return RingSocket.connect(this, address, 0);
+        return new RingSocket(backend.connect(address, 0));
     }
 
     /**
@@ -121,63 +151,52 @@ public final class Ringloom implements AutoCloseable {
      * @throws java.net.UnknownHostException   if {@code address} is unresolved
      */
     public RingSocket connect(InetSocketAddress address, Duration timeout) throws IOException {
-        return RingSocket.connect(this, address, timeout.toNanos());
+        return new RingSocket(backend.connect(address, timeout.toNanos()));
     }
 
     /** A listening TCP socket on {@code local} (port 0: any free port), backlog 128. */
     public RingServerSocket listen(InetSocketAddress local) throws IOException {
-        return RingServerSocket.listen(this, local, 128);
+        return new RingServerSocket(backend.listen(local, 128));
     }
 
     /** A listening TCP socket on {@code local} with the given backlog. */
     public RingServerSocket listen(InetSocketAddress local, int backlog) throws IOException {
-        return RingServerSocket.listen(this, local, backlog);
+        return new RingServerSocket(backend.listen(local, backlog));
     }
 
-    Poller nextPoller() {
-        return pollers.next();
-    }
-
-    NativeBufferPool buffers() {
-        return buffers;
-    }
-
-    boolean nowaitReads() {
-        return nowaitReads;
-    }
-
-    /** The pollers, for metrics and tests. */
+    /** The io_uring pollers, for metrics and tests; null on other backends. */
     public Pollers pollers() {
-        return pollers;
+        return backend instanceof UringBackend u ? u.pollers() : null;
     }
 
-    /** Abandoned ops whose memory the registries hold until the kernel completes them. */
+    /** Abandoned ops whose buffers the backend holds until the kernel completes them. */
     public int registrySize() {
-        return pollers.registrySize();
+        return backend.abandonedInFlight();
     }
 
-    /** Ops the kernel owns right now, over all pollers. */
+    /** Ops the backend owns right now. */
     public int inFlight() {
-        return pollers.inFlight();
+        return backend.inFlight();
     }
 
     /**
      * Provided receive buffers that sockets hold right now: received into by the kernel and not yet read. A
-     * socket whose bytes were all read holds none.
+     * socket whose bytes were all read holds none. Always 0 off io_uring.
      */
     public int receiveBuffersHeld() {
-        return pollers.receiveBuffersHeld();
+        return backend instanceof UringBackend u ? u.pollers().receiveBuffersHeld() : 0;
     }
 
     /** Frees idle pooled buffers (memory in use is untouched). */
     public void trimBuffers() {
-        buffers.trim();
+        if (backend instanceof UringBackend u) {
+            u.trimBuffers();
+        }
     }
 
-    /** Cancels what is in flight, waits for every completion, stops the pollers. Idempotent. */
+    /** Cancels what is in flight, waits for every completion, stops the backend's threads. Idempotent. */
     @Override
     public void close() {
-        pollers.close();
-        buffers.trim();
+        backend.close();
     }
 }

@@ -43,12 +43,13 @@ final class EchoServer {
 
     private static void ringloom(InetSocketAddress local, boolean stats) throws IOException {
         Ringloom ring = Ringloom.shared();
-        if (stats) {
+        if (stats && ring.pollers() != null) {
             Thread.ofPlatform().daemon().start(() -> printStats(ring));
         }
         try (RingServerSocket server = ring.listen(local, 4096)) {
-            System.out.println("ringloom echo server on " + server.localAddress() + " (io_uring, "
-                    + ring.pollers().all().size() + " poller(s)); Ctrl-C stops it");
+            String how = ring.pollers() == null ? ring.backendName()
+                    : "io_uring, " + ring.pollers().all().size() + " poller(s)";
+            System.out.println("ringloom echo server on " + server.localAddress() + " (" + how + "); Ctrl-C stops it");
             while (true) {
                 RingSocket s = server.accept();
                 Thread.ofVirtual().start(() -> echo(s));

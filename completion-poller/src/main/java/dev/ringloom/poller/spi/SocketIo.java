@@ -1,0 +1,30 @@
+package dev.ringloom.poller.spi;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketOption;
+import java.nio.channels.ByteChannel;
+
+/**
+ * A connected TCP socket of an {@link IoBackend}. Thread-safe: one read and one write at a time, further
+ * readers and writers wait their turn. {@link #write} writes everything or throws.
+ */
+public interface SocketIo extends ByteChannel {
+    /** Bounds every later read; 0 waits forever. */
+    void setSoTimeout(int millis) throws SocketException;
+
+    int getSoTimeout();
+
+    <T> void setOption(SocketOption<T> option, T value) throws IOException;
+
+    <T> T getOption(SocketOption<T> option) throws IOException;
+
+    void shutdownInput() throws IOException;
+
+    void shutdownOutput() throws IOException;
+
+    InetSocketAddress localAddress() throws IOException;
+
+    InetSocketAddress remoteAddress() throws IOException;
+}

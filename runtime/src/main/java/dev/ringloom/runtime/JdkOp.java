@@ -1,0 +1,106 @@
+package dev.ringloom.runtime;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One JDK-backend op: work running on a helper virtual thread, and the caller waiting for it. A caller that
+ * leaves ({@link #await} throws on interrupt or timeout) marks the op abandoned; whoever takes it back
+ * ({@link #reclaim}) gets its result. Counts itself in the backend's in-flight and abandoned gauges.
+ */
+final class JdkOp<T> extends FutureTask<T> {
+    private final JdkBackend backend;
+    private final AtomicBoolean abandoned = new AtomicBoolean();
+
+    JdkOp(JdkBackend backend, Callable<T> work) {
+        super(work);
+        this.backend = backend;
+    }
+
+    @Override
+    protected void done() {
+        backend.inFlight.decrementAndGet();
+        if (abandoned.compareAndSet(true, false)) {
+            backend.abandoned.decrementAndGet();
+        }
+    }
+
+    /** A new waiter takes over an op a previous one abandoned. */
+    void reclaim() {
+        if (abandoned.compareAndSet(true, false)) {
+            backend.abandoned.decrementAndGet();
+        }
+    }
+
+    private void abandon() {
+        if (!isDone() && abandoned.compareAndSet(false, true)) {
+            backend.abandoned.incrementAndGet();
+            if (isDone()) {
+                reclaim();      // done() ran between the check and the flag: undo
+            }
+        }
+    }
+
+    /**
+     * Parks until the op is done. {@code timeoutNanos} 0 waits forever.
+     *
+     * @throws InterruptedIOException if interrupted first (status set; the op goes on, abandoned)
+     * @throws SocketTimeoutException if the timeout passed first (the op goes on, abandoned)
+     * @throws IOException            the op's own failure
+     */
+    T await(String what, long timeoutNanos) throws IOException {
+        try {
+            return timeoutNanos > 0 ? get(timeoutNanos, TimeUnit.NANOSECONDS) : get();
+        } catch (InterruptedException e) {
+            abandon();
+            Thread.currentThread().interrupt();
+            throw IoErrors.interrupted(what, 0);
+        } catch (TimeoutException e) {
+            abandon();
+            throw new SocketTimeoutException("Read timed out (nothing was consumed)");
+        } catch (ExecutionException e) {
+            throw unwrap(e);
+        }
+    }
+
+    /** Parks until the op is done, across interrupts (the status is kept). */
+    T awaitUninterruptibly() throws IOException {
+        boolean interrupted = false;
+        try {
+            for (;;) {
+                try {
+                    return get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    throw unwrap(e);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static IOException unwrap(ExecutionException e) {
+        Throwable c = e.getCause();
+        if (c instanceof IOException io) {
+            return io;
+        }
+        if (c instanceof RuntimeException r) {
+            throw r;
+        }
+        if (c instanceof Error err) {
+            throw err;
+        }
+        return new IOException(c);
+    }
+}

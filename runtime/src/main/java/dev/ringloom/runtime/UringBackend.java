@@ -1,0 +1,113 @@
+package dev.ringloom.runtime;
+
+import dev.ringloom.poller.NativeBufferPool;
+import dev.ringloom.poller.Poller;
+import dev.ringloom.poller.PollerConfig;
+import dev.ringloom.poller.Pollers;
+import dev.ringloom.poller.spi.FileIo;
+import dev.ringloom.poller.spi.IoBackend;
+import dev.ringloom.poller.spi.ServerSocketIo;
+import dev.ringloom.poller.spi.SocketIo;
+import dev.ringloom.poller.sys.Errno;
+import dev.ringloom.poller.sys.Libc;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.util.Set;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * The io_uring backend: pollers (a platform thread with one ring each) and a native buffer pool. Thread-safe;
+ * owned by the {@link Ringloom} that opened it.
+ */
+final class UringBackend implements IoBackend {
+    private final Pollers pollers;
+    private final NativeBufferPool buffers;
+    private final boolean nowaitReads;
+
+    private UringBackend(Pollers pollers) {
+        this.pollers = pollers;
+        this.buffers = new NativeBufferPool(256);
+        this.nowaitReads = Boolean.parseBoolean(System.getProperty("ringloom.nowaitReads", "true"));
+    }
+
+    /** @throws dev.ringloom.poller.IoUringUnavailableException when the kernel refuses io_uring, saying why */
+    static UringBackend open(PollerConfig config) throws IOException {
+        return new UringBackend(Pollers.start(config));
+    }
+
+    @Override
+    public String name() {
+        return "io_uring";
+    }
+
+    @Override
+    public FileIo openFile(Path path, Set<? extends OpenOption> options) throws IOException {
+        return UringFile.open(this, path, options);
+    }
+
+    @Override
+    public FileIo[] pipe() throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(JAVA_INT, 2);
+            int r = Libc.pipe2(fds, Libc.O_CLOEXEC);
+            if (r < 0) {
+                throw Errno.exception("pipe2", r);
+            }
+            int rd = fds.getAtIndex(JAVA_INT, 0), wr = fds.getAtIndex(JAVA_INT, 1);
+            return new FileIo[]{UringFile.adopt(this, rd, "pipe:[read]", true, false),
+                    UringFile.adopt(this, wr, "pipe:[write]", false, true)};
+        }
+    }
+
+    @Override
+    public SocketIo connect(InetSocketAddress address, long timeoutNanos) throws IOException {
+        return UringSocket.connect(this, address, timeoutNanos);
+    }
+
+    @Override
+    public ServerSocketIo listen(InetSocketAddress local, int backlog) throws IOException {
+        return UringServerSocket.listen(this, local, backlog);
+    }
+
+    @Override
+    public int inFlight() {
+        return pollers.inFlight();
+    }
+
+    @Override
+    public int abandonedInFlight() {
+        return pollers.registrySize();
+    }
+
+    Pollers pollers() {
+        return pollers;
+    }
+
+    Poller nextPoller() {
+        return pollers.next();
+    }
+
+    NativeBufferPool buffers() {
+        return buffers;
+    }
+
+    boolean nowaitReads() {
+        return nowaitReads;
+    }
+
+    void trimBuffers() {
+        buffers.trim();
+    }
+
+    @Override
+    public void close() {
+        pollers.close();
+        buffers.trim();
+    }
+}

@@ -1,0 +1,231 @@
+package dev.ringloom.runtime;
+
+import dev.ringloom.poller.FdHandle;
+import dev.ringloom.poller.Op;
+import dev.ringloom.poller.Poller;
+import dev.ringloom.poller.sys.Errno;
+import dev.ringloom.poller.sys.Libc;
+import dev.ringloom.poller.sys.SockAddr;
+import dev.ringloom.poller.uring.Cqe;
+
+import dev.ringloom.poller.spi.ServerSocketIo;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketOption;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+
+import static dev.ringloom.poller.uring.IoUringConstants.ACCEPT_MULTISHOT;
+import static dev.ringloom.poller.uring.IoUringConstants.OP_ACCEPT;
+
+/** The io_uring {@link ServerSocketIo}: the rules are {@link RingServerSocket}'s. */
+final class UringServerSocket implements ServerSocketIo {
+    private final UringBackend runtime;
+    private final Poller poller;
+    private final SocketFd socket;
+    private final FdHandle handle;          // socket.handle
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final String label;
+    private volatile long timeoutNanos;
+    /** Accepted fds the poller queued, and {@link #ENDED} each time the multishot op ended. */
+    private final LinkedTransferQueue<Integer> ready = new LinkedTransferQueue<>();
+    private final ReentrantLock armLock = new ReentrantLock();
+    private AcceptOp armed;                 // guarded by armLock: the multishot accept in flight, or null
+
+    /** Queued when the multishot accept ends (error, cancel, close): an acceptor re-arms or reports it. */
+    private static final Integer ENDED = Integer.MIN_VALUE;
+
+    /** The multishot accept: the poller hands each accepted fd to the ready queue. */
+    private final class AcceptOp extends Op {
+        volatile int endResult;             // the final CQE's res if negative, else 0
+
+        @Override
+        protected void onMultishotCqe(int res, int flags) {
+            if (res >= 0) {
+                ready.offer(res);
+            }
+            if ((flags & Cqe.F_MORE) == 0) {
+                endResult = Math.min(res, 0);
+                ready.offer(ENDED);
+            }
+        }
+    }
+
+    private UringServerSocket(UringBackend runtime, int fd) {
+        this.runtime = runtime;
+        this.poller = runtime.nextPoller();
+        this.socket = new SocketFd(fd);
+        this.handle = socket.handle;
+        this.label = "server socket fd=" + fd;
+    }
+
+    /**
+     * Binds to {@code local} (port 0: any free port) with SO_REUSEADDR and listens.
+     *
+     * @param backlog pending connections the kernel queues; values below 1 mean 128
+     */
+    static UringServerSocket listen(UringBackend runtime, InetSocketAddress local, int backlog) throws IOException {
+        if (local.isUnresolved()) {
+            throw new java.net.UnknownHostException(local.getHostName());
+        }
+        int family = SockAddr.family(local);
+        int fd = Libc.socket(family, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw SocketErrors.forErrno("socket", fd);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            SocketOptions.set(fd, StandardSocketOptions.SO_REUSEADDR, true);
+            MemorySegment sa = arena.allocate(SockAddr.MAX_SIZE, 8);
+            int len = SockAddr.write(local, family, sa);
+            int r = Libc.bind(fd, sa, len);
+            if (r < 0) {
+                throw SocketErrors.forErrno("bind(" + local + ")", r);
+            }
+            r = Libc.listen(fd, backlog < 1 ? 128 : backlog);
+            if (r < 0) {
+                throw SocketErrors.forErrno("listen(" + local + ")", r);
+            }
+        } catch (IOException | RuntimeException e) {
+            Libc.close(fd);
+            throw e;
+        }
+        return new UringServerSocket(runtime, fd);
+    }
+
+    /** Parks until a connection arrives and returns it. */
+    public UringSocket accept() throws IOException {
+        for (;;) {
+            if (closed.get()) {
+                throw new SocketException("Socket closed");
+            }
+            arm();
+            Integer fd;
+            try {
+                long timeout = timeoutNanos;
+                fd = timeout > 0 ? ready.poll(timeout, TimeUnit.NANOSECONDS) : ready.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw IoErrors.interrupted("accept(" + label + ")", 0);
+            }
+            if (fd == null) {
+                throw new SocketTimeoutException("Accept timed out");
+            }
+            if (fd != ENDED) {
+                return new UringSocket(runtime, fd, null);
+            }
+            IOException failure = ended();
+            if (failure != null) {
+                throw failure;
+            }
+        }
+    }
+
+    /** Submits the multishot accept unless one is in flight. */
+    private void arm() throws IOException {
+        armLock.lock();
+        try {
+            if (armed != null || closed.get()) {
+                return;
+            }
+            int fd = acquire();
+            AcceptOp op = new AcceptOp();
+            op.prepare(OP_ACCEPT, fd, 0, 0, 0, Libc.SOCK_CLOEXEC).ioprio(ACCEPT_MULTISHOT).multishot().fdHandle(handle);
+            FdOps.submitDetached(poller, handle, op);
+            armed = op;
+        } finally {
+            armLock.unlock();
+        }
+    }
+
+    /**
+     * An acceptor took {@link #ENDED}: the op is over. After close, passes the news on to the next waiting
+     * acceptor and says "Socket closed"; after an error, reports it once (the next accept re-arms); after a
+     * plain end, lets the caller re-arm and wait again.
+     */
+    private IOException ended() {
+        armLock.lock();
+        try {
+            AcceptOp op = armed;
+            armed = null;
+            if (closed.get() || handle.isClosing()) {
+                ready.offer(ENDED);     // wake the next acceptor too
+                return new SocketException("Socket closed");
+            }
+            int res = op == null ? 0 : op.endResult;
+            if (res < 0 && res != -Errno.ECANCELED) {
+                IOException e = IoErrors.forResult("accept(" + label + ")", res, handle, poller, true);
+                return e instanceof ClosedChannelException c ? SocketErrors.closed(c) : e;
+            }
+            if (!poller.isOpen()) {
+                return new IOException("accept(" + label + "): the ringloom runtime was closed");
+            }
+            return null;
+        } finally {
+            armLock.unlock();
+        }
+    }
+
+    private int acquire() throws SocketException {
+        return socket.acquire();
+    }
+
+    /** Bounds every later accept: 0 (the default) waits forever. */
+    public void setSoTimeout(int millis) throws SocketException {
+        if (millis < 0) {
+            throw new IllegalArgumentException("timeout can't be negative");
+        }
+        timeoutNanos = TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+
+    public int getSoTimeout() {
+        return (int) TimeUnit.NANOSECONDS.toMillis(timeoutNanos);
+    }
+
+    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
+        socket.setOption(option, value);
+    }
+
+    public <T> T getOption(SocketOption<T> option) throws IOException {
+        return socket.getOption(option);
+    }
+
+    /** The bound address (with the port the kernel chose for port 0). */
+    public InetSocketAddress localAddress() throws IOException {
+        return socket.localAddress();
+    }
+
+    public boolean isOpen() {
+        return !closed.get();
+    }
+
+    /** Cancels the accept, wakes blocked acceptors, closes connections nobody took, then the listening fd. */
+    @Override
+    public void close() throws IOException {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        FdOps.close(handle, poller);   // the multishot accept's final CQE queues ENDED
+        ready.offer(ENDED);                    // for acceptors if it was never armed
+        // Every op on the fd completed before it closed: what is queued now is all there will ever be.
+        for (Integer fd : ready) {
+            if (fd != ENDED && ready.remove(fd)) {
+                Libc.close(fd);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "UringServerSocket[" + label + (closed.get() ? ", closed" : "") + "]";
+    }
+}

@@ -1,0 +1,281 @@
+package dev.ringloom.runtime;
+
+import dev.ringloom.poller.FdHandle;
+import dev.ringloom.poller.NativeBufferPool;
+import dev.ringloom.poller.Op;
+import dev.ringloom.poller.Poller;
+import dev.ringloom.poller.sys.Errno;
+import dev.ringloom.poller.sys.Libc;
+import dev.ringloom.poller.sys.NativeMemory;
+import dev.ringloom.poller.sys.SockAddr;
+import dev.ringloom.poller.uring.IoUringConstants;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketOption;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import dev.ringloom.poller.spi.SocketIo;
+import java.nio.channels.ClosedChannelException;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+
+
+/** The io_uring {@link SocketIo}: the rules are {@link RingSocket}'s. */
+final class UringSocket implements SocketIo {
+    static final int MAX_READ = 256 * 1024;
+    private static final int MAX_WRITE = NativeBufferPool.MAX_SIZE;
+
+    private final Poller poller;
+    private final NativeBufferPool pool;
+    private final SocketFd socket;
+    private final FdHandle handle;          // socket.handle
+    private final SocketReads reads;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final String label;
+    private volatile long readTimeoutNanos;
+    private volatile InetSocketAddress remote;
+    private Op spareSend;                   // guarded by writeLock: the last send op, reused when it completed cleanly
+
+    UringSocket(UringBackend runtime, int fd, InetSocketAddress remote) {
+        this.poller = runtime.nextPoller();
+        this.pool = runtime.buffers();
+        this.socket = new SocketFd(fd);
+        this.handle = socket.handle;
+        this.remote = remote;
+        this.label = "socket fd=" + fd;
+        this.reads = new SocketReads(handle, poller, pool, label);
+    }
+
+    /** Connects to {@code address}; {@code timeoutNanos} 0 waits as long as the kernel does. */
+    static UringSocket connect(UringBackend runtime, InetSocketAddress address, long timeoutNanos) throws IOException {
+        Objects.requireNonNull(address, "address");
+        if (address.isUnresolved()) {
+            throw new UnknownHostException(address.getHostName());
+        }
+        if (timeoutNanos < 0) {
+            throw new IllegalArgumentException("timeout can't be negative");
+        }
+        int family = SockAddr.family(address);
+        int fd = Libc.socket(family, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw SocketErrors.forErrno("socket", fd);
+        }
+        UringSocket s = new UringSocket(runtime, fd, address);
+        try {
+            s.doConnect(address, family, timeoutNanos);
+            return s;
+        } catch (IOException | RuntimeException e) {
+            s.close();   // a socket whose connect failed or was abandoned is in no usable state
+            throw e;
+        }
+    }
+
+    private void doConnect(InetSocketAddress address, int family, long timeoutNanos) throws IOException {
+        String what = "connect(" + address + ")";
+        IoErrors.checkNotInterrupted("connect", address.toString());
+        MemorySegment sa = NativeMemory.allocate(SockAddr.MAX_SIZE, 8);
+        int len = SockAddr.write(address, family, sa);
+        int fd = acquire();
+        // IORING_OP_CONNECT takes the address in addr and its length in off (addr2)
+        Op op = new Op().prepare(IoUringConstants.OP_CONNECT, fd, len, sa.address(), 0, 0)
+                .buffer(sa, NativeMemory::free).fdHandle(handle).linkTimeout(timeoutNanos);
+        FdOps.submit(poller, handle, op);
+        int res = op.await(poller);       // interrupted: the registry frees the address at the CQE
+        op.releaseBuffer();
+        if (res == -Errno.ECANCELED && op.hasLinkTimeout() && !handle.isClosing() && poller.isOpen()) {
+            throw new SocketTimeoutException(what + ": Connect timed out");
+        }
+        if (res < 0) {
+            throw mapped(IoErrors.forResult(what, res, handle, poller, true));
+        }
+    }
+
+    private int acquire() throws SocketException {
+        return socket.acquire();
+    }
+
+    private static IOException mapped(IOException e) {
+        return e instanceof ClosedChannelException c ? SocketErrors.closed(c) : e;
+    }
+
+    private void ensureOpen() throws SocketException {
+        if (closed.get()) {
+            throw new SocketException("Socket closed");
+        }
+    }
+
+    /**
+     * Reads up to {@code dst.remaining()} bytes, parking until at least one arrives.
+     *
+     * @return bytes read, or -1 at end of stream (the peer shut down its output, or ours was shut down)
+     */
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        ensureOpen();
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("Read-only buffer");
+        }
+        try {
+            return reads.read(dst, MAX_READ, readTimeoutNanos);
+        } catch (ClosedChannelException e) {
+            throw SocketErrors.closed(e);
+        }
+    }
+
+    /**
+     * Writes all of {@code src}. A send first tries the socket buffer directly from this thread
+     * ({@code MSG_DONTWAIT}); only what does not fit right away goes through the ring.
+     *
+     * @return the number of bytes written, always {@code src.remaining()} on return
+     */
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        ensureOpen();
+        writeLock.lock();
+        try {
+            int total = 0;
+            while (src.hasRemaining()) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw IoErrors.interrupted("write(" + label + ")", total);
+                }
+                int n = sendOnce(src, total);
+                total += n;
+            }
+            return total;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private int sendOnce(ByteBuffer src, int sentBefore) throws IOException {
+        int len = Math.min(src.remaining(), MAX_WRITE);
+        int fd = acquire();
+        MemorySegment buf = null;
+        long addr;
+        if (src.isDirect()) {
+            // The caller's memory is safe to lend: a writer always waits for its send's completion.
+            addr = MemorySegment.ofBuffer(src).address();
+        } else {
+            buf = pool.acquire(len);
+            MemorySegment.copy(MemorySegment.ofBuffer(src), 0, buf, 0, len);
+            addr = buf.address();
+        }
+        long r = Libc.sendNoWait(fd, addr, len);
+        if (r > 0) {
+            handle.release();
+            if (buf != null) {
+                pool.release(buf);
+            }
+            src.position(src.position() + (int) r);
+            return (int) r;
+        }
+        Op op = spareSend != null ? spareSend : new Op();
+        spareSend = null;
+        op.prepare(IoUringConstants.OP_SEND, fd, 0, addr, len, Libc.MSG_NOSIGNAL).fdHandle(handle);
+        if (buf != null) {
+            op.buffer(buf, pool);
+        }
+        FdOps.submit(poller, handle, op);
+        int res = op.awaitCancellingOnInterrupt(poller);
+        op.releaseBuffer();
+        if (op.isReusable()) {
+            spareSend = op;
+        }
+        if (res > 0) {
+            src.position(src.position() + res);
+        }
+        if (Thread.currentThread().isInterrupted() && res < len) {
+            throw IoErrors.interrupted("write(" + label + ")", sentBefore + Math.max(res, 0));
+        }
+        if (res < 0) {
+            throw mapped(IoErrors.forResult("send(" + label + ")", res, handle, poller, true));
+        }
+        return res;
+    }
+
+    /** Bounds every later read: 0 (the default) waits forever. */
+    public void setSoTimeout(int millis) throws SocketException {
+        if (millis < 0) {
+            throw new IllegalArgumentException("timeout can't be negative");
+        }
+        ensureOpen();
+        readTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+
+    public int getSoTimeout() {
+        return (int) TimeUnit.NANOSECONDS.toMillis(readTimeoutNanos);
+    }
+
+    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
+        socket.setOption(option, value);
+    }
+
+    public <T> T getOption(SocketOption<T> option) throws IOException {
+        return socket.getOption(option);
+    }
+
+    /** Disables further reads: a blocked and every later read returns -1. */
+    public void shutdownInput() throws IOException {
+        socket.shutdown(Libc.SHUT_RD, "shutdownInput");
+    }
+
+    /** Sends FIN after the data written so far; later writes fail. */
+    public void shutdownOutput() throws IOException {
+        socket.shutdown(Libc.SHUT_WR, "shutdownOutput");
+    }
+
+    public InetSocketAddress localAddress() throws IOException {
+        return socket.localAddress();
+    }
+
+    public InetSocketAddress remoteAddress() throws IOException {
+        InetSocketAddress r = remote;
+        if (r == null) {
+            remote = r = socket.remoteAddress();
+        }
+        return r;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closed.get();
+    }
+
+    /** Wakes blocked threads, cancels the socket's ops, closes the fd after their last completion. */
+    @Override
+    public void close() throws IOException {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        FdOps.close(handle, poller);
+        reads.dispose();
+    }
+
+    /** Test hook: reads that lent their own buffer because the provided buffers ran out. */
+    long oneShotReads() {
+        return reads.oneShotReads();
+    }
+
+    /** Test hook: true while the socket's multishot recv is in flight. */
+    boolean receiving() {
+        return reads.receiving();
+    }
+
+    /** Test hook: true if the socket receives through a multishot recv into provided buffers. */
+    boolean receivesIntoProvidedBuffers() {
+        return reads.multishot();
+    }
+
+    @Override
+    public String toString() {
+        return "UringSocket[" + label + (closed.get() ? ", closed" : "") + "]";
+    }
+}
