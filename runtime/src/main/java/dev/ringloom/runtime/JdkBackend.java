@@ -31,6 +31,7 @@ final class JdkBackend implements IoBackend {
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ringloom-jdk-io-", 0).factory());
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger abandoned = new AtomicInteger();
+    private final Set<java.io.Closeable> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     @Override
@@ -38,29 +39,54 @@ final class JdkBackend implements IoBackend {
         return "jdk";
     }
 
+    /** Tracks a channel so that closing the backend closes it (which wakes the helpers blocked in it). */
+    <C extends java.io.Closeable> C track(C channel) throws IOException {
+        open.add(channel);
+        if (closed) {
+            open.remove(channel);
+            channel.close();
+            throw closedError("open");
+        }
+        return channel;
+    }
+
+    void untrack(java.io.Closeable channel) {
+        open.remove(channel);
+    }
+
+    static IOException closedError(String what) {
+        return new IOException(what + ": the ringloom runtime was closed");
+    }
+
     /** Starts {@code work} on a helper; the caller then awaits the op. */
     <T> JdkOp<T> start(String what, Callable<T> work) throws IOException {
         if (closed) {
-            throw new IOException(what + ": the ringloom runtime was closed");
+            throw closedError(what);
         }
-        JdkOp<T> op = new JdkOp<>(this, work);
+        JdkOp<T> op = new JdkOp<>(this, what, work);
         inFlight.incrementAndGet();
         try {
             helpers.execute(op);
         } catch (RejectedExecutionException e) {
             inFlight.decrementAndGet();
-            throw new IOException(what + ": the ringloom runtime was closed");
+            throw closedError(what);
         }
         return op;
     }
 
     @Override
     public FileIo openFile(Path path, Set<? extends OpenOption> options) throws IOException {
+        if (closed) {
+            throw closedError("open(" + path + ")");
+        }
         return JdkFile.open(this, path, options);
     }
 
     @Override
     public FileIo[] pipe() throws IOException {
+        if (closed) {
+            throw closedError("pipe");
+        }
         Pipe p = Pipe.open();
         return new FileIo[]{JdkFile.stream(this, p.source(), "pipe:[read]"), JdkFile.stream(this, p.sink(), "pipe:[write]")};
     }
@@ -89,10 +115,20 @@ final class JdkBackend implements IoBackend {
         return closed;
     }
 
-    /** Refuses new ops and waits for the running ones (their channels are closed by their owners). */
+    /**
+     * Refuses new ops, closes every channel still open (its blocked callers fail with "runtime was closed"),
+     * and waits until every helper has finished.
+     */
     @Override
     public void close() {
         closed = true;
+        for (java.io.Closeable c : open) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // closing for shutdown: the channel is unusable either way
+            }
+        }
         helpers.close();
     }
 }

@@ -52,16 +52,20 @@ final class JdkFile implements FileIo {
             throw new UnsupportedOperationException("O_DIRECT needs the io_uring backend");
         }
         IoErrors.checkNotInterrupted("open", path.toString());
-        FileChannel ch = FileChannel.open(path, options);
+        FileChannel ch = backend.track(FileChannel.open(path, options));
         return new JdkFile(backend, ch, null, null, path.toAbsolutePath().toString(),
                 options.contains(java.nio.file.StandardOpenOption.APPEND));
     }
 
-    static JdkFile stream(JdkBackend backend, java.nio.channels.Pipe.SourceChannel end, String name) {
+    static JdkFile stream(JdkBackend backend, java.nio.channels.Pipe.SourceChannel end, String name)
+            throws IOException {
+        backend.track(end);
         return new JdkFile(backend, null, end, null, name, false);
     }
 
-    static JdkFile stream(JdkBackend backend, java.nio.channels.Pipe.SinkChannel end, String name) {
+    static JdkFile stream(JdkBackend backend, java.nio.channels.Pipe.SinkChannel end, String name)
+            throws IOException {
+        backend.track(end);
         return new JdkFile(backend, null, null, end, name, false);
     }
 
@@ -281,13 +285,13 @@ final class JdkFile implements FileIo {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        if (file != null) {
-            file.close();
-        } else if (source != null) {
-            source.close();
-        } else {
-            sink.close();
-        }
+        java.io.Closeable c = file != null ? file : source != null ? source : sink;
+        backend.untrack(c);
+        c.close();
+    }
+
+    long rescuedBytes() {
+        return streamReads == null ? 0 : streamReads.rescuedBytes();
     }
 
     @Override

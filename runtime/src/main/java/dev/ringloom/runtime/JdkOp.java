@@ -17,15 +17,32 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class JdkOp<T> extends FutureTask<T> {
     private final JdkBackend backend;
+    private final String what;
     private final AtomicBoolean abandoned = new AtomicBoolean();
 
-    JdkOp(JdkBackend backend, Callable<T> work) {
+    private volatile boolean finished;
+
+    JdkOp(JdkBackend backend, String what, Callable<T> work) {
         super(work);
         this.backend = backend;
+        this.what = what;
+    }
+
+    /** Settles the gauges before the result is published, so a woken waiter sees them settled. */
+    @Override
+    protected void set(T v) {
+        settle();
+        super.set(v);
     }
 
     @Override
-    protected void done() {
+    protected void setException(Throwable t) {
+        settle();
+        super.setException(t);
+    }
+
+    private void settle() {
+        finished = true;
         backend.inFlight.decrementAndGet();
         if (abandoned.compareAndSet(true, false)) {
             backend.abandoned.decrementAndGet();
@@ -40,10 +57,10 @@ final class JdkOp<T> extends FutureTask<T> {
     }
 
     private void abandon() {
-        if (!isDone() && abandoned.compareAndSet(false, true)) {
+        if (!finished && abandoned.compareAndSet(false, true)) {
             backend.abandoned.incrementAndGet();
-            if (isDone()) {
-                reclaim();      // done() ran between the check and the flag: undo
+            if (finished) {
+                reclaim();      // settle() ran between the check and the flag: undo
             }
         }
     }
@@ -90,8 +107,13 @@ final class JdkOp<T> extends FutureTask<T> {
         }
     }
 
-    private static IOException unwrap(ExecutionException e) {
+    private IOException unwrap(ExecutionException e) {
         Throwable c = e.getCause();
+        if (c instanceof java.nio.channels.ClosedChannelException && backend.isClosed()) {
+            IOException closed = JdkBackend.closedError(what);
+            closed.initCause(c);
+            return closed;
+        }
         if (c instanceof IOException io) {
             return io;
         }

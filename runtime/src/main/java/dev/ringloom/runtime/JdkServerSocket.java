@@ -39,7 +39,7 @@ final class JdkServerSocket implements ServerSocketIo {
         if (local.isUnresolved()) {
             throw new UnknownHostException(local.getHostName());
         }
-        ServerSocketChannel ch = ServerSocketChannel.open();
+        ServerSocketChannel ch = backend.track(ServerSocketChannel.open());
         try {
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             ch.bind(local, backlog < 1 ? 128 : backlog);
@@ -86,7 +86,7 @@ final class JdkServerSocket implements ServerSocketIo {
                 accepted.close();
                 throw new SocketException("Socket closed");
             }
-            return new JdkSocket(backend, accepted);
+            return new JdkSocket(backend, backend.track(accepted));
         } finally {
             acceptLock.unlock();
         }
@@ -136,6 +136,7 @@ final class JdkServerSocket implements ServerSocketIo {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        backend.untrack(channel);
         channel.close();                                // wakes the helper blocked in accept
         acceptLock.lock();
         try {

@@ -47,7 +47,7 @@ final class JdkSocket implements SocketIo {
             throw new IllegalArgumentException("timeout can't be negative");
         }
         IoErrors.checkNotInterrupted("connect", address.toString());
-        SocketChannel ch = SocketChannel.open();
+        SocketChannel ch = backend.track(SocketChannel.open());
         int millis = timeoutNanos == 0 ? 0 : (int) Math.max(1, Math.min(Integer.MAX_VALUE,
                 TimeUnit.NANOSECONDS.toMillis(timeoutNanos)));
         JdkOp<Void> op = backend.start("connect(" + address + ")", () -> {
@@ -69,6 +69,11 @@ final class JdkSocket implements SocketIo {
     private IOException mapped(IOException e) {
         if (closed.get() || e instanceof ClosedChannelException) {
             SocketException s = new SocketException("Socket closed");
+            s.initCause(e);
+            return s;
+        }
+        if (e.getClass() == IOException.class && !backend.isClosed()) {
+            SocketException s = new SocketException(e.getMessage());   // reset, broken pipe: java.net's type
             s.initCause(e);
             return s;
         }
@@ -214,6 +219,7 @@ final class JdkSocket implements SocketIo {
     @Override
     public void close() throws IOException {
         if (closed.compareAndSet(false, true)) {
+            backend.untrack(channel);
             channel.close();
         }
     }

