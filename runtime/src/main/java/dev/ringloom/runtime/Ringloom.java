@@ -60,10 +60,17 @@ public final class Ringloom implements AutoCloseable {
     public static Ringloom open(PollerConfig config, String backend) throws IOException {
         switch (backend) {
             case "auto" -> {
+                String os = System.getProperty("os.name", "?");
+                if (!os.startsWith("Linux")) {
+                    return started(new JdkBackend(), "io_uring is Linux-only and this is " + os);
+                }
                 try {
                     return started(UringBackend.open(config), "io_uring accepted (" + config.pollers() + " poller(s))");
                 } catch (IoUringUnavailableException e) {
                     return started(new JdkBackend(), e.getMessage());
+                } catch (LinkageError e) {
+                    // libc symbols missing (an unusual libc): the FFM bindings cannot load, so io_uring cannot run
+                    return started(new JdkBackend(), "ringloom's libc bindings failed to load: " + e);
                 }
             }
             case "io_uring" -> {
