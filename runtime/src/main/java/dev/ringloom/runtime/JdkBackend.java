@@ -74,6 +74,21 @@ final class JdkBackend implements IoBackend {
         return op;
     }
 
+    /**
+     * Starts a long-lived helper (a stream's read or write pump). A pump counts itself in {@link #inFlight}
+     * only while it is inside a channel call, like an op the kernel owns.
+     */
+    void startPump(String what, Runnable pump) throws IOException {
+        if (closed) {
+            throw closedError(what);
+        }
+        try {
+            helpers.execute(pump);
+        } catch (RejectedExecutionException e) {
+            throw closedError(what);
+        }
+    }
+
     @Override
     public FileIo openFile(Path path, Set<? extends OpenOption> options) throws IOException {
         if (closed) {

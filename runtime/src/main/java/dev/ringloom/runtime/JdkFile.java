@@ -36,7 +36,7 @@ final class JdkFile implements FileIo {
     private long position;                          // guarded by positionLock
 
     private JdkFile(JdkBackend backend, FileChannel file, ReadableByteChannel source, WritableByteChannel sink,
-                    String name, boolean append) {
+                    String name, boolean append) throws IOException {
         this.backend = backend;
         this.file = file;
         this.source = source;
@@ -287,11 +287,10 @@ final class JdkFile implements FileIo {
         }
         java.io.Closeable c = file != null ? file : source != null ? source : sink;
         backend.untrack(c);
-        c.close();
-    }
-
-    long rescuedBytes() {
-        return streamReads == null ? 0 : streamReads.rescuedBytes();
+        c.close();                                  // ends a read pump blocked in it
+        if (streamReads != null) {
+            streamReads.close();
+        }
     }
 
     @Override

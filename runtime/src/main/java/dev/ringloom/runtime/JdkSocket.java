@@ -3,6 +3,7 @@ package dev.ringloom.runtime;
 import dev.ringloom.poller.spi.SocketIo;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
@@ -13,6 +14,7 @@ import java.nio.channels.SocketChannel;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -28,14 +30,21 @@ final class JdkSocket implements SocketIo {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final String label;
-    private JdkOp<Integer> unfinishedWrite;     // guarded by writeLock: a piece whose writer left
+    // Writer ↔ write pump: a one-piece hand-off through volatiles, with park/unpark on both sides.
+    private volatile ByteBuffer piece;          // the piece the pump writes, null when it is idle
+    private volatile IOException writeFailure;
+    private volatile boolean writeStopped;
+    private volatile Thread writePumpThread;    // set by the pump itself before it first waits
+    private volatile Thread writeWaiter;
+    private boolean writePumpStarted;           // guarded by writeLock
     private volatile long readTimeoutNanos;
 
-    JdkSocket(JdkBackend backend, SocketChannel channel) {
+    JdkSocket(JdkBackend backend, SocketChannel channel) throws IOException {
         this.backend = backend;
         this.channel = channel;
         this.label = "socket " + channel;
         this.reads = new JdkStreamReads(backend, channel, label);
+        backend.track(this);        // a runtime close stops this socket's pumps too
     }
 
     static JdkSocket connect(JdkBackend backend, InetSocketAddress address, long timeoutNanos) throws IOException {
@@ -67,6 +76,11 @@ final class JdkSocket implements SocketIo {
     }
 
     private IOException mapped(IOException e) {
+        if (backend.isClosed()) {
+            IOException r = JdkBackend.closedError(label);
+            r.initCause(e);
+            return r;
+        }
         if (closed.get() || e instanceof ClosedChannelException) {
             SocketException s = new SocketException("Socket closed");
             s.initCause(e);
@@ -98,17 +112,16 @@ final class JdkSocket implements SocketIo {
         }
     }
 
+    /**
+     * Hands {@code src} to the write pump piece by piece and waits for each. An interrupted writer leaves its piece
+     * with the pump (it still goes out) and the next write first waits for it.
+     */
     @Override
     public int write(ByteBuffer src) throws IOException {
         ensureOpen();
         writeLock.lock();
         try {
-            if (unfinishedWrite != null) {
-                JdkOp<Integer> previous = unfinishedWrite;
-                unfinishedWrite = null;
-                previous.reclaim();
-                previous.awaitUninterruptibly();    // the left writer's piece goes out before this write starts
-            }
+            awaitPieceWritten(false);               // a piece a writer left behind goes out first
             int total = 0;
             while (src.hasRemaining()) {
                 if (Thread.currentThread().isInterrupted()) {
@@ -116,16 +129,16 @@ final class JdkSocket implements SocketIo {
                 }
                 int len = Math.min(src.remaining(), WRITE_PIECE);
                 ByteBuffer copy = ByteBuffer.allocate(len).put(0, src, src.position(), len);
-                JdkOp<Integer> op = backend.start("write(" + label + ")", () -> {
-                    while (copy.hasRemaining()) {
-                        channel.write(copy);
-                    }
-                    return len;
-                });
+                piece = copy;
+                if (!writePumpStarted) {
+                    writePumpStarted = true;
+                    backend.startPump("write(" + label + ")", this::writePump);
+                } else {
+                    LockSupport.unpark(writePumpThread);
+                }
                 try {
-                    op.await("write(" + label + ")", 0);
-                } catch (java.io.InterruptedIOException e) {
-                    unfinishedWrite = op;
+                    awaitPieceWritten(true);
+                } catch (InterruptedIOException e) {
                     e.bytesTransferred = total;     // confirmed bytes only: the piece in flight may still go out
                     throw e;
                 }
@@ -133,12 +146,84 @@ final class JdkSocket implements SocketIo {
                 total += len;
             }
             return total;
-        } catch (java.io.InterruptedIOException e) {
+        } catch (InterruptedIOException e) {
             throw e;
         } catch (IOException e) {
             throw mapped(e);
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    /** Parks until the pump holds no piece; {@code interruptible}: an interrupt ends the wait with IIOE. */
+    private void awaitPieceWritten(boolean interruptible) throws IOException {
+        boolean interrupted = false;
+        writeWaiter = Thread.currentThread();
+        try {
+            for (;;) {
+                IOException failed = writeFailure;
+                if (failed == null && writeStopped) {
+                    failed = new java.nio.channels.AsynchronousCloseException();   // closed under this writer
+                }
+                if (failed != null) {
+                    IOException e = failed instanceof ClosedChannelException
+                            ? new java.nio.channels.AsynchronousCloseException() : new IOException(failed.getMessage());
+                    e.initCause(failed);
+                    throw backend.isClosed() ? JdkBackend.closedError("write(" + label + ")") : e;
+                }
+                if (piece == null) {
+                    return;
+                }
+                if (Thread.currentThread().isInterrupted()) {
+                    if (interruptible) {
+                        throw IoErrors.interrupted("write(" + label + ")", 0);
+                    }
+                    interrupted = true;
+                    Thread.interrupted();           // park would return at once; restored below
+                }
+                LockSupport.park(this);
+            }
+        } finally {
+            writeWaiter = null;
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Writes each piece it is handed, in order, until the socket closes. */
+    private void writePump() {
+        writePumpThread = Thread.currentThread();
+        try {
+            for (;;) {
+                ByteBuffer b;
+                while ((b = piece) == null && !writeStopped) {
+                    LockSupport.park(this);
+                }
+                if (writeStopped) {
+                    return;
+                }
+                backend.inFlight.incrementAndGet();
+                try {
+                    while (b.hasRemaining()) {
+                        channel.write(b);
+                    }
+                } finally {
+                    backend.inFlight.decrementAndGet();
+                }
+                piece = null;
+                wakeWriter();
+            }
+        } catch (IOException e) {
+            writeFailure = e;
+            wakeWriter();
+        }
+    }
+
+    private void wakeWriter() {
+        Thread w = writeWaiter;
+        if (w != null) {
+            LockSupport.unpark(w);
         }
     }
 
@@ -219,8 +304,16 @@ final class JdkSocket implements SocketIo {
     @Override
     public void close() throws IOException {
         if (closed.compareAndSet(false, true)) {
+            backend.untrack(this);
             backend.untrack(channel);
-            channel.close();
+            channel.close();                        // ends the pumps blocked in it
+            reads.close();
+            writeStopped = true;
+            Thread pump = writePumpThread;
+            if (pump != null) {
+                LockSupport.unpark(pump);
+            }
+            wakeWriter();
         }
     }
 

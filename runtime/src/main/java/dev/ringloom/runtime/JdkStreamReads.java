@@ -1,103 +1,215 @@
 package dev.ringloom.runtime;
 
+import java.io.Closeable;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ReadableByteChannel;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Reads of a byte stream (pipe, socket) on the JDK backend with the no-loss rule: at most one read runs on a
- * helper; a read whose caller left stays {@code carry} and the next reader takes its bytes first; bytes beyond
- * what a reader wanted wait in {@code leftover}. Readers take turns on {@code lock}.
+ * Reads of a byte stream (pipe, socket) on the JDK backend. A pump virtual thread, started by the first read,
+ * blocks in the channel's read — so no reader's interrupt ever reaches the channel, which the JDK would close —
+ * and queues what arrives; readers copy from the queue in order. A reader that is interrupted or times out gives
+ * up nothing: the bytes stay queued for the next read. The pump reads ahead at most {@link #MAX_QUEUED} bytes,
+ * then waits for readers, so a stream nobody reads holds a bounded amount.
+ *
+ * <p>Readers take turns on {@code lock}; the queue and the end state are shared with the pump under this
+ * object's monitor.
  */
-final class JdkStreamReads {
-    private static final int MAX_READ = 64 * 1024;
+final class JdkStreamReads implements Closeable {
+    private static final int CHUNK = 16 * 1024;
+    static final int MAX_QUEUED = 64 * 1024;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final JdkBackend backend;
     private final ReadableByteChannel channel;
     private final String name;
-    private JdkOp<ByteBuffer> carry;        // guarded by lock
-    private ByteBuffer leftover;            // guarded by lock
-    private boolean eof;                    // guarded by lock
-    private long rescuedBytes;              // guarded by lock: bytes given-up reads received, later returned
 
-    JdkStreamReads(JdkBackend backend, ReadableByteChannel channel, String name) {
+    // Pump → readers, guarded by this.
+    private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>();
+    private int queued;
+    private boolean ended;                  // the channel reached end of stream
+    private IOException failure;            // the pump's read failed (close, reset...)
+    private boolean pumpStarted, stopped;
+    private volatile Thread waiter;         // a reader parked for data
+
+    JdkStreamReads(JdkBackend backend, ReadableByteChannel channel, String name) throws IOException {
         this.backend = backend;
         this.channel = channel;
         this.name = name;
+        backend.track(this);
     }
 
-    /** @return bytes read, -1 at end of stream; see {@link JdkOp#await} for interrupt and timeout */
+    /**
+     * @param timeoutNanos 0 for none
+     * @return bytes read, -1 at end of stream
+     * @throws InterruptedIOException if interrupted while waiting (nothing consumed; status stays set)
+     * @throws SocketTimeoutException if the timeout passed first (nothing consumed)
+     */
     int read(ByteBuffer dst, long timeoutNanos) throws IOException {
         if (!dst.hasRemaining()) {
             return 0;
         }
+        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
         lock.lock();
         try {
-            if (leftover != null) {
-                return fromLeftover(dst);
-            }
-            if (eof) {
-                return -1;
-            }
-            JdkOp<ByteBuffer> op = carry;
-            carry = null;
-            boolean reclaimed = op != null;
-            if (reclaimed) {
-                op.reclaim();
-            } else {
-                IoErrors.checkNotInterrupted("read", name);
-                int want = Math.min(dst.remaining(), MAX_READ);
-                op = backend.start("read(" + name + ")", () -> {
-                    ByteBuffer b = ByteBuffer.allocate(want);   // the helper's own: a caller that leaves loses nothing
-                    if (channel.read(b) < 0) {
-                        return null;
+            for (;;) {
+                boolean start = false;
+                synchronized (this) {
+                    if (!chunks.isEmpty()) {
+                        return take(dst);
                     }
-                    return b.flip();
-                });
-            }
-            ByteBuffer got;
-            try {
-                got = op.await("read(" + name + ")", timeoutNanos);
-            } catch (java.io.InterruptedIOException e) {          // interrupted or timed out
-                carry = op;
-                throw e;
-            }
-            if (got == null) {
-                if (backend.isClosed()) {
-                    throw JdkBackend.closedError("read(" + name + ")");  // the shutdown closed the other end first
+                    if (failure != null) {
+                        throw rethrown(failure);
+                    }
+                    if (ended) {
+                        return -1;
+                    }
+                    if (!pumpStarted) {
+                        pumpStarted = start = true;
+                    }
                 }
-                eof = true;
-                return -1;
+                if (start) {
+                    backend.startPump("read(" + name + ")", this::pump);
+                }
+                awaitNews(deadline);
             }
-            if (reclaimed) {
-                rescuedBytes += got.remaining();
-            }
-            leftover = got;
-            return fromLeftover(dst);
         } finally {
             lock.unlock();
         }
     }
 
-    long rescuedBytes() {
-        lock.lock();
+    private void awaitNews(long deadline) throws IOException {
+        waiter = Thread.currentThread();
         try {
-            return rescuedBytes;
+            while (!hasNews()) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw IoErrors.interrupted("read(" + name + ")", 0);
+                }
+                if (deadline == 0) {
+                    LockSupport.park(this);
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new SocketTimeoutException("Read timed out (nothing was consumed)");
+                    }
+                    LockSupport.parkNanos(this, left);
+                }
+            }
         } finally {
-            lock.unlock();
+            waiter = null;
         }
     }
 
-    private int fromLeftover(ByteBuffer dst) {
-        int n = Math.min(dst.remaining(), leftover.remaining());
-        dst.put(dst.position(), leftover, leftover.position(), n);
-        dst.position(dst.position() + n);
-        leftover.position(leftover.position() + n);
-        if (!leftover.hasRemaining()) {
-            leftover = null;
+    private synchronized boolean hasNews() {
+        return !chunks.isEmpty() || ended || failure != null;
+    }
+
+    /** Under this monitor: copies queued bytes into {@code dst} and lets a pump waiting for room go on. */
+    private int take(ByteBuffer dst) {
+        int copied = 0;
+        while (dst.hasRemaining() && !chunks.isEmpty()) {
+            ByteBuffer c = chunks.peek();
+            int n = Math.min(dst.remaining(), c.remaining());
+            dst.put(dst.position(), c, c.position(), n);
+            dst.position(dst.position() + n);
+            c.position(c.position() + n);
+            copied += n;
+            if (!c.hasRemaining()) {
+                chunks.poll();
+            }
         }
-        return n;
+        queued -= copied;
+        notifyAll();
+        return copied;
+    }
+
+    /** A fresh exception for this reader; the pump's failure is its cause. */
+    private IOException rethrown(IOException f) {
+        IOException e;
+        if (backend.isClosed()) {
+            e = JdkBackend.closedError("read(" + name + ")");
+        } else if (f instanceof ClosedChannelException) {
+            e = new AsynchronousCloseException();
+        } else if (f instanceof SocketException) {
+            e = new SocketException(f.getMessage());
+        } else {
+            e = new IOException(f.getMessage());
+        }
+        e.initCause(f);
+        return e;
+    }
+
+    private void pump() {
+        ByteBuffer buf = ByteBuffer.allocate(CHUNK);
+        try {
+            for (;;) {
+                synchronized (this) {
+                    while (queued >= MAX_QUEUED && !stopped) {
+                        wait();
+                    }
+                    if (stopped) {
+                        return;
+                    }
+                }
+                int n;
+                backend.inFlight.incrementAndGet();
+                try {
+                    n = channel.read(buf.clear());
+                } finally {
+                    backend.inFlight.decrementAndGet();
+                }
+                synchronized (this) {
+                    if (n < 0) {
+                        ended = true;
+                    } else if (n > 0) {
+                        chunks.add(ByteBuffer.allocate(n).put(buf.flip()).flip());
+                        queued += n;
+                    }
+                }
+                wakeReader();
+                if (n < 0) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            synchronized (this) {
+                failure = e;
+            }
+            wakeReader();
+        } catch (InterruptedException e) {
+            synchronized (this) {
+                failure = new AsynchronousCloseException();   // nobody interrupts a pump but a shutdown
+            }
+            wakeReader();
+        }
+    }
+
+    private void wakeReader() {
+        Thread w = waiter;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
+    }
+
+    /** Stops a pump that waits for room; one blocked in the channel ends when the channel is closed. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            stopped = true;
+            if (failure == null && !ended) {
+                failure = new AsynchronousCloseException();     // a reader waiting for a pump that never ran
+            }
+            notifyAll();
+        }
+        wakeReader();
+        backend.untrack(this);
     }
 }

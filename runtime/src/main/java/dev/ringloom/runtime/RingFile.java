@@ -145,9 +145,12 @@ public final class RingFile implements SeekableByteChannel {
         io.close();
     }
 
-    /** Test hook: stream bytes that given-up reads received anyway and later reads returned . */
+    /**
+     * Test hook: stream bytes that given-up reads received anyway and later reads returned; -1 where readers own
+     * no read op an interrupt could leave behind (the JDK backend's read pump).
+     */
     long rescuedBytes() {
-        return io instanceof UringFile u ? u.rescuedBytes() : io instanceof JdkFile j ? j.rescuedBytes() : -1;
+        return io instanceof UringFile u ? u.rescuedBytes() : -1;
     }
 
     FileIo io() {

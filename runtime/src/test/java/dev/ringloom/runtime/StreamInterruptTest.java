@@ -145,7 +145,10 @@ class StreamInterruptTest {
         writer.join();
         assertArrayEquals(sent, received.toByteArray());
         assertTrue(interrupts[0] > 0, "the reader was never interrupted mid-read");
-        assertTrue(pipe[0].rescuedBytes() > 0, "no interrupted read received bytes anyway: the rule went untested");
+        long rescued = pipe[0].rescuedBytes();      // -1: readers own no op an interrupt could leave (JDK pump)
+        if (rescued >= 0) {
+            assertTrue(rescued > 0, "no interrupted read received bytes anyway: the rule went untested");
+        }
         pipe[0].close();
         await().atMost(Duration.ofSeconds(10)).until(() -> ring.registrySize() == 0);
     }
