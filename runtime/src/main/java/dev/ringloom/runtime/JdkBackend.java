@@ -19,12 +19,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The JDK backend: blocking JDK channels ({@code FileChannel}, {@code Pipe}, {@code SocketChannel},
- * {@code ServerSocketChannel}) driven by helper virtual threads, one per op. Used where io_uring is unavailable.
+ * {@code ServerSocketChannel}) driven by helper virtual threads — a read pump and a write pump per stream, one
+ * helper per op for files and accepts. Used where io_uring is unavailable.
  *
  * <p>Why helpers: a JDK channel closes itself when the thread blocked in it is interrupted. Helpers are never
- * interrupted; the caller parks on the helper's {@link JdkOp} and may leave (interrupt, timeout) while the
- * helper finishes into its own buffer — the same ownership rule as a kernel op, with the JVM as the kernel.
- * Thread-safe.
+ * interrupted; the caller parks on its helper and may leave (interrupt, timeout) while the helper finishes into
+ * its own buffer — the same ownership rule as a kernel op, with the JVM as the kernel. Thread-safe.
  */
 final class JdkBackend implements IoBackend {
     private final ExecutorService helpers =

@@ -48,11 +48,12 @@ import java.util.Objects;
  * is a no-op.
  *
  * <h2>On the JDK backend</h2>
- * Reads, timeouts and close keep the rules above: a JDK {@code SocketChannel} read runs on a helper virtual
- * thread that is never interrupted, so a given-up read finishes into the helper's buffer and the next read
- * returns its bytes first. Writes differ in one point: with no kernel cancel, an interrupted writer returns at
- * once and {@code bytesTransferred} counts only the pieces (up to 64 KiB each) confirmed written; the piece in
- * flight may still go out, and the next write waits for it, so no write overtakes or interleaves another.
+ * Reads, timeouts and close keep the rules above: a read pump (a helper virtual thread that is never
+ * interrupted) blocks in the JDK {@code SocketChannel} and queues up to 64 KiB ahead, so a reader that gives up
+ * owns nothing and the next read returns what arrived. Writes differ in one point: with no kernel cancel, an
+ * interrupted writer returns at once and {@code bytesTransferred} counts only the pieces (up to 64 KiB each)
+ * confirmed written; the piece in flight may still go out, and the next write waits for it, so no write
+ * overtakes or interleaves another.
  */
 public final class RingSocket implements ByteChannel {
     private final SocketIo io;
