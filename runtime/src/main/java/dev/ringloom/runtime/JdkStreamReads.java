@@ -90,18 +90,7 @@ final class JdkStreamReads implements Closeable {
         waiter = Thread.currentThread();
         try {
             while (!hasNews()) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw IoErrors.interrupted("read(" + name + ")", 0);
-                }
-                if (deadline == 0) {
-                    LockSupport.park(this);
-                } else {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        throw new SocketTimeoutException("Read timed out (nothing was consumed)");
-                    }
-                    LockSupport.parkNanos(this, left);
-                }
+                ReadWaits.parkOnce(this, deadline, name);
             }
         } finally {
             waiter = null;

@@ -147,7 +147,7 @@ final class SocketReads {
         try {
             for (;;) {
                 if (fallback.hasPending()) {
-                    return fallback.read(dst, maxChunk, remaining(deadline));
+                    return fallback.read(dst, maxChunk, ReadWaits.remaining(deadline));
                 }
                 int n = takeQueued(dst);
                 if (n > 0) {
@@ -168,12 +168,12 @@ final class SocketReads {
                     if (ended == -Errno.ENOBUFS) {
                         // Every provided buffer is out: this one read lends its own buffer.
                         oneShotReads++;
-                        return fallback.read(dst, maxChunk, remaining(deadline));
+                        return fallback.read(dst, maxChunk, ReadWaits.remaining(deadline));
                     }
                     if (ended == -Errno.EINVAL && !everDelivered) {
                         buffers.refuseMultishotRecv();  // a kernel without multishot recv (before 6.0)
                         oneShotReads++;
-                        return fallback.read(dst, maxChunk, remaining(deadline));
+                        return fallback.read(dst, maxChunk, ReadWaits.remaining(deadline));
                     }
                     if (ended != END_REARM && !(ended == -Errno.ECANCELED && !handle.isClosing() && poller.isOpen())) {
                         throw IoErrors.forResult("read(" + name + ")", ended, handle, poller, true);
@@ -190,17 +190,6 @@ final class SocketReads {
         } finally {
             lock.unlock();
         }
-    }
-
-    private static long remaining(long deadline) throws SocketTimeoutException {
-        if (deadline == 0) {
-            return 0;
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-            throw new SocketTimeoutException("Read timed out (nothing was consumed)");
-        }
-        return left;
     }
 
     private void arm() throws IOException {
@@ -229,14 +218,7 @@ final class SocketReads {
         reader = Thread.currentThread();
         try {
             while (!hasNews()) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw IoErrors.interrupted("read(" + name + ")", 0);
-                }
-                if (deadline == 0) {
-                    LockSupport.park(this);
-                } else {
-                    LockSupport.parkNanos(this, remaining(deadline));
-                }
+                ReadWaits.parkOnce(this, deadline, name);
             }
         } finally {
             reader = null;

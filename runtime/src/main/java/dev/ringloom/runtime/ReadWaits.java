@@ -1,0 +1,48 @@
+package dev.ringloom.runtime;
+
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The wait of a reader whose data someone else delivers (a poller's multishot recv, a JDK backend's read pump):
+ * the reader owns no op, so giving up — on interrupt or at its deadline — leaves nothing behind. Stateless.
+ */
+final class ReadWaits {
+    private ReadWaits() {
+    }
+
+    /**
+     * Nanoseconds left until {@code deadline} ({@link System#nanoTime()}); 0 for no deadline.
+     *
+     * @throws SocketTimeoutException if the deadline passed
+     */
+    static long remaining(long deadline) throws SocketTimeoutException {
+        if (deadline == 0) {
+            return 0;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw new SocketTimeoutException("Read timed out (nothing was consumed)");
+        }
+        return left;
+    }
+
+    /**
+     * Parks once, at most until {@code deadline} (0: none); the caller re-checks its condition and loops.
+     *
+     * @throws InterruptedIOException if the thread is interrupted (the status stays set; nothing consumed)
+     * @throws SocketTimeoutException if the deadline passed
+     */
+    static void parkOnce(Object blocker, long deadline, String name) throws InterruptedIOException,
+            SocketTimeoutException {
+        if (Thread.currentThread().isInterrupted()) {
+            throw IoErrors.interrupted("read(" + name + ")", 0);
+        }
+        if (deadline == 0) {
+            LockSupport.park(blocker);
+        } else {
+            LockSupport.parkNanos(blocker, remaining(deadline));
+        }
+    }
+}
