@@ -70,6 +70,10 @@ final class JdkStreamReads implements Closeable {
                         throw rethrown(failure);
                     }
                     if (ended) {
+                        if (backend.isClosed()) {
+                            // the runtime's close may have closed the write end first: not a real end of stream
+                            throw JdkBackend.closedError("read(" + name + ")");
+                        }
                         return -1;
                     }
                     if (!pumpStarted) {
