@@ -169,6 +169,13 @@ public final class ProvidedBuffers {
         synchronized (this) {
             closed = true;
         }
-        arena.close();
+        try {
+            arena.close();
+        } catch (IllegalStateException copying) {
+            // A reader was copying out of a buffer at this very moment; the arena refuses to pull the memory
+            // from under it. Leaking it (once, at shutdown) is the safe answer.
+            System.getLogger("dev.ringloom").log(System.Logger.Level.DEBUG,
+                    "provided buffers left allocated at shutdown: a reader was still copying", copying);
+        }
     }
 }
