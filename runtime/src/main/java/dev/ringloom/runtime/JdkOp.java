@@ -107,6 +107,22 @@ final class JdkOp<T> extends FutureTask<T> {
         }
     }
 
+    /** Waits for {@code latch} across interrupts, keeping the interrupt status. */
+    static void awaitUninterruptibly(java.util.concurrent.CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private IOException unwrap(ExecutionException e) {
         Throwable c = e.getCause();
         if (c instanceof java.nio.channels.ClosedChannelException && backend.isClosed()) {

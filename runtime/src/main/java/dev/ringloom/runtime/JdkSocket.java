@@ -36,7 +36,8 @@ final class JdkSocket implements SocketIo {
     private volatile boolean writeStopped;
     private volatile Thread writePumpThread;    // set by the pump itself before it first waits
     private volatile Thread writeWaiter;
-    private boolean writePumpStarted;           // guarded by writeLock
+    private volatile boolean writePumpStarted;
+    private final java.util.concurrent.CountDownLatch writePumpDone = new java.util.concurrent.CountDownLatch(1);
     private volatile long readTimeoutNanos;
 
     JdkSocket(JdkBackend backend, SocketChannel channel) throws IOException {
@@ -132,7 +133,12 @@ final class JdkSocket implements SocketIo {
                 piece = copy;
                 if (!writePumpStarted) {
                     writePumpStarted = true;
-                    backend.startPump("write(" + label + ")", this::writePump);
+                    try {
+                        backend.startPump("write(" + label + ")", this::writePump);
+                    } catch (IOException e) {
+                        writePumpDone.countDown();          // no pump will run: nothing for close to wait for
+                        throw e;
+                    }
                 } else {
                     LockSupport.unpark(writePumpThread);
                 }
@@ -193,6 +199,14 @@ final class JdkSocket implements SocketIo {
 
     /** Writes each piece it is handed, in order, until the socket closes. */
     private void writePump() {
+        try {
+            writePumpLoop();
+        } finally {
+            writePumpDone.countDown();
+        }
+    }
+
+    private void writePumpLoop() {
         writePumpThread = Thread.currentThread();
         try {
             for (;;) {
@@ -306,14 +320,20 @@ final class JdkSocket implements SocketIo {
         if (closed.compareAndSet(false, true)) {
             backend.untrack(this);
             backend.untrack(channel);
-            channel.close();                        // ends the pumps blocked in it
-            reads.close();
             writeStopped = true;
-            Thread pump = writePumpThread;
-            if (pump != null) {
-                LockSupport.unpark(pump);
+            try {
+                channel.close();                    // ends the pumps blocked in it
+                reads.close();                      // returns once the read pump has left the channel
+            } finally {
+                Thread pump = writePumpThread;
+                if (pump != null) {
+                    LockSupport.unpark(pump);
+                }
+                wakeWriter();
+                if (writePumpStarted) {
+                    JdkOp.awaitUninterruptibly(writePumpDone);
+                }
             }
-            wakeWriter();
         }
     }
 

@@ -39,6 +39,7 @@ final class JdkStreamReads implements Closeable {
     private IOException failure;            // the pump's read failed (close, reset...)
     private boolean pumpStarted, stopped;
     private volatile Thread waiter;         // a reader parked for data
+    private final java.util.concurrent.CountDownLatch pumpDone = new java.util.concurrent.CountDownLatch(1);
 
     JdkStreamReads(JdkBackend backend, ReadableByteChannel channel, String name) throws IOException {
         this.backend = backend;
@@ -81,7 +82,12 @@ final class JdkStreamReads implements Closeable {
                     }
                 }
                 if (start) {
-                    backend.startPump("read(" + name + ")", this::pump);
+                    try {
+                        backend.startPump("read(" + name + ")", this::pump);
+                    } catch (IOException e) {
+                        pumpDone.countDown();               // no pump will run: nothing for close to wait for
+                        throw e;
+                    }
                 }
                 awaitNews(deadline);
             }
@@ -143,6 +149,14 @@ final class JdkStreamReads implements Closeable {
     private void pump() {
         ByteBuffer buf = ByteBuffer.allocate(CHUNK);
         try {
+            pumpLoop(buf);
+        } finally {
+            pumpDone.countDown();
+        }
+    }
+
+    private void pumpLoop(ByteBuffer buf) {
+        try {
             for (;;) {
                 synchronized (this) {
                     while (queued >= MAX_QUEUED && !stopped) {
@@ -192,17 +206,29 @@ final class JdkStreamReads implements Closeable {
         }
     }
 
-    /** Stops a pump that waits for room; one blocked in the channel ends when the channel is closed. */
+    /**
+     * Closes the channel (which ends a pump blocked in it), stops a pump waiting for room, wakes the reader, and
+     * returns once the pump has left the channel: like a kernel op, it is over when close returns.
+     */
     @Override
-    public void close() {
+    public void close() throws IOException {
+        boolean started;
         synchronized (this) {
             stopped = true;
             if (failure == null && !ended) {
                 failure = new AsynchronousCloseException();     // a reader waiting for a pump that never ran
             }
+            started = pumpStarted;
             notifyAll();
         }
-        wakeReader();
-        backend.untrack(this);
+        try {
+            channel.close();
+        } finally {
+            wakeReader();
+            backend.untrack(this);
+            if (started) {
+                JdkOp.awaitUninterruptibly(pumpDone);
+            }
+        }
     }
 }
