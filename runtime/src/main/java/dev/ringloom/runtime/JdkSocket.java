@@ -9,6 +9,7 @@ import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
@@ -106,7 +107,7 @@ final class JdkSocket implements SocketIo {
         ensureOpen();
         try {
             return reads.read(dst, readTimeoutNanos);
-        } catch (java.io.InterruptedIOException e) {
+        } catch (InterruptedIOException e) {
             throw e;
         } catch (IOException e) {
             throw mapped(e);
@@ -169,11 +170,11 @@ final class JdkSocket implements SocketIo {
             for (;;) {
                 IOException failed = writeFailure;
                 if (failed == null && writeStopped) {
-                    failed = new java.nio.channels.AsynchronousCloseException();   // closed under this writer
+                    failed = new AsynchronousCloseException();   // closed under this writer
                 }
                 if (failed != null) {
                     IOException e = failed instanceof ClosedChannelException
-                            ? new java.nio.channels.AsynchronousCloseException() : new IOException(failed.getMessage());
+                            ? new AsynchronousCloseException() : new IOException(failed.getMessage());
                     e.initCause(failed);
                     throw backend.isClosed() ? JdkBackend.closedError("write(" + label + ")") : e;
                 }
