@@ -3,6 +3,7 @@ package dev.ringloom.runtime;
 import dev.ringloom.poller.spi.FileIo;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
@@ -34,6 +35,7 @@ final class JdkFile implements FileIo {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ReentrantLock positionLock = new ReentrantLock();
     private long position;                          // guarded by positionLock
+    private JdkOp<Integer> unfinishedWrite;         // guarded by positionLock: a pipe write whose writer left
 
     private JdkFile(JdkBackend backend, FileChannel file, ReadableByteChannel source, WritableByteChannel sink,
                     String name, boolean append) throws IOException {
@@ -192,19 +194,44 @@ final class JdkFile implements FileIo {
         return writeVia(src, null, pos);
     }
 
-    /** One write of at most MAX_IO bytes from a copy; waits for it even if interrupted, so the count is exact. */
+    /**
+     * One write of at most MAX_IO bytes from a copy. To a file it waits for the write even if interrupted, so the
+     * count is exact (a file write ends promptly). To a pipe, whose reader may never read, an interrupted writer
+     * returns at once: its write stays {@code unfinishedWrite}, goes out in the background, and the next write
+     * waits for it first, so writes never overtake or interleave.
+     */
     private int writeVia(ByteBuffer src, WritableByteChannel stream, long pos) throws IOException {
         if (!src.hasRemaining()) {
             return 0;
         }
+        if (stream != null && unfinishedWrite != null) {     // positionLock is held for stream writes
+            JdkOp<Integer> previous = unfinishedWrite;
+            unfinishedWrite = null;
+            previous.reclaim();
+            try {
+                previous.awaitUninterruptibly();
+            } catch (IOException e) {
+                throw closedDuring(e);
+            }
+        }
         IoErrors.checkNotInterrupted("write", name);
         int len = Math.min(src.remaining(), MAX_IO);
         ByteBuffer copy = ByteBuffer.allocate(len).put(0, src, src.position(), len);
-        JdkOp<Integer> op = backend.start("write(" + name + ")",
-                () -> stream != null ? stream.write(copy) : file.write(copy, pos));
+        JdkOp<Integer> op = backend.start("write(" + name + ")", () -> {
+            if (stream == null) {
+                return file.write(copy, pos);
+            }
+            while (copy.hasRemaining()) {
+                stream.write(copy);
+            }
+            return len;
+        });
         int n;
         try {
-            n = op.awaitUninterruptibly();
+            n = stream != null ? op.await("write(" + name + ")", 0) : op.awaitUninterruptibly();
+        } catch (InterruptedIOException e) {
+            unfinishedWrite = op;                           // nothing of it is confirmed: bytesTransferred 0
+            throw e;
         } catch (IOException e) {
             throw closedDuring(e);
         }

@@ -37,8 +37,9 @@ import java.util.Objects;
  *
  * <h2>On the JDK backend</h2>
  * The same rules hold, with the JDK's channels doing the IO on helper virtual threads that are never
- * interrupted: an interrupted caller leaves, the helper finishes into its own buffer, and a stream's next read
- * returns those bytes first. There is no kernel cancel: a given-up read or write finishes in the background.
+ * interrupted: an interrupted caller leaves, the helper finishes into its own buffer, and a pipe's next read
+ * returns those bytes first. One difference, for want of a kernel cancel: an interrupted <b>pipe writer</b>
+ * returns at once with {@code bytesTransferred} 0, and that write still goes out — before the next write starts.
  * {@link RingOpenOption#DIRECT} is refused with {@link UnsupportedOperationException}.
  */
 public final class RingFile implements SeekableByteChannel {

@@ -82,4 +82,55 @@ class JdkBackendTest {
             p[1].close();
         }
     }
+
+    @Test
+    void anInterruptedPipeWriterReturnsPromptlyAndItsWriteGoesOutBeforeTheNextOne() throws Exception {
+        try (Ringloom jdk = Ringloom.open(PollerConfig.defaults(), "jdk")) {
+            RingFile[] pipe = jdk.pipe();
+            byte[] data = new byte[1 << 20];            // far more than a pipe holds: the write blocks
+            for (int i = 0; i < data.length; i++) {
+                data[i] = (byte) (i % 251);
+            }
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicLong transferred = new AtomicLong(-1);
+            CountDownLatch interrupted = new CountDownLatch(1);
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    try {
+                        pipe[1].writeFully(ByteBuffer.wrap(data));
+                        failure.set(new AssertionError("1 MiB went into a pipe nobody reads"));
+                    } catch (InterruptedIOException e) {
+                        Thread.interrupted();
+                        transferred.set(e.bytesTransferred);
+                    }
+                    interrupted.countDown();
+                    pipe[1].writeFully(ByteBuffer.wrap("END".getBytes(StandardCharsets.US_ASCII)));
+                    pipe[1].close();
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                    interrupted.countDown();
+                }
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> writer.getState() == Thread.State.WAITING
+                    && jdk.inFlight() >= 1);
+            writer.interrupt();
+            interrupted.await();        // returns although nobody reads the pipe: prompt
+            assertEquals(null, failure.get());
+            assertEquals(0, transferred.get(), "the write in flight is not counted");
+
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            ByteBuffer in = ByteBuffer.allocate(64 * 1024);
+            int n;
+            while ((n = pipe[0].read(in.clear())) >= 0) {
+                got.write(in.array(), 0, n);
+            }
+            writer.join();
+            assertEquals(null, failure.get());
+            byte[] all = got.toByteArray();
+            assertEquals(data.length + 3, all.length, "the interrupted write went out whole, then the next");
+            assertArrayEquals(data, Arrays.copyOf(all, data.length));
+            assertEquals("END", new String(all, data.length, 3, StandardCharsets.US_ASCII));
+            pipe[0].close();
+        }
+    }
 }
