@@ -29,13 +29,13 @@ final class JdkFile implements FileIo {
     private final FileChannel file;                 // null for a pipe end
     private final ReadableByteChannel source;       // pipe read end, or null
     private final WritableByteChannel sink;         // pipe write end, or null
-    private final JdkStreamReads streamReads;
+    private final JdkStreamReads streamReads;      // pipe read end, or null
+    private final JdkStreamWrites streamWrites;    // pipe write end, or null
     private final String name;
     private final boolean append;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ReentrantLock positionLock = new ReentrantLock();
     private long position;                          // guarded by positionLock
-    private JdkOp<Integer> unfinishedWrite;         // guarded by positionLock: a pipe write whose writer left
 
     private JdkFile(JdkBackend backend, FileChannel file, ReadableByteChannel source, WritableByteChannel sink,
                     String name, boolean append) throws IOException {
@@ -46,6 +46,7 @@ final class JdkFile implements FileIo {
         this.name = name;
         this.append = append;
         this.streamReads = source != null ? new JdkStreamReads(backend, source, name) : null;
+        this.streamWrites = sink != null ? new JdkStreamWrites(backend, sink, name) : null;
     }
 
     static JdkFile open(JdkBackend backend, Path path, Set<? extends OpenOption> options) throws IOException {
@@ -164,11 +165,12 @@ final class JdkFile implements FileIo {
             if (sink == null) {
                 throw new java.nio.channels.NonWritableChannelException();
             }
-            positionLock.lock();
             try {
-                return writeVia(src, sink, -1);
-            } finally {
-                positionLock.unlock();
+                return streamWrites.write(src);
+            } catch (InterruptedIOException e) {
+                throw e;
+            } catch (IOException e) {
+                throw closedDuring(e);
             }
         }
         positionLock.lock();
@@ -191,47 +193,21 @@ final class JdkFile implements FileIo {
             throw new IllegalArgumentException("Negative position");
         }
         ensureOpen();
-        return writeVia(src, null, pos);
+        return writeVia(src, pos);
     }
 
-    /**
-     * One write of at most MAX_IO bytes from a copy. To a file it waits for the write even if interrupted, so the
-     * count is exact (a file write ends promptly). To a pipe, whose reader may never read, an interrupted writer
-     * returns at once: its write stays {@code unfinishedWrite}, goes out in the background, and the next write
-     * waits for it first, so writes never overtake or interleave.
-     */
-    private int writeVia(ByteBuffer src, WritableByteChannel stream, long pos) throws IOException {
+    /** One write of at most MAX_IO bytes from a copy; waits for it even if interrupted, so the count is exact. */
+    private int writeVia(ByteBuffer src, long pos) throws IOException {
         if (!src.hasRemaining()) {
             return 0;
-        }
-        if (stream != null && unfinishedWrite != null) {     // positionLock is held for stream writes
-            JdkOp<Integer> previous = unfinishedWrite;
-            unfinishedWrite = null;
-            previous.reclaim();
-            try {
-                previous.awaitUninterruptibly();
-            } catch (IOException e) {
-                throw closedDuring(e);
-            }
         }
         IoErrors.checkNotInterrupted("write", name);
         int len = Math.min(src.remaining(), MAX_IO);
         ByteBuffer copy = ByteBuffer.allocate(len).put(0, src, src.position(), len);
-        JdkOp<Integer> op = backend.start("write(" + name + ")", () -> {
-            if (stream == null) {
-                return file.write(copy, pos);
-            }
-            while (copy.hasRemaining()) {
-                stream.write(copy);
-            }
-            return len;
-        });
+        JdkOp<Integer> op = backend.start("pwrite(" + name + ")", () -> file.write(copy, pos));
         int n;
         try {
-            n = stream != null ? op.await("write(" + name + ")", 0) : op.awaitUninterruptibly();
-        } catch (InterruptedIOException e) {
-            unfinishedWrite = op;                           // nothing of it is confirmed: bytesTransferred 0
-            throw e;
+            n = op.awaitUninterruptibly();          // a file write ends promptly
         } catch (IOException e) {
             throw closedDuring(e);
         }
@@ -317,6 +293,9 @@ final class JdkFile implements FileIo {
         c.close();                                  // ends a read pump blocked in it
         if (streamReads != null) {
             streamReads.close();
+        }
+        if (streamWrites != null) {
+            streamWrites.close();
         }
     }
 

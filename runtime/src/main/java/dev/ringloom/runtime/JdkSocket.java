@@ -9,36 +9,24 @@ import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A TCP socket on the JDK backend: a blocking {@link SocketChannel} whose reads and writes run on helper
  * virtual threads; the rules are {@link RingSocket}'s, with the write difference its Javadoc states. Thread-safe.
  */
 final class JdkSocket implements SocketIo {
-    private static final int WRITE_PIECE = 64 * 1024;
 
     private final JdkBackend backend;
     private final SocketChannel channel;
     private final JdkStreamReads reads;
-    private final ReentrantLock writeLock = new ReentrantLock();
+    private final JdkStreamWrites writes;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final String label;
-    // Writer ↔ write pump: a one-piece hand-off through volatiles, with park/unpark on both sides.
-    private volatile ByteBuffer piece;          // the piece the pump writes, null when it is idle
-    private volatile IOException writeFailure;
-    private volatile boolean writeStopped;
-    private volatile Thread writePumpThread;    // set by the pump itself before it first waits
-    private volatile Thread writeWaiter;
-    private volatile boolean writePumpStarted;
-    private final java.util.concurrent.CountDownLatch writePumpDone = new java.util.concurrent.CountDownLatch(1);
     private volatile long readTimeoutNanos;
 
     JdkSocket(JdkBackend backend, SocketChannel channel) throws IOException {
@@ -46,6 +34,7 @@ final class JdkSocket implements SocketIo {
         this.channel = channel;
         this.label = "socket " + channel;
         this.reads = new JdkStreamReads(backend, channel, label);
+        this.writes = new JdkStreamWrites(backend, channel, label);
         backend.track(this);        // a runtime close stops this socket's pumps too
     }
 
@@ -114,131 +103,16 @@ final class JdkSocket implements SocketIo {
         }
     }
 
-    /**
-     * Hands {@code src} to the write pump piece by piece and waits for each. An interrupted writer leaves its piece
-     * with the pump (it still goes out) and the next write first waits for it.
-     */
+    /** Writes all of {@code src} through the socket's write pump ({@link JdkStreamWrites}). */
     @Override
     public int write(ByteBuffer src) throws IOException {
         ensureOpen();
-        writeLock.lock();
         try {
-            awaitPieceWritten(false);               // a piece a writer left behind goes out first
-            int total = 0;
-            while (src.hasRemaining()) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw IoErrors.interrupted("write(" + label + ")", total);
-                }
-                int len = Math.min(src.remaining(), WRITE_PIECE);
-                ByteBuffer copy = ByteBuffer.allocate(len).put(0, src, src.position(), len);
-                piece = copy;
-                if (!writePumpStarted) {
-                    writePumpStarted = true;
-                    try {
-                        backend.startPump("write(" + label + ")", this::writePump);
-                    } catch (IOException e) {
-                        writePumpDone.countDown();          // no pump will run: nothing for close to wait for
-                        throw e;
-                    }
-                } else {
-                    LockSupport.unpark(writePumpThread);
-                }
-                try {
-                    awaitPieceWritten(true);
-                } catch (InterruptedIOException e) {
-                    e.bytesTransferred = total;     // confirmed bytes only: the piece in flight may still go out
-                    throw e;
-                }
-                src.position(src.position() + len);
-                total += len;
-            }
-            return total;
+            return writes.write(src);
         } catch (InterruptedIOException e) {
             throw e;
         } catch (IOException e) {
             throw mapped(e);
-        } finally {
-            writeLock.unlock();
-        }
-    }
-
-    /** Parks until the pump holds no piece; {@code interruptible}: an interrupt ends the wait with IIOE. */
-    private void awaitPieceWritten(boolean interruptible) throws IOException {
-        boolean interrupted = false;
-        writeWaiter = Thread.currentThread();
-        try {
-            for (;;) {
-                IOException failed = writeFailure;
-                if (failed == null && writeStopped) {
-                    failed = new AsynchronousCloseException();   // closed under this writer
-                }
-                if (failed != null) {
-                    IOException e = failed instanceof ClosedChannelException
-                            ? new AsynchronousCloseException() : new IOException(failed.getMessage());
-                    e.initCause(failed);
-                    throw backend.isClosed() ? JdkBackend.closedError("write(" + label + ")") : e;
-                }
-                if (piece == null) {
-                    return;
-                }
-                if (Thread.currentThread().isInterrupted()) {
-                    if (interruptible) {
-                        throw IoErrors.interrupted("write(" + label + ")", 0);
-                    }
-                    interrupted = true;
-                    Thread.interrupted();           // park would return at once; restored below
-                }
-                LockSupport.park(this);
-            }
-        } finally {
-            writeWaiter = null;
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** Writes each piece it is handed, in order, until the socket closes. */
-    private void writePump() {
-        try {
-            writePumpLoop();
-        } finally {
-            writePumpDone.countDown();
-        }
-    }
-
-    private void writePumpLoop() {
-        writePumpThread = Thread.currentThread();
-        try {
-            for (;;) {
-                ByteBuffer b;
-                while ((b = piece) == null && !writeStopped) {
-                    LockSupport.park(this);
-                }
-                if (writeStopped) {
-                    return;
-                }
-                backend.inFlight.incrementAndGet();
-                try {
-                    while (b.hasRemaining()) {
-                        channel.write(b);
-                    }
-                } finally {
-                    backend.inFlight.decrementAndGet();
-                }
-                piece = null;
-                wakeWriter();
-            }
-        } catch (IOException e) {
-            writeFailure = e;
-            wakeWriter();
-        }
-    }
-
-    private void wakeWriter() {
-        Thread w = writeWaiter;
-        if (w != null) {
-            LockSupport.unpark(w);
         }
     }
 
@@ -321,19 +195,11 @@ final class JdkSocket implements SocketIo {
         if (closed.compareAndSet(false, true)) {
             backend.untrack(this);
             backend.untrack(channel);
-            writeStopped = true;
             try {
                 channel.close();                    // ends the pumps blocked in it
-                reads.close();                      // returns once the read pump has left the channel
+                reads.close();                      // each returns once its pump has left the channel
             } finally {
-                Thread pump = writePumpThread;
-                if (pump != null) {
-                    LockSupport.unpark(pump);
-                }
-                wakeWriter();
-                if (writePumpStarted) {
-                    JdkOp.awaitUninterruptibly(writePumpDone);
-                }
+                writes.close();
             }
         }
     }
