@@ -3,10 +3,12 @@ package dev.ringloom.runtime;
 import dev.ringloom.poller.PollerConfig;
 import org.junit.jupiter.api.Test;
 
-import java.io.InterruptedIOException;
 import java.io.ByteArrayOutputStream;
+import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -20,18 +22,71 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * What the JDK backend promises where it differs from io_uring (RingSocket's Javadoc, "On the JDK backend"):
- * without a kernel cancel, an interrupted writer still returns promptly; the piece it had in flight goes out
- * before the next write, so the stream stays ordered and unmixed.
+ * What the JDK backend promises where it differs from io_uring (RingSocket's and RingFile's Javadoc, "On the JDK
+ * backend"): without a kernel cancel, an interrupted writer still returns promptly; the piece it had in flight
+ * goes out before the next write, so the stream stays ordered and unmixed.
  */
 class JdkBackendTest {
     private static final int PIECE = 64 * 1024;
 
+    /** Ends the stream for the reader once the writer is done (shutdownOutput, close). */
+    private interface EndOfStream {
+        void end() throws Exception;
+    }
+
     /**
-     * What the peer of an interrupted writer that then wrote "END" receives: the confirmed bytes, at most one
-     * more piece of the same data (the one in flight), in order, then "END".
+     * A writer sends {@code size} bytes to a reader that reads nothing yet, is interrupted while blocked, then
+     * writes "END" and ends the stream. The interrupt must end its wait although nobody reads; afterwards the
+     * reader must see the confirmed bytes, at most one more piece of the same data (the one in flight), in order,
+     * then "END".
      */
-    private static void assertConfirmedThenInFlightPieceThenEnd(byte[] data, byte[] all, long confirmed) {
+    private static void interruptABlockedWriter(Ringloom jdk, WritableByteChannel out, EndOfStream end,
+                                                ReadableByteChannel in, int size) throws Exception {
+        byte[] data = new byte[size];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) (i % 251);
+        }
+        AtomicLong transferred = new AtomicLong(-1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        CountDownLatch interrupted = new CountDownLatch(1);
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                try {
+                    ByteBuffer all = ByteBuffer.wrap(data);
+                    while (all.hasRemaining()) {
+                        out.write(all);
+                    }
+                    failure.set(new AssertionError(size + " bytes went out to a reader that does not read"));
+                } catch (InterruptedIOException e) {
+                    Thread.interrupted();
+                    transferred.set(e.bytesTransferred);
+                }
+                interrupted.countDown();
+                out.write(ByteBuffer.wrap("END".getBytes(StandardCharsets.US_ASCII)));
+                end.end();
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+                interrupted.countDown();
+            }
+        });
+        // The reader reads nothing yet: the writer blocks once the buffers in between are full.
+        await().atMost(Duration.ofSeconds(30)).until(() -> writer.getState() == Thread.State.WAITING
+                && jdk.inFlight() >= 1);
+        writer.interrupt();
+        interrupted.await();        // returns although the reader still reads nothing: prompt
+        assertEquals(null, failure.get());
+
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+        int n;
+        while ((n = in.read(buf.clear())) >= 0) {
+            got.write(buf.array(), 0, n);
+        }
+        writer.join();
+        assertEquals(null, failure.get());
+
+        byte[] all = got.toByteArray();
+        long confirmed = transferred.get();
         assertTrue(confirmed >= 0 && all.length >= confirmed + 3, "received " + all.length + ", confirmed " + confirmed);
         long inFlightPiece = all.length - 3 - confirmed;
         assertTrue(inFlightPiece <= PIECE, "more than the one piece in flight went out: " + inFlightPiece);
@@ -44,46 +99,7 @@ class JdkBackendTest {
     void anInterruptedWriterReturnsPromptlyAndItsPieceInFlightGoesOutBeforeTheNextWrite() throws Exception {
         try (Ringloom jdk = Ringloom.open(PollerConfig.defaults(), "jdk")) {
             RingSocket[] p = RingSocketTest.pair(jdk, InetAddress.getLoopbackAddress());
-            byte[] data = new byte[16 << 20];
-            for (int i = 0; i < data.length; i++) {
-                data[i] = (byte) (i % 251);
-            }
-            AtomicLong transferred = new AtomicLong(-1);
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            CountDownLatch interrupted = new CountDownLatch(1);
-            Thread writer = Thread.ofVirtual().start(() -> {
-                try {
-                    try {
-                        p[0].write(ByteBuffer.wrap(data));
-                        failure.set(new AssertionError("16 MiB went out to a peer that does not read"));
-                    } catch (InterruptedIOException e) {
-                        Thread.interrupted();
-                        transferred.set(e.bytesTransferred);
-                    }
-                    interrupted.countDown();
-                    p[0].write(ByteBuffer.wrap("END".getBytes(StandardCharsets.US_ASCII)));
-                    p[0].shutdownOutput();
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
-                    interrupted.countDown();
-                }
-            });
-            // The peer reads nothing yet: the writer blocks once the socket buffers are full.
-            await().atMost(Duration.ofSeconds(30)).until(() -> writer.getState() == Thread.State.WAITING
-                    && jdk.inFlight() >= 1);
-            writer.interrupt();
-            interrupted.await();        // returns although the peer still reads nothing: prompt
-            assertEquals(null, failure.get());
-
-            ByteArrayOutputStream got = new ByteArrayOutputStream();
-            ByteBuffer in = ByteBuffer.allocate(64 * 1024);
-            int n;
-            while ((n = p[1].read(in.clear())) >= 0) {
-                got.write(in.array(), 0, n);
-            }
-            writer.join();
-            assertEquals(null, failure.get());
-            assertConfirmedThenInFlightPieceThenEnd(data, got.toByteArray(), transferred.get());
+            interruptABlockedWriter(jdk, p[0], p[0]::shutdownOutput, p[1], 16 << 20);
             p[0].close();
             p[1].close();
         }
@@ -93,45 +109,8 @@ class JdkBackendTest {
     void anInterruptedPipeWriterReturnsPromptlyAndItsPieceInFlightGoesOutBeforeTheNextWrite() throws Exception {
         try (Ringloom jdk = Ringloom.open(PollerConfig.defaults(), "jdk")) {
             RingFile[] pipe = jdk.pipe();
-            byte[] data = new byte[1 << 20];            // far more than a pipe holds: the write blocks
-            for (int i = 0; i < data.length; i++) {
-                data[i] = (byte) (i % 251);
-            }
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            AtomicLong transferred = new AtomicLong(-1);
-            CountDownLatch interrupted = new CountDownLatch(1);
-            Thread writer = Thread.ofVirtual().start(() -> {
-                try {
-                    try {
-                        pipe[1].writeFully(ByteBuffer.wrap(data));
-                        failure.set(new AssertionError("1 MiB went into a pipe nobody reads"));
-                    } catch (InterruptedIOException e) {
-                        Thread.interrupted();
-                        transferred.set(e.bytesTransferred);
-                    }
-                    interrupted.countDown();
-                    pipe[1].writeFully(ByteBuffer.wrap("END".getBytes(StandardCharsets.US_ASCII)));
-                    pipe[1].close();
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
-                    interrupted.countDown();
-                }
-            });
-            await().atMost(Duration.ofSeconds(30)).until(() -> writer.getState() == Thread.State.WAITING
-                    && jdk.inFlight() >= 1);
-            writer.interrupt();
-            interrupted.await();        // returns although nobody reads the pipe: prompt
-            assertEquals(null, failure.get());
-
-            ByteArrayOutputStream got = new ByteArrayOutputStream();
-            ByteBuffer in = ByteBuffer.allocate(64 * 1024);
-            int n;
-            while ((n = pipe[0].read(in.clear())) >= 0) {
-                got.write(in.array(), 0, n);
-            }
-            writer.join();
-            assertEquals(null, failure.get());
-            assertConfirmedThenInFlightPieceThenEnd(data, got.toByteArray(), transferred.get());
+            // 1 MiB: far more than a pipe holds, so the write blocks
+            interruptABlockedWriter(jdk, pipe[1], pipe[1]::close, pipe[0], 1 << 20);
             pipe[0].close();
         }
     }
