@@ -62,7 +62,7 @@ public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWork
                 // Off by default: on the 1000-connection echo here it cost more CPU per round trip (35.5 µs
                 // against 32.5 µs without); kept for workloads with many concurrent completions to try.
                 Integer.getInteger("ringloom.batchWaitMicros", 0),
-                Integer.getInteger("ringloom.spinMicros", 20),
+                Integer.getInteger("ringloom.spinMicros", 0),
                 Integer.getInteger("ringloom.recvBuffers", 1024),
                 Integer.getInteger("ringloom.recvBufferSize", 8192));
     }
