@@ -9,13 +9,14 @@ package dev.ringloom.poller;
  * @param ioWorkers  cap on the kernel's io-wq worker threads per ring for blocking file IO (0: kernel default)
  * @param batchWaitMicros with many ops in flight, how long a poller may wait for a batch of completions once one
  *                   is there (IORING_FEAT_MIN_TIMEOUT, 6.12+); 0 wakes for every completion
- * @param spinMicros how long an idle poller watches for work before it sleeps in the kernel; 0 sleeps at once
+ * @param yieldsBeforeSleep how often a poller with many ops in flight gives its CPU away and looks for work again
+ *                   before it sleeps in the kernel; 0 sleeps at once
  * @param recvBuffers buffers in each ring's provided-buffer ring, which sockets receive into (a power of two);
  *                   0: none, every read lends its own buffer
  * @param recvBufferSize bytes per provided buffer
  */
 public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWorkers, int batchWaitMicros,
-                           int spinMicros, int recvBuffers, int recvBufferSize) {
+                           int yieldsBeforeSleep, int recvBuffers, int recvBufferSize) {
     public PollerConfig {
         if (pollers < 1) {
             throw new IllegalArgumentException("pollers must be at least 1: " + pollers);
@@ -29,8 +30,8 @@ public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWork
         if (ioWorkers < 0) {
             throw new IllegalArgumentException("ioWorkers must be >= 0: " + ioWorkers);
         }
-        if (spinMicros < 0) {
-            throw new IllegalArgumentException("spinMicros must be >= 0: " + spinMicros);
+        if (yieldsBeforeSleep < 0) {
+            throw new IllegalArgumentException("yieldsBeforeSleep must be >= 0: " + yieldsBeforeSleep);
         }
         if (recvBuffers < 0 || recvBuffers > 32768 || (recvBuffers != 0 && Integer.bitCount(recvBuffers) != 1)) {
             throw new IllegalArgumentException("recvBuffers must be 0 or a power of two up to 32768: " + recvBuffers);
@@ -48,7 +49,7 @@ public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWork
      * 64 workers per ring, no batch waits, 20 µs of spinning before a poller sleeps, 1024 provided receive
      * buffers of 8 KiB per ring. Overridable with the system properties {@code ringloom.pollers},
      * {@code ringloom.sqEntries}, {@code ringloom.cqEntries}, {@code ringloom.ioWorkers},
-     * {@code ringloom.batchWaitMicros}, {@code ringloom.spinMicros}, {@code ringloom.recvBuffers} and
+     * {@code ringloom.batchWaitMicros}, {@code ringloom.yieldsBeforeSleep}, {@code ringloom.recvBuffers} and
      * {@code ringloom.recvBufferSize}.
      */
     public static PollerConfig defaults() {
@@ -62,21 +63,21 @@ public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWork
                 // Off by default: on the 1000-connection echo here it cost more CPU per round trip (35.5 µs
                 // against 32.5 µs without); kept for workloads with many concurrent completions to try.
                 Integer.getInteger("ringloom.batchWaitMicros", 0),
-                Integer.getInteger("ringloom.spinMicros", 0),
+                Integer.getInteger("ringloom.yieldsBeforeSleep", 1),
                 Integer.getInteger("ringloom.recvBuffers", 1024),
                 Integer.getInteger("ringloom.recvBufferSize", 8192));
     }
 
     public PollerConfig withPollers(int n) {
-        return new PollerConfig(n, sqEntries, cqEntries, ioWorkers, batchWaitMicros, spinMicros, recvBuffers,
+        return new PollerConfig(n, sqEntries, cqEntries, ioWorkers, batchWaitMicros, yieldsBeforeSleep, recvBuffers,
                 recvBufferSize);
     }
 
     public PollerConfig withRing(int sq, int cq) {
-        return new PollerConfig(pollers, sq, cq, ioWorkers, batchWaitMicros, spinMicros, recvBuffers, recvBufferSize);
+        return new PollerConfig(pollers, sq, cq, ioWorkers, batchWaitMicros, yieldsBeforeSleep, recvBuffers, recvBufferSize);
     }
 
     public PollerConfig withRecvBuffers(int count, int size) {
-        return new PollerConfig(pollers, sqEntries, cqEntries, ioWorkers, batchWaitMicros, spinMicros, count, size);
+        return new PollerConfig(pollers, sqEntries, cqEntries, ioWorkers, batchWaitMicros, yieldsBeforeSleep, count, size);
     }
 }
