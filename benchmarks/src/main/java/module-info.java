@@ -8,4 +8,5 @@ module dev.ringloom.benchmarks {
     requires io.netty.common;
     requires io.netty.transport;
     requires io.netty.transport.classes.io_uring;
+    requires io.netty.transport.classes.epoll;  // NettyEchoLoad, the lean load generator
 }

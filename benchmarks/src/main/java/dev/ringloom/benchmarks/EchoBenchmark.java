@@ -12,8 +12,11 @@ import java.util.List;
 /**
  * The echo server on ringloom against the same server on JDK {@code java.net} sockets and against Netty's io_uring
  * transport ({@link NettyEchoServer}, 2 event loops), each in its own JVM,
- * driven by the same load generator ({@link EchoClient}, on JDK sockets, in this JVM), alternating servers
+ * driven by the same load generator in this JVM ({@link NettyEchoLoad}, epoll event loops, by default;
+ * {@link EchoClient}, a virtual thread per connection on JDK sockets, with {@code vthreads}), alternating servers
  * between rounds so drift hits both alike. Prints round trips/s, the ratio and p50/p99 per configuration.
+ * Every server JVM first serves the same load for {@link #WARMUP_SECONDS} unmeasured, so the figures are
+ * steady state for all three (JIT compilation included in none).
  *
  * <pre>
  * mvn -q -DskipTests package exec:exec -pl benchmarks -am -Dbench="EchoBenchmark [seconds] [rounds]"
@@ -22,8 +25,10 @@ import java.util.List;
 public final class EchoBenchmark {
     static final int[] CONNECTIONS = {1, 64, 1000};
     static final int[] SIZES = {64, 4096};
+    static final int WARMUP_SECONDS = 3;
 
     // Usage: EchoBenchmark [seconds] [rounds] [connections,...] [sizes,...] [with netty: true|false]
+    //        [load generator: epoll (NettyEchoLoad, the default) | vthreads (EchoClient)]
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
@@ -31,25 +36,28 @@ public final class EchoBenchmark {
         int[] connections = args.length > 2 ? parse(args[2]) : CONNECTIONS;
         int[] sizes = args.length > 3 ? parse(args[3]) : SIZES;
         boolean withNetty = args.length <= 4 || Boolean.parseBoolean(args[4]);
+        Load load = args.length > 5 && args[5].equals("vthreads") ? EchoClient::load : NettyEchoLoad::load;
         Path jar = Path.of("samples/target/ringloom-samples.jar").toAbsolutePath();
         String java = ProcessHandle.current().info().command().orElse("java");
-        System.out.printf("JDK %s, %d cores, kernel %s; %d s per point, best of %d alternating rounds%n",
-                Runtime.version(), Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"),
-                seconds, rounds);
+        System.out.printf("JDK %s, %d cores, kernel %s; %d s per point after a %d s server warm-up, best of %d"
+                + " alternating rounds%n", Runtime.version(), Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.version"), seconds, WARMUP_SECONDS, rounds);
+        System.out.println("load generator: " + (args.length > 5 && args[5].equals("vthreads")
+                ? "EchoClient (virtual thread per connection, JDK sockets)" : "NettyEchoLoad (" + NettyEchoLoad.LOOPS + " epoll event loops)"));
         System.out.printf("%-6s %-6s %14s %14s %7s %18s %18s %8s %8s %14s %7s %18s %8s%n", "conns", "size",
                 "ringloom rt/s", "JDK rt/s", "vs JDK", "ringloom p50/p99", "JDK p50/p99", "rl cpu", "jdk cpu",
                 "Netty rt/s", "vs Ntty", "Netty p50/p99", "ntty cpu");
         System.out.println("(latencies in us; cpu = server CPU us per round trip)");
         // The load generator runs in this JVM: warm it up once, or whichever server goes first pays for its JIT.
-        measure(java, jar, "jdk", 7301, 64, 64, 2);
+        measure(load, java, jar, "jdk", 7301, 64, 64, 2);
         for (int size : sizes) {
             for (int conns : connections) {
                 Measured bestR = null, bestJ = null, bestN = null;
                 for (int round = 0; round < rounds; round++) {
-                    bestR = best(bestR, measure(java, jar, "ringloom", 7300, conns, size, seconds));
-                    bestJ = best(bestJ, measure(java, jar, "jdk", 7301, conns, size, seconds));
+                    bestR = best(bestR, measure(load, java, jar, "ringloom", 7300, conns, size, seconds));
+                    bestJ = best(bestJ, measure(load, java, jar, "jdk", 7301, conns, size, seconds));
                     if (withNetty) {
-                        bestN = best(bestN, measure(java, jar, "netty", 7302, conns, size, seconds));
+                        bestN = best(bestN, measure(load, java, jar, "netty", 7302, conns, size, seconds));
                     }
                 }
                 EchoClient.Result r = bestR.r(), j = bestJ.r();
@@ -86,7 +94,14 @@ public final class EchoBenchmark {
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
-    static Measured measure(String java, Path jar, String io, int port, int conns, int size, int seconds)
+    /** A load generator: {@link EchoClient#load} or {@link NettyEchoLoad#load}. */
+    @FunctionalInterface
+    interface Load {
+        EchoClient.Result run(InetSocketAddress target, int connections, int size, int seconds)
+                throws InterruptedException;
+    }
+
+    static Measured measure(Load load, String java, Path jar, String io, int port, int conns, int size, int seconds)
             throws Exception {
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
                 "--sun-misc-unsafe-memory-access=allow"));
@@ -107,8 +122,9 @@ public final class EchoBenchmark {
         try {
             InetSocketAddress target = new InetSocketAddress("127.0.0.1", port);
             awaitListening(target, server);
+            load.run(target, conns, size, WARMUP_SECONDS);
             long cpu0 = cpuTicks(server.pid());
-            EchoClient.Result r = EchoClient.load(target, conns, size, seconds);
+            EchoClient.Result r = load.run(target, conns, size, seconds);
             long cpu1 = cpuTicks(server.pid());
             if (r.mismatches() != 0 || r.failures() != 0) {
                 throw new IllegalStateException(io + ": " + r);

@@ -103,7 +103,7 @@ public final class EchoClient {
     }
 
     /** A pattern unique to (connection, round), so a byte echoed to the wrong place is caught. */
-    static void fill(byte[] b, int connection, long round) {
+    public static void fill(byte[] b, int connection, long round) {
         long x = connection * 0x9E3779B97F4A7C15L + round * 0xBF58476D1CE4E5B9L;
         for (int i = 0; i < b.length; i++) {
             x ^= x << 13;

@@ -4,12 +4,12 @@ package dev.ringloom.samples;
  * Round-trip latencies in log-linear buckets (16 per power of two, so within about 4%) from 1 µs to about
  * 70 s. One per thread, merged at the end; not thread-safe.
  */
-final class LatencyHistogram {
+public final class LatencyHistogram {
     private static final int SUB = 16, POWERS = 37;
     private final long[] counts = new long[SUB * POWERS];
     private long total;
 
-    void record(long nanos) {
+    public void record(long nanos) {
         long us = Math.max(1, nanos / 1000);
         int power = 63 - Long.numberOfLeadingZeros(us);
         int sub = power < 4 ? (int) (us << (4 - power)) - SUB : (int) (us >>> (power - 4)) - SUB;
@@ -18,19 +18,19 @@ final class LatencyHistogram {
         total++;
     }
 
-    void add(LatencyHistogram other) {
+    public void add(LatencyHistogram other) {
         for (int i = 0; i < counts.length; i++) {
             counts[i] += other.counts[i];
         }
         total += other.total;
     }
 
-    long count() {
+    public long count() {
         return total;
     }
 
     /** The latency below which {@code q} (0..1) of the samples fall, in microseconds. */
-    double percentileMicros(double q) {
+    public double percentileMicros(double q) {
         long rank = (long) Math.ceil(q * total);
         long seen = 0;
         for (int i = 0; i < counts.length; i++) {
