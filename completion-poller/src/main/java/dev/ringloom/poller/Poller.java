@@ -67,7 +67,7 @@ public final class Poller implements AutoCloseable {
     private static final long WAKE_KEY = INTERNAL | 1, CANCEL_KEY = INTERNAL | 2, LINK_TIMEOUT_KEY = INTERNAL | 3;
     private static final int RUNNING = 0, CLOSING = 1, TERMINATED = 2;
     private static final int MAX_BATCH = 64;
-    private static final int YIELD_MIN_IN_FLIGHT = 32;
+    private static final int YIELD_MIN_IN_FLIGHT = 256;
     private static final int FOUND_NOTHING = 0, FOUND_SUBMISSIONS = 1, FOUND_COMPLETIONS = 2;
 
     private static final VarHandle SLEEPING, IN_FLIGHT, COMPLETED, SUBMITTED, OVERFLOWS, WAKEUPS, STRAYS;
@@ -335,8 +335,8 @@ public final class Poller implements AutoCloseable {
      * spinning at all: it takes the CPU that the completions need.)
      */
     private int yieldForWork() {
-        // Only with many ops in flight is a completion likely to be ready after a yield; with a few it would
-        // only add a syscall per round trip.
+        // Only with many ops in flight is a batch likely to be ready after a yield. Measured on 2 cores, echo
+        // A/B: 1000 connections gain ~20 % CPU per round trip, 256 break even, 64 lose ~10 %.
         if (yieldsBeforeSleep == 0 || lifecycle != RUNNING || table.size() < YIELD_MIN_IN_FLIGHT) {
             return FOUND_NOTHING;
         }
