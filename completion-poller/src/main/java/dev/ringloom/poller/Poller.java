@@ -4,7 +4,6 @@ import dev.ringloom.poller.sys.Errno;
 import dev.ringloom.poller.sys.Libc;
 import dev.ringloom.poller.uring.CompletionQueue;
 import dev.ringloom.poller.uring.Cqe;
-import dev.ringloom.poller.uring.GeteventsArg;
 import dev.ringloom.poller.uring.IoUring;
 import dev.ringloom.poller.uring.KernelFeatures;
 import dev.ringloom.poller.uring.SubmissionQueue;
@@ -21,7 +20,6 @@ import java.util.concurrent.CountDownLatch;
 import static dev.ringloom.poller.uring.IoUringConstants.ASYNC_CANCEL_ALL;
 import static dev.ringloom.poller.uring.IoUringConstants.ASYNC_CANCEL_ANY;
 import static dev.ringloom.poller.uring.IoUringConstants.ENTER_GETEVENTS;
-import static dev.ringloom.poller.uring.IoUringConstants.FEAT_MIN_TIMEOUT;
 import static dev.ringloom.poller.uring.IoUringConstants.FEAT_NODROP;
 import static dev.ringloom.poller.uring.IoUringConstants.IOSQE_IO_LINK;
 import static dev.ringloom.poller.uring.IoUringConstants.OP_ASYNC_CANCEL;
@@ -66,7 +64,6 @@ public final class Poller implements AutoCloseable {
     private static final long INTERNAL = 1L << 63;
     private static final long WAKE_KEY = INTERNAL | 1, CANCEL_KEY = INTERNAL | 2, LINK_TIMEOUT_KEY = INTERNAL | 3;
     private static final int RUNNING = 0, CLOSING = 1, TERMINATED = 2;
-    private static final int MAX_BATCH = 64;
     private static final int YIELD_MIN_IN_FLIGHT = 256;
     private static final int FOUND_NOTHING = 0, FOUND_SUBMISSIONS = 1, FOUND_COMPLETIONS = 2;
 
@@ -116,8 +113,6 @@ public final class Poller implements AutoCloseable {
     private final Arena ringArena = Arena.ofShared(); // memory the kernel reads or writes through the ring
     private final MemorySegment wakeReadBuffer; // 8 bytes the armed eventfd read writes into
     private final MemorySegment timespecs;      // one struct __kernel_timespec per SQE slot, for linked timeouts
-    private final MemorySegment waitArg;        // struct io_uring_getevents_arg for batch waits
-    private boolean batchWaits;                 // the kernel has IORING_FEAT_MIN_TIMEOUT
     private int yieldsBeforeSleep;              // 0 unless the ring reports pending task work (TASKRUN_FLAG)
     private boolean wakeArmed;
     private boolean shutdownCancelSent;
@@ -135,8 +130,6 @@ public final class Poller implements AutoCloseable {
         // The kernel copies a linked timeout's timespec when it consumes the SQE, so a slot's timespec is
         // free again exactly when the SQE slot is: one per slot, freed with the ring.
         this.timespecs = ringArena.allocate(16L * config.sqEntries(), 8);
-        this.waitArg = ringArena.allocate(GeteventsArg.LAYOUT);
-        GeteventsArg.MIN_WAIT_USEC.set(waitArg, 0L, config.batchWaitMicros());
         this.thread = Thread.ofPlatform().daemon().name("ringloom-poller-" + id).unstarted(this::run);
     }
 
@@ -216,7 +209,6 @@ public final class Poller implements AutoCloseable {
         if (config.recvBuffers() > 0) {
             providedBuffers = ProvidedBuffers.register(ring, config.recvBuffers(), config.recvBufferSize());
         }
-        batchWaits = config.batchWaitMicros() > 0 && f.has(FEAT_MIN_TIMEOUT);
         // Without TASKRUN_FLAG a DEFER_TASKRUN ring cannot tell us that completions wait, so a look after a
         // yield would only delay them.
         boolean taskrunFlag = (ring.setupFlags() & SETUP_TASKRUN_FLAG) != 0
@@ -298,16 +290,7 @@ public final class Poller implements AutoCloseable {
         if (overflow) {
             OVERFLOWS.setRelease(this, overflows + 1); // entering with GETEVENTS flushes the kernel's backlog
         }
-        int r;
-        int batch = batchWaits && minComplete != 0 ? Math.min(MAX_BATCH, table.size() >> 3) : 0;
-        if (batch > 1) {
-            // Many ops in flight: wait for a batch of completions, but no longer than batchWaitMicros once
-            // at least one is there; with none, sleep on. Fewer wake-ups of this thread under load, no
-            // wake-ups at all when idle.
-            r = ring.enter(toSubmit, batch, ENTER_GETEVENTS, waitArg);
-        } else {
-            r = ring.enter(toSubmit, minComplete, ENTER_GETEVENTS);
-        }
+        int r = ring.enter(toSubmit, minComplete, ENTER_GETEVENTS);
         if (minComplete != 0) {
             SLEEPING.setVolatile(this, 0);
         }

@@ -7,16 +7,14 @@ package dev.ringloom.poller;
  * @param sqEntries  submission queue size per ring (a power of two)
  * @param cqEntries  completion queue size per ring; generous, because an overflowing CQ costs a slow path
  * @param ioWorkers  cap on the kernel's io-wq worker threads per ring for blocking file IO (0: kernel default)
- * @param batchWaitMicros with many ops in flight, how long a poller may wait for a batch of completions once one
- *                   is there (IORING_FEAT_MIN_TIMEOUT, 6.12+); 0 wakes for every completion
  * @param yieldsBeforeSleep how often a poller with many ops in flight gives its CPU away and looks for work again
  *                   before it sleeps in the kernel; 0 sleeps at once
  * @param recvBuffers buffers in each ring's provided-buffer ring, which sockets receive into (a power of two);
  *                   0: none, every read lends its own buffer
  * @param recvBufferSize bytes per provided buffer
  */
-public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWorkers, int batchWaitMicros,
-                           int yieldsBeforeSleep, int recvBuffers, int recvBufferSize) {
+public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWorkers, int yieldsBeforeSleep,
+                           int recvBuffers, int recvBufferSize) {
     public PollerConfig {
         if (pollers < 1) {
             throw new IllegalArgumentException("pollers must be at least 1: " + pollers);
@@ -39,18 +37,14 @@ public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWork
         if (recvBufferSize < 1) {
             throw new IllegalArgumentException("recvBufferSize must be positive: " + recvBufferSize);
         }
-        if (batchWaitMicros < 0) {
-            throw new IllegalArgumentException("batchWaitMicros must be >= 0: " + batchWaitMicros);
-        }
     }
 
     /**
      * Defaults: one poller per four carrier threads (at least one), 1024 SQEs, 8192 CQEs, io-wq capped at
-     * 64 workers per ring, no batch waits, 20 µs of spinning before a poller sleeps, 1024 provided receive
-     * buffers of 8 KiB per ring. Overridable with the system properties {@code ringloom.pollers},
+     * 64 workers per ring, one yield of the CPU before a busy poller sleeps, 1024 provided receive buffers of
+     * 8 KiB per ring. Overridable with the system properties {@code ringloom.pollers},
      * {@code ringloom.sqEntries}, {@code ringloom.cqEntries}, {@code ringloom.ioWorkers},
-     * {@code ringloom.batchWaitMicros}, {@code ringloom.yieldsBeforeSleep}, {@code ringloom.recvBuffers} and
-     * {@code ringloom.recvBufferSize}.
+     * {@code ringloom.yieldsBeforeSleep}, {@code ringloom.recvBuffers} and {@code ringloom.recvBufferSize}.
      */
     public static PollerConfig defaults() {
         int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
@@ -60,24 +54,20 @@ public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWork
                 Integer.getInteger("ringloom.sqEntries", 1024),
                 Integer.getInteger("ringloom.cqEntries", 8192),
                 Integer.getInteger("ringloom.ioWorkers", 64),
-                // Off by default: on the 1000-connection echo here it cost more CPU per round trip (35.5 µs
-                // against 32.5 µs without); kept for workloads with many concurrent completions to try.
-                Integer.getInteger("ringloom.batchWaitMicros", 0),
                 Integer.getInteger("ringloom.yieldsBeforeSleep", 1),
                 Integer.getInteger("ringloom.recvBuffers", 1024),
                 Integer.getInteger("ringloom.recvBufferSize", 8192));
     }
 
     public PollerConfig withPollers(int n) {
-        return new PollerConfig(n, sqEntries, cqEntries, ioWorkers, batchWaitMicros, yieldsBeforeSleep, recvBuffers,
-                recvBufferSize);
+        return new PollerConfig(n, sqEntries, cqEntries, ioWorkers, yieldsBeforeSleep, recvBuffers, recvBufferSize);
     }
 
     public PollerConfig withRing(int sq, int cq) {
-        return new PollerConfig(pollers, sq, cq, ioWorkers, batchWaitMicros, yieldsBeforeSleep, recvBuffers, recvBufferSize);
+        return new PollerConfig(pollers, sq, cq, ioWorkers, yieldsBeforeSleep, recvBuffers, recvBufferSize);
     }
 
     public PollerConfig withRecvBuffers(int count, int size) {
-        return new PollerConfig(pollers, sqEntries, cqEntries, ioWorkers, batchWaitMicros, yieldsBeforeSleep, count, size);
+        return new PollerConfig(pollers, sqEntries, cqEntries, ioWorkers, yieldsBeforeSleep, count, size);
     }
 }

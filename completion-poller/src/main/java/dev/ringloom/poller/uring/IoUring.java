@@ -131,15 +131,6 @@ public final class IoUring implements AutoCloseable {
         return (int) Libc.syscall(Libc.SYS_IO_URING_ENTER, fd, toSubmit, minComplete, flags, 0, 0);
     }
 
-    /**
-     * {@code io_uring_enter} with {@code IORING_ENTER_EXT_ARG}: {@code arg} points to a
-     * {@code struct io_uring_getevents_arg} ({@link GeteventsArg}).
-     */
-    public int enter(int toSubmit, int minComplete, int flags, MemorySegment arg) {
-        return (int) Libc.syscall(Libc.SYS_IO_URING_ENTER, fd, toSubmit, minComplete,
-                flags | IoUringConstants.ENTER_EXT_ARG, arg.address(), GeteventsArg.LAYOUT.byteSize());
-    }
-
     /** {@code io_uring_register}; returns the kernel's result or a negative errno. */
     public int register(int opcode, MemorySegment arg, int nrArgs) {
         return (int) Libc.syscall(Libc.SYS_IO_URING_REGISTER, fd, opcode, arg.address(), nrArgs, 0, 0);
