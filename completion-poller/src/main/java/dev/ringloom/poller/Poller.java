@@ -294,7 +294,7 @@ public final class Poller implements AutoCloseable {
         if (minComplete != 0) {
             SLEEPING.setVolatile(this, 0);
         }
-        if (r < 0 && r != -Errno.EINTR && r != -Errno.EAGAIN && r != -Errno.EBUSY && r != -Errno.ETIME) {
+        if (r < 0 && r != -Errno.EINTR && r != -Errno.EAGAIN && r != -Errno.EBUSY) {
             // The SQEs stay in the ring and remain the kernel's: nothing is freed here (PITFALLS 1).
             throw new IllegalStateException("io_uring_enter(fd=" + ring.fd() + ", to_submit=" + toSubmit + "): "
                     + Errno.describe(r));
