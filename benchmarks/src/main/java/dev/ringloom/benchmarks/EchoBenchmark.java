@@ -36,14 +36,15 @@ public final class EchoBenchmark {
         int[] connections = args.length > 2 ? parse(args[2]) : CONNECTIONS;
         int[] sizes = args.length > 3 ? parse(args[3]) : SIZES;
         boolean withNetty = args.length <= 4 || Boolean.parseBoolean(args[4]);
-        Load load = args.length > 5 && args[5].equals("vthreads") ? EchoClient::load : NettyEchoLoad::load;
+        boolean vthreads = args.length > 5 && args[5].equals("vthreads");
+        Load load = vthreads ? EchoClient::load : NettyEchoLoad::load;
         Path jar = Path.of("samples/target/ringloom-samples.jar").toAbsolutePath();
         String java = ProcessHandle.current().info().command().orElse("java");
         System.out.printf("JDK %s, %d cores, kernel %s; %d s per point after a %d s server warm-up, best of %d"
                 + " alternating rounds%n", Runtime.version(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.version"), seconds, WARMUP_SECONDS, rounds);
-        System.out.println("load generator: " + (args.length > 5 && args[5].equals("vthreads")
-                ? "EchoClient (virtual thread per connection, JDK sockets)" : "NettyEchoLoad (" + NettyEchoLoad.LOOPS + " epoll event loops)"));
+        System.out.println("load generator: " + (vthreads ? "EchoClient (virtual thread per connection, JDK sockets)"
+                : "NettyEchoLoad (" + NettyEchoLoad.LOOPS + " epoll event loops)"));
         System.out.printf("%-6s %-6s %14s %14s %7s %18s %18s %8s %8s %14s %7s %18s %8s%n", "conns", "size",
                 "ringloom rt/s", "JDK rt/s", "vs JDK", "ringloom p50/p99", "JDK p50/p99", "rl cpu", "jdk cpu",
                 "Netty rt/s", "vs Ntty", "Netty p50/p99", "ntty cpu");
