@@ -148,18 +148,7 @@ public final class Poller implements AutoCloseable {
         // so it is never freed (8 bytes per poller ever started).
         Poller p = new Poller(id, config, Arena.global(), efd);
         p.thread.start();
-        boolean interrupted = false;
-        while (true) {
-            try {
-                p.started.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        awaitUninterruptibly(p.started);
         if (p.startFailure != null) {
             Libc.close(efd);
             throw p.startFailure;
@@ -515,10 +504,15 @@ public final class Poller implements AutoCloseable {
             SLEEPING.setVolatile(this, 0);
             Libc.write(eventFd, wakeValue.address(), 8);
         }
+        awaitUninterruptibly(terminated);
+    }
+
+    /** Waits for {@code latch} across interrupts, keeping the interrupt status: start and close are not ops. */
+    private static void awaitUninterruptibly(CountDownLatch latch) {
         boolean interrupted = false;
         while (true) {
             try {
-                terminated.await();
+                latch.await();
                 break;
             } catch (InterruptedException e) {
                 interrupted = true;
