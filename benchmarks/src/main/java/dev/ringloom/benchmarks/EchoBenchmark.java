@@ -7,14 +7,19 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 
 /**
  * The echo server on ringloom against the same server on JDK {@code java.net} sockets and against Netty's io_uring
  * transport ({@link NettyEchoServer}, 2 event loops), each in its own JVM,
  * driven by the same load generator in this JVM ({@link NettyEchoLoad}, epoll event loops, by default;
- * {@link EchoClient}, a virtual thread per connection on JDK sockets, with {@code vthreads}), alternating servers
- * between rounds so drift hits both alike. Prints round trips/s, the ratio and p50/p99 per configuration.
+ * {@link EchoClient}, a virtual thread per connection on JDK sockets, with {@code vthreads}). Each round measures
+ * every server once, back to back, in alternating order; the ratios are taken round by round and their median
+ * printed with their range, so the drift of a shared machine between rounds hits both sides of a ratio alike.
+ * Prints round trips/s, p50/p99 and server CPU per round trip of the median round per configuration.
  * Every server JVM first serves the same load for {@link #WARMUP_SECONDS} unmeasured, so the figures are
  * steady state for all three (JIT compilation included in none).
  *
@@ -40,12 +45,12 @@ public final class EchoBenchmark {
         Load load = vthreads ? EchoClient::load : NettyEchoLoad::load;
         Path jar = Path.of("samples/target/ringloom-samples.jar").toAbsolutePath();
         String java = ProcessHandle.current().info().command().orElse("java");
-        System.out.printf("JDK %s, %d cores, kernel %s; %d s per point after a %d s server warm-up, best of %d"
-                + " alternating rounds%n", Runtime.version(), Runtime.getRuntime().availableProcessors(),
+        System.out.printf("JDK %s, %d cores, kernel %s; %d s per point after a %d s server warm-up, %d"
+                + " rounds; rt/s and latencies of the median round, ratios paired by round: median [min-max]%n", Runtime.version(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.version"), seconds, WARMUP_SECONDS, rounds);
         System.out.println("load generator: " + (vthreads ? "EchoClient (virtual thread per connection, JDK sockets)"
                 : "NettyEchoLoad (" + NettyEchoLoad.LOOPS + " epoll event loops)"));
-        System.out.printf("%-6s %-6s %14s %14s %7s %18s %18s %8s %8s %14s %7s %18s %8s%n", "conns", "size",
+        System.out.printf("%-6s %-6s %14s %14s %19s %18s %18s %8s %8s %14s %19s %18s %8s%n", "conns", "size",
                 "ringloom rt/s", "JDK rt/s", "vs JDK", "ringloom p50/p99", "JDK p50/p99", "rl cpu", "jdk cpu",
                 "Netty rt/s", "vs Ntty", "Netty p50/p99", "ntty cpu");
         System.out.println("(latencies in us; cpu = server CPU us per round trip)");
@@ -53,24 +58,32 @@ public final class EchoBenchmark {
         measure(load, java, jar, "jdk", 7301, 64, 64, 2);
         for (int size : sizes) {
             for (int conns : connections) {
-                Measured bestR = null, bestJ = null, bestN = null;
+                List<Measured> rl = new ArrayList<>(), jdk = new ArrayList<>(), netty = new ArrayList<>();
                 for (int round = 0; round < rounds; round++) {
-                    bestR = best(bestR, measure(load, java, jar, "ringloom", 7300, conns, size, seconds));
-                    bestJ = best(bestJ, measure(load, java, jar, "jdk", 7301, conns, size, seconds));
-                    if (withNetty) {
-                        bestN = best(bestN, measure(load, java, jar, "netty", 7302, conns, size, seconds));
+                    // Odd rounds run the servers in reverse order, so drift within a round favours neither.
+                    List<String> order = new ArrayList<>(withNetty ? List.of("ringloom", "jdk", "netty")
+                            : List.of("ringloom", "jdk"));
+                    if (round % 2 == 1) {
+                        Collections.reverse(order);
+                    }
+                    for (String io : order) {
+                        switch (io) {
+                            case "ringloom" -> rl.add(measure(load, java, jar, io, 7300, conns, size, seconds));
+                            case "jdk" -> jdk.add(measure(load, java, jar, io, 7301, conns, size, seconds));
+                            default -> netty.add(measure(load, java, jar, io, 7302, conns, size, seconds));
+                        }
                     }
                 }
-                EchoClient.Result r = bestR.r(), j = bestJ.r();
-                System.out.printf("%-6d %-6d %,14.0f %,14.0f %6.2fx %9.0f/%-8.0f %9.0f/%-8.0f %8.1f %8.1f", conns, size,
-                        r.roundTripsPerSec(), j.roundTripsPerSec(), r.roundTripsPerSec() / j.roundTripsPerSec(),
-                        r.p50Micros(), r.p99Micros(), j.p50Micros(), j.p99Micros(),
-                        bestR.serverCpuMicrosPerRoundTrip(), bestJ.serverCpuMicrosPerRoundTrip());
-                if (bestN != null) {
-                    EchoClient.Result n = bestN.r();
-                    System.out.printf(" %,14.0f %6.2fx %9.0f/%-8.0f %8.1f", n.roundTripsPerSec(),
-                            r.roundTripsPerSec() / n.roundTripsPerSec(), n.p50Micros(), n.p99Micros(),
-                            bestN.serverCpuMicrosPerRoundTrip());
+                Measured r = median(rl), j = median(jdk);
+                System.out.printf("%-6d %-6d %,14.0f %,14.0f %s %9.0f/%-8.0f %9.0f/%-8.0f %8.1f %8.1f", conns, size,
+                        r.r().roundTripsPerSec(), j.r().roundTripsPerSec(), Ratios.of(rl, jdk),
+                        r.r().p50Micros(), r.r().p99Micros(), j.r().p50Micros(), j.r().p99Micros(),
+                        r.serverCpuMicrosPerRoundTrip(), j.serverCpuMicrosPerRoundTrip());
+                if (withNetty) {
+                    Measured n = median(netty);
+                    System.out.printf(" %,14.0f %s %9.0f/%-8.0f %8.1f", n.r().roundTripsPerSec(),
+                            Ratios.of(rl, netty), n.r().p50Micros(), n.r().p99Micros(),
+                            n.serverCpuMicrosPerRoundTrip());
                 }
                 System.out.println();
             }
@@ -78,11 +91,34 @@ public final class EchoBenchmark {
     }
 
     static int[] parse(String csv) {
-        return java.util.Arrays.stream(csv.split(",")).mapToInt(Integer::parseInt).toArray();
+        return Arrays.stream(csv.split(",")).mapToInt(Integer::parseInt).toArray();
     }
 
-    static Measured best(Measured a, Measured b) {
-        return a == null || b.r().roundTripsPerSec() > a.r().roundTripsPerSec() ? b : a;
+    /** The round with the median round trips/s (the lower middle one for an even count). */
+    static Measured median(List<Measured> rounds) {
+        List<Measured> sorted = rounds.stream()
+                .sorted(Comparator.comparingDouble(m -> m.r().roundTripsPerSec())).toList();
+        return sorted.get((sorted.size() - 1) / 2);
+    }
+
+    /**
+     * The ratio of round trips/s round by round (each round measures both servers back to back): the median, and
+     * the lowest and highest, printed as {@code 1.19x [1.11-1.26]}. Pairing by round cancels the drift of a
+     * shared machine between rounds that two independent best-of or median figures would keep.
+     */
+    static final class Ratios {
+        private Ratios() {
+        }
+
+        static String of(List<Measured> a, List<Measured> b) {
+            double[] r = new double[a.size()];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = a.get(i).r().roundTripsPerSec() / b.get(i).r().roundTripsPerSec();
+            }
+            Arrays.sort(r);
+            double median = r.length % 2 == 1 ? r[r.length / 2] : (r[r.length / 2 - 1] + r[r.length / 2]) / 2;
+            return String.format("%5.2fx [%.2f-%.2f]", median, r[0], r[r.length - 1]);
+        }
     }
 
     record Measured(EchoClient.Result r, double serverCpuMicrosPerRoundTrip) {
