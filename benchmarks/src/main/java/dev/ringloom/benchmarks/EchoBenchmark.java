@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The echo server on ringloom against the same server on JDK {@code java.net} sockets and against Netty's io_uring
@@ -37,7 +39,7 @@ public final class EchoBenchmark {
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int roundCount = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int[] connections = args.length > 2 ? parse(args[2]) : CONNECTIONS;
         int[] sizes = args.length > 3 ? parse(args[3]) : SIZES;
         boolean withNetty = args.length <= 4 || Boolean.parseBoolean(args[4]);
@@ -45,9 +47,10 @@ public final class EchoBenchmark {
         Load load = vthreads ? EchoClient::load : NettyEchoLoad::load;
         Path jar = Path.of("samples/target/ringloom-samples.jar").toAbsolutePath();
         String java = ProcessHandle.current().info().command().orElse("java");
-        System.out.printf("JDK %s, %d cores, kernel %s; %d s per point after a %d s server warm-up, %d"
-                + " rounds; rt/s and latencies of the median round, ratios paired by round: median [min-max]%n", Runtime.version(), Runtime.getRuntime().availableProcessors(),
-                System.getProperty("os.version"), seconds, WARMUP_SECONDS, rounds);
+        System.out.printf("JDK %s, %d cores, kernel %s; %d s per point after a %d s server warm-up, %d rounds;"
+                + " rt/s, latencies and cpu of the median round; ratios paired by round: median [min-max]%n",
+                Runtime.version(), Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"),
+                seconds, WARMUP_SECONDS, roundCount);
         System.out.println("load generator: " + (vthreads ? "EchoClient (virtual thread per connection, JDK sockets)"
                 : "NettyEchoLoad (" + NettyEchoLoad.LOOPS + " epoll event loops)"));
         System.out.printf("%-6s %-6s %14s %14s %19s %18s %18s %8s %8s %14s %19s %18s %8s%n", "conns", "size",
@@ -55,34 +58,30 @@ public final class EchoBenchmark {
                 "Netty rt/s", "vs Ntty", "Netty p50/p99", "ntty cpu");
         System.out.println("(latencies in us; cpu = server CPU us per round trip)");
         // The load generator runs in this JVM: warm it up once, or whichever server goes first pays for its JIT.
-        measure(load, java, jar, "jdk", 7301, 64, 64, 2);
+        measure(load, java, jar, Server.JDK, 64, 64, 2);
         for (int size : sizes) {
             for (int conns : connections) {
-                List<Measured> rl = new ArrayList<>(), jdk = new ArrayList<>(), netty = new ArrayList<>();
-                for (int round = 0; round < rounds; round++) {
-                    // Odd rounds run the servers in reverse order, so drift within a round favours neither.
-                    List<String> order = new ArrayList<>(withNetty ? List.of("ringloom", "jdk", "netty")
-                            : List.of("ringloom", "jdk"));
-                    if (round % 2 == 1) {
-                        Collections.reverse(order);
+                Map<Server, List<Measured>> rounds = new EnumMap<>(Server.class);
+                List<Server> order = new ArrayList<>(withNetty ? List.of(Server.values())
+                        : List.of(Server.RINGLOOM, Server.JDK));
+                for (int round = 0; round < roundCount; round++) {
+                    for (Server server : order) {
+                        rounds.computeIfAbsent(server, k -> new ArrayList<>())
+                                .add(measure(load, java, jar, server, conns, size, seconds));
                     }
-                    for (String io : order) {
-                        switch (io) {
-                            case "ringloom" -> rl.add(measure(load, java, jar, io, 7300, conns, size, seconds));
-                            case "jdk" -> jdk.add(measure(load, java, jar, io, 7301, conns, size, seconds));
-                            default -> netty.add(measure(load, java, jar, io, 7302, conns, size, seconds));
-                        }
-                    }
+                    Collections.reverse(order);     // so drift within a round favours no server
                 }
+                List<Measured> rl = rounds.get(Server.RINGLOOM), jdk = rounds.get(Server.JDK);
                 Measured r = median(rl), j = median(jdk);
                 System.out.printf("%-6d %-6d %,14.0f %,14.0f %s %9.0f/%-8.0f %9.0f/%-8.0f %8.1f %8.1f", conns, size,
-                        r.r().roundTripsPerSec(), j.r().roundTripsPerSec(), Ratios.of(rl, jdk),
+                        r.r().roundTripsPerSec(), j.r().roundTripsPerSec(), pairedRatio(rl, jdk),
                         r.r().p50Micros(), r.r().p99Micros(), j.r().p50Micros(), j.r().p99Micros(),
                         r.serverCpuMicrosPerRoundTrip(), j.serverCpuMicrosPerRoundTrip());
                 if (withNetty) {
+                    List<Measured> netty = rounds.get(Server.NETTY);
                     Measured n = median(netty);
                     System.out.printf(" %,14.0f %s %9.0f/%-8.0f %8.1f", n.r().roundTripsPerSec(),
-                            Ratios.of(rl, netty), n.r().p50Micros(), n.r().p99Micros(),
+                            pairedRatio(rl, netty), n.r().p50Micros(), n.r().p99Micros(),
                             n.serverCpuMicrosPerRoundTrip());
                 }
                 System.out.println();
@@ -102,22 +101,30 @@ public final class EchoBenchmark {
     }
 
     /**
-     * The ratio of round trips/s round by round (each round measures both servers back to back): the median, and
-     * the lowest and highest, printed as {@code 1.19x [1.11-1.26]}. Pairing by round cancels the drift of a
-     * shared machine between rounds that two independent best-of or median figures would keep.
+     * The ratio of round trips/s round by round (each round measures both servers back to back), as the median
+     * with the lowest and highest: {@code 1.19x [1.11-1.26]}. Pairing by round cancels the drift of a shared
+     * machine between rounds, which two independent best-of or median figures would keep.
      */
-    static final class Ratios {
-        private Ratios() {
+    static String pairedRatio(List<Measured> a, List<Measured> b) {
+        double[] r = new double[a.size()];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = a.get(i).r().roundTripsPerSec() / b.get(i).r().roundTripsPerSec();
         }
+        Arrays.sort(r);
+        double median = r.length % 2 == 1 ? r[r.length / 2] : (r[r.length / 2 - 1] + r[r.length / 2]) / 2;
+        return String.format("%5.2fx [%.2f-%.2f]", median, r[0], r[r.length - 1]);
+    }
 
-        static String of(List<Measured> a, List<Measured> b) {
-            double[] r = new double[a.size()];
-            for (int i = 0; i < r.length; i++) {
-                r[i] = a.get(i).r().roundTripsPerSec() / b.get(i).r().roundTripsPerSec();
-            }
-            Arrays.sort(r);
-            double median = r.length % 2 == 1 ? r[r.length / 2] : (r[r.length / 2 - 1] + r[r.length / 2]) / 2;
-            return String.format("%5.2fx [%.2f-%.2f]", median, r[0], r[r.length - 1]);
+    /** The servers compared, each with its {@code echo-server --io} name and its port. */
+    enum Server {
+        RINGLOOM("ringloom", 7300), JDK("jdk", 7301), NETTY("netty", 7302);
+
+        final String io;
+        final int port;
+
+        Server(String io, int port) {
+            this.io = io;
+            this.port = port;
         }
     }
 
@@ -138,40 +145,40 @@ public final class EchoBenchmark {
                 throws InterruptedException;
     }
 
-    static Measured measure(Load load, String java, Path jar, String io, int port, int conns, int size, int seconds)
+    static Measured measure(Load load, String java, Path jar, Server server, int conns, int size, int seconds)
             throws Exception {
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
                 "--sun-misc-unsafe-memory-access=allow"));
         // e.g. RINGLOOM_SERVER_OPTS="-Dringloom.pollers=2" to compare ringloom settings in one run
         String extra = System.getenv("RINGLOOM_SERVER_OPTS");
-        if (io.equals("ringloom") && extra != null && !extra.isBlank()) {
+        if (server == Server.RINGLOOM && extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
         }
-        if (io.equals("netty")) {
+        if (server == Server.NETTY) {
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), NettyEchoServer.class.getName(),
-                    Integer.toString(port), "2"));
+                    Integer.toString(server.port), "2"));
         } else {
-            cmd.addAll(List.of("-jar", jar.toString(), "echo-server", "--io", io, "--port", Integer.toString(port),
-                    "--bind", "127.0.0.1"));
+            cmd.addAll(List.of("-jar", jar.toString(), "echo-server", "--io", server.io,
+                    "--port", Integer.toString(server.port), "--bind", "127.0.0.1"));
         }
-        Process server = new ProcessBuilder(cmd).redirectErrorStream(true)
+        Process process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
-            InetSocketAddress target = new InetSocketAddress("127.0.0.1", port);
-            awaitListening(target, server);
+            InetSocketAddress target = new InetSocketAddress("127.0.0.1", server.port);
+            awaitListening(target, process);
             load.run(target, conns, size, WARMUP_SECONDS);
-            long cpu0 = cpuTicks(server.pid());
+            long cpu0 = cpuTicks(process.pid());
             EchoClient.Result r = load.run(target, conns, size, seconds);
-            long cpu1 = cpuTicks(server.pid());
+            long cpu1 = cpuTicks(process.pid());
             if (r.mismatches() != 0 || r.failures() != 0) {
-                throw new IllegalStateException(io + ": " + r);
+                throw new IllegalStateException(server.io + ": " + r);
             }
             // includes the client's 1 s ramp-up, the same for both servers
             double cpuMicros = (cpu1 - cpu0) * 10_000.0 / (r.roundTripsPerSec() * seconds);
             return new Measured(r, cpuMicros);
         } finally {
-            server.destroy();
-            server.waitFor();
+            process.destroy();
+            process.waitFor();
         }
     }
 
