@@ -53,10 +53,12 @@ public final class EchoBenchmark {
                 seconds, WARMUP_SECONDS, roundCount);
         System.out.println("load generator: " + (vthreads ? "EchoClient (virtual thread per connection, JDK sockets)"
                 : "NettyEchoLoad (" + NettyEchoLoad.LOOPS + " epoll event loops)"));
-        System.out.printf("%-6s %-6s %14s %14s %19s %18s %18s %8s %8s %14s %19s %18s %8s%n", "conns", "size",
+        System.out.printf("%-6s %-6s %14s %14s %19s %18s %18s %8s %8s%s %8s %8s%n", "conns", "size",
                 "ringloom rt/s", "JDK rt/s", "vs JDK", "ringloom p50/p99", "JDK p50/p99", "rl cpu", "jdk cpu",
-                "Netty rt/s", "vs Ntty", "Netty p50/p99", "ntty cpu");
-        System.out.println("(latencies in us; cpu = server CPU us per round trip)");
+                withNetty ? String.format(" %14s %19s %18s %8s", "Netty rt/s", "vs Ntty", "Netty p50/p99", "ntty cpu")
+                        : "", "load@rl", "load@jdk");
+        System.out.println("(latencies in us; cpu = server CPU us per round trip; load@ = this JVM's load generator"
+                + " CPU us per round trip against ringloom / the JDK)");
         // The load generator runs in this JVM: warm it up once, or whichever server goes first pays for its JIT.
         measure(load, java, jar, Server.JDK, 64, 64, 2);
         for (int size : sizes) {
@@ -84,7 +86,7 @@ public final class EchoBenchmark {
                             pairedRatio(rl, netty), n.r().p50Micros(), n.r().p99Micros(),
                             n.serverCpuMicrosPerRoundTrip());
                 }
-                System.out.println();
+                System.out.printf(" %8.1f %8.1f%n", r.loadCpuMicrosPerRoundTrip(), j.loadCpuMicrosPerRoundTrip());
             }
         }
     }
@@ -128,7 +130,8 @@ public final class EchoBenchmark {
         }
     }
 
-    record Measured(EchoClient.Result r, double serverCpuMicrosPerRoundTrip) {
+    /** One server's run: what the client saw, and the CPU per round trip of the server and of this JVM's load. */
+    record Measured(EchoClient.Result r, double serverCpuMicrosPerRoundTrip, double loadCpuMicrosPerRoundTrip) {
     }
 
     /** utime + stime of a process, in clock ticks (1/100 s on Linux). */
@@ -167,15 +170,16 @@ public final class EchoBenchmark {
             InetSocketAddress target = new InetSocketAddress("127.0.0.1", server.port);
             awaitListening(target, process);
             load.run(target, conns, size, WARMUP_SECONDS);
-            long cpu0 = cpuTicks(process.pid());
+            long self = ProcessHandle.current().pid();
+            long cpu0 = cpuTicks(process.pid()), load0 = cpuTicks(self);
             EchoClient.Result r = load.run(target, conns, size, seconds);
-            long cpu1 = cpuTicks(process.pid());
+            long cpu1 = cpuTicks(process.pid()), load1 = cpuTicks(self);
             if (r.mismatches() != 0 || r.failures() != 0) {
                 throw new IllegalStateException(server.io + ": " + r);
             }
-            // includes the client's 1 s ramp-up, the same for both servers
-            double cpuMicros = (cpu1 - cpu0) * 10_000.0 / (r.roundTripsPerSec() * seconds);
-            return new Measured(r, cpuMicros);
+            // both include the client's 1 s ramp-up, the same for every server
+            double roundTrips = r.roundTripsPerSec() * seconds;
+            return new Measured(r, (cpu1 - cpu0) * 10_000.0 / roundTrips, (load1 - load0) * 10_000.0 / roundTrips);
         } finally {
             process.destroy();
             process.waitFor();
