@@ -3,8 +3,10 @@ package dev.ringloom.benchmarks;
 import dev.ringloom.samples.EchoClient;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -58,7 +60,7 @@ public final class EchoBenchmark {
                 withNetty ? String.format(" %14s %19s %18s %8s", "Netty rt/s", "vs Ntty", "Netty p50/p99", "ntty cpu")
                         : "", "load@rl", "load@jdk");
         System.out.println("(latencies in us; cpu = server CPU us per round trip; load@ = this JVM's load generator"
-                + " CPU us per round trip against ringloom / the JDK)");
+                + " CPU us per round trip against ringloom / the JDK; both over the measured window only)");
         // The load generator runs in this JVM: warm it up once, or whichever server goes first pays for its JIT.
         measure(load, java, jar, Server.JDK, 64, 64, 2);
         for (int size : sizes) {
@@ -134,9 +136,37 @@ public final class EchoBenchmark {
     record Measured(EchoClient.Result r, double serverCpuMicrosPerRoundTrip, double loadCpuMicrosPerRoundTrip) {
     }
 
+    /** CPU ticks of the server and of this JVM (the load generator) over exactly the measured window. */
+    static final class CpuWindow implements EchoClient.Window {
+        private final long serverPid, loadPid;
+        long server, load;
+
+        CpuWindow(long serverPid, long loadPid) {
+            this.serverPid = serverPid;
+            this.loadPid = loadPid;
+        }
+
+        @Override
+        public void opened() {
+            server = -cpuTicks(serverPid);
+            load = -cpuTicks(loadPid);
+        }
+
+        @Override
+        public void closed() {
+            server += cpuTicks(serverPid);
+            load += cpuTicks(loadPid);
+        }
+    }
+
     /** utime + stime of a process, in clock ticks (1/100 s on Linux). */
-    static long cpuTicks(long pid) throws IOException {
-        String stat = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat"));
+    static long cpuTicks(long pid) {
+        String stat;
+        try {
+            stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
@@ -144,8 +174,8 @@ public final class EchoBenchmark {
     /** A load generator: {@link EchoClient#load} or {@link NettyEchoLoad#load}. */
     @FunctionalInterface
     interface Load {
-        EchoClient.Result run(InetSocketAddress target, int connections, int size, int seconds)
-                throws InterruptedException;
+        EchoClient.Result run(InetSocketAddress target, int connections, int size, int seconds,
+                EchoClient.Window window) throws InterruptedException;
     }
 
     static Measured measure(Load load, String java, Path jar, Server server, int conns, int size, int seconds)
@@ -169,17 +199,14 @@ public final class EchoBenchmark {
         try {
             InetSocketAddress target = new InetSocketAddress("127.0.0.1", server.port);
             awaitListening(target, process);
-            load.run(target, conns, size, WARMUP_SECONDS);
-            long self = ProcessHandle.current().pid();
-            long cpu0 = cpuTicks(process.pid()), load0 = cpuTicks(self);
-            EchoClient.Result r = load.run(target, conns, size, seconds);
-            long cpu1 = cpuTicks(process.pid()), load1 = cpuTicks(self);
+            load.run(target, conns, size, WARMUP_SECONDS, EchoClient.Window.NONE);
+            CpuWindow cpu = new CpuWindow(process.pid(), ProcessHandle.current().pid());
+            EchoClient.Result r = load.run(target, conns, size, seconds, cpu);
             if (r.mismatches() != 0 || r.failures() != 0) {
                 throw new IllegalStateException(server.io + ": " + r);
             }
-            // both include the client's 1 s ramp-up, the same for every server
             double roundTrips = r.roundTripsPerSec() * seconds;
-            return new Measured(r, (cpu1 - cpu0) * 10_000.0 / roundTrips, (load1 - load0) * 10_000.0 / roundTrips);
+            return new Measured(r, cpu.server * 10_000.0 / roundTrips, cpu.load * 10_000.0 / roundTrips);
         } finally {
             process.destroy();
             process.waitFor();

@@ -141,7 +141,7 @@ public final class NettyEchoLoad {
     /** {@code NettyEchoLoad HOST PORT CONNECTIONS SIZE SECONDS}: one run, printed as {@code echo-client} does. */
     public static void main(String[] args) throws InterruptedException {
         EchoClient.Result r = load(new InetSocketAddress(args[0], Integer.parseInt(args[1])),
-                Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+                Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]), EchoClient.Window.NONE);
         System.out.printf("%,.0f round trips/s, p50 %.0f us, p99 %.0f us, %d mismatches, %d failed connections%n",
                 r.roundTripsPerSec(), r.p50Micros(), r.p99Micros(), r.mismatches(), r.failures());
         System.exit(r.mismatches() == 0 && r.failures() == 0 ? 0 : 1);
@@ -149,10 +149,11 @@ public final class NettyEchoLoad {
 
     /**
      * Runs {@code connections} ping-pong connections of {@code size}-byte messages against {@code target} for
-     * {@code seconds} after a one-second ramp-up, checking every echoed byte.
+     * {@code seconds} after a one-second ramp-up, checking every echoed byte; {@code window} is told when the
+     * measured window opens and closes.
      */
-    public static EchoClient.Result load(InetSocketAddress target, int connections, int size, int seconds)
-            throws InterruptedException {
+    public static EchoClient.Result load(InetSocketAddress target, int connections, int size, int seconds,
+            EchoClient.Window window) throws InterruptedException {
         Epoll.ensureAvailability();
         EventLoopGroup loop = new MultiThreadIoEventLoopGroup(LOOPS, EpollIoHandler.newFactory());
         Run run = new Run(size);
@@ -183,7 +184,7 @@ public final class NettyEchoLoad {
             long start = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
             run.windowStart = start;
             run.windowEnd = start + TimeUnit.SECONDS.toNanos(seconds);
-            TimeUnit.NANOSECONDS.sleep(run.windowEnd - System.nanoTime());
+            EchoClient.Window.await(start, run.windowEnd, window);
             run.stopped = true;
             for (Channel ch : channels) {
                 ch.close().awaitUninterruptibly();

@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -27,6 +28,29 @@ public final class EchoClient {
     public record Result(double roundTripsPerSec, double p50Micros, double p99Micros, long mismatches, long failures) {
     }
 
+    /**
+     * Told, on the thread that called {@code load}, when the measured window opens (after the ramp-up) and when
+     * it closes, so a caller can sample what it measures (CPU time, say) over exactly the counted round trips.
+     */
+    public interface Window {
+        Window NONE = new Window() {
+        };
+
+        default void opened() {
+        }
+
+        default void closed() {
+        }
+
+        /** Sleeps until {@code windowStart}, tells {@link #opened}, sleeps until {@code windowEnd}, tells {@link #closed}. */
+        static void await(long windowStart, long windowEnd, Window window) throws InterruptedException {
+            TimeUnit.NANOSECONDS.sleep(windowStart - System.nanoTime());
+            window.opened();
+            TimeUnit.NANOSECONDS.sleep(windowEnd - System.nanoTime());
+            window.closed();
+        }
+    }
+
     static int run(String[] args) throws Exception {
         Args a = new Args(args);
         InetSocketAddress target = new InetSocketAddress(a.value("--host", "127.0.0.1"), a.intValue("--port", 7007));
@@ -41,6 +65,12 @@ public final class EchoClient {
      * {@code seconds} (after a one-second ramp-up) and checks every echoed byte.
      */
     public static Result load(InetSocketAddress target, int connections, int size, int seconds) throws InterruptedException {
+        return load(target, connections, size, seconds, Window.NONE);
+    }
+
+    /** {@link #load(InetSocketAddress, int, int, int)}, telling {@code observer} when the measured window opens and closes. */
+    public static Result load(InetSocketAddress target, int connections, int size, int seconds, Window observer)
+            throws InterruptedException {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong mismatches = new AtomicLong(), failures = new AtomicLong();
         List<LatencyHistogram> histograms = new ArrayList<>();
@@ -91,7 +121,7 @@ public final class EchoClient {
         long start = System.nanoTime() + 1_000_000_000L;
         window[0] = start;
         window[1] = start + seconds * 1_000_000_000L;
-        Thread.sleep(Math.max(0, (window[1] - System.nanoTime()) / 1_000_000));
+        Window.await(start, window[1], observer);
         stop.set(true);
         for (Thread t : threads) {
             t.join();
