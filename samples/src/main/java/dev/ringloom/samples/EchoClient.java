@@ -42,7 +42,10 @@ public final class EchoClient {
         default void closed() {
         }
 
-        /** Sleeps until {@code windowStart}, tells {@link #opened}, sleeps until {@code windowEnd}, tells {@link #closed}. */
+        /**
+         * Sleeps until {@code windowStart} ({@link System#nanoTime()}), tells {@link #opened}; sleeps until
+         * {@code windowEnd}, tells {@link #closed}.
+         */
         static void await(long windowStart, long windowEnd, Window window) throws InterruptedException {
             TimeUnit.NANOSECONDS.sleep(windowStart - System.nanoTime());
             window.opened();
@@ -54,7 +57,8 @@ public final class EchoClient {
     static int run(String[] args) throws Exception {
         Args a = new Args(args);
         InetSocketAddress target = new InetSocketAddress(a.value("--host", "127.0.0.1"), a.intValue("--port", 7007));
-        Result r = load(target, a.intValue("--connections", 64), a.intValue("--size", 64), a.intValue("--seconds", 10));
+        Result r = load(target, a.intValue("--connections", 64), a.intValue("--size", 64), a.intValue("--seconds", 10),
+                Window.NONE);
         System.out.printf("%,.0f round trips/s, p50 %.0f us, p99 %.0f us, %d mismatches, %d failed connections%n",
                 r.roundTripsPerSec, r.p50Micros, r.p99Micros, r.mismatches, r.failures);
         return r.mismatches == 0 && r.failures == 0 ? 0 : 1;
@@ -62,13 +66,9 @@ public final class EchoClient {
 
     /**
      * Runs {@code connections} ping-pong connections of {@code size}-byte messages against {@code target} for
-     * {@code seconds} (after a one-second ramp-up) and checks every echoed byte.
+     * {@code seconds} (after a one-second ramp-up) and checks every echoed byte; {@code observer} is told when the
+     * measured window opens and closes.
      */
-    public static Result load(InetSocketAddress target, int connections, int size, int seconds) throws InterruptedException {
-        return load(target, connections, size, seconds, Window.NONE);
-    }
-
-    /** {@link #load(InetSocketAddress, int, int, int)}, telling {@code observer} when the measured window opens and closes. */
     public static Result load(InetSocketAddress target, int connections, int size, int seconds, Window observer)
             throws InterruptedException {
         AtomicBoolean stop = new AtomicBoolean();
