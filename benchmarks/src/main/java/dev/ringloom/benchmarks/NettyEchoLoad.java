@@ -182,7 +182,7 @@ public final class NettyEchoLoad {
                     connectFailures++;
                 }
             }
-            long start = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            long start = System.nanoTime() + EchoClient.Window.RAMP_UP_NANOS;
             run.windowStart = start;
             run.windowEnd = start + TimeUnit.SECONDS.toNanos(seconds);
             EchoClient.Window.await(start, run.windowEnd, window);

@@ -36,6 +36,9 @@ public final class EchoClient {
         Window NONE = new Window() {
         };
 
+        /** How long connections run before the measured window opens, so connection setup is never counted. */
+        long RAMP_UP_NANOS = TimeUnit.SECONDS.toNanos(1);
+
         default void opened() {
         }
 
@@ -118,7 +121,7 @@ public final class EchoClient {
         }
         connected.await();
         // measure a window after a short ramp-up; round trips outside it are not counted
-        long start = System.nanoTime() + 1_000_000_000L;
+        long start = System.nanoTime() + Window.RAMP_UP_NANOS;
         window[0] = start;
         window[1] = start + seconds * 1_000_000_000L;
         Window.await(start, window[1], observer);
