@@ -16,6 +16,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 
 import static dev.ringloom.poller.uring.IoUringConstants.ASYNC_CANCEL_ALL;
 import static dev.ringloom.poller.uring.IoUringConstants.ASYNC_CANCEL_ANY;
@@ -57,7 +59,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * {@link #close()} stops new ops (they fail with ECANCELED), cancels everything in flight, waits for every
  * CQE, and only then unmaps the ring: the kernel owns an op's memory until its CQE, whatever else happens.
  */
-public final class Poller implements AutoCloseable {
+public final class Poller implements AutoCloseable, Executor {
     private static final System.Logger LOG = System.getLogger("dev.ringloom");
 
     /** Bit 63 marks the poller's own SQEs; {@link InFlightTable} keys never have it. */
@@ -66,6 +68,10 @@ public final class Poller implements AutoCloseable {
     private static final int RUNNING = 0, CLOSING = 1, TERMINATED = 2;
     private static final int YIELD_MIN_IN_FLIGHT = 256;
     private static final int FOUND_NOTHING = 0, FOUND_SUBMISSIONS = 1, FOUND_COMPLETIONS = 2;
+
+    /** Runs the tasks of pollers that ended (their virtual threads still run, on this one platform thread). */
+    private static final Executor ORPHANS = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("ringloom-orphaned-tasks").factory());
 
     private static final VarHandle SLEEPING, IN_FLIGHT, COMPLETED, SUBMITTED, OVERFLOWS, WAKEUPS, STRAYS;
 
@@ -87,6 +93,7 @@ public final class Poller implements AutoCloseable {
     private final int id;
     private final PollerConfig config;
     private final MpscUnboundedArrayQueue<Op> queue = new MpscUnboundedArrayQueue<>(1024);
+    private final RunQueue tasks = new RunQueue();
     private final BufferRegistry registry = new BufferRegistry();
     private final Thread thread;
     private final CountDownLatch started = new CountDownLatch(1);
@@ -232,6 +239,8 @@ public final class Poller implements AutoCloseable {
         } finally {
             lifecycle = TERMINATED;
             failQueuedAfterTermination();
+            tasks.drainLocal().forEach(ORPHANS::execute);
+            tasks.drainExternal().forEach(ORPHANS::execute);
             terminated.countDown();
         }
     }
@@ -246,6 +255,7 @@ public final class Poller implements AutoCloseable {
 
     /** One round: queue to SQEs, submit, maybe yield or sleep, reap. Returns false once shut down and drained. */
     private boolean pass() {
+        tasks.runBatch();
         if (lifecycle != RUNNING && !shutdownCancelSent && sq.space() > 0) {
             // Everything in flight, our eventfd read included, gets a cancel; we still wait for each CQE.
             sq.add(OP_ASYNC_CANCEL, (byte) 0, 0, 0, 0, 0, ASYNC_CANCEL_ANY | ASYNC_CANCEL_ALL, CANCEL_KEY, (short) 0);
@@ -262,14 +272,14 @@ public final class Poller implements AutoCloseable {
         }
         boolean overflow = (sq.lvFlags() & SQ_CQ_OVERFLOW) != 0;
         int minComplete = 0;
-        if (added == 0 && lastReaped == 0 && !overflow) {
+        if (added == 0 && lastReaped == 0 && !tasks.hasLocal() && !overflow) {
             int found = yieldForWork();
             if (found == FOUND_SUBMISSIONS) {
                 return true;                    // drain them: no sleep, no wake-up
             }
             if (found == FOUND_NOTHING) {
                 SLEEPING.setVolatile(this, 1);  // store SLEEPING, then load the queue (Dekker with submit)
-                if (queue.isEmpty() && (lifecycle == RUNNING || shutdownCancelSent)) {
+                if (queue.isEmpty() && !tasks.hasExternal() && (lifecycle == RUNNING || shutdownCancelSent)) {
                     minComplete = 1;
                 } else {
                     SLEEPING.setVolatile(this, 0);
@@ -317,11 +327,36 @@ public final class Poller implements AutoCloseable {
             if ((sq.lvFlags() & SQ_TASKRUN) != 0 || cq.hasCompletions()) {
                 return FOUND_COMPLETIONS;
             }
-            if (!queue.isEmpty()) {
+            if (!queue.isEmpty() || tasks.hasExternal()) {
                 return FOUND_SUBMISSIONS;
             }
         }
         return FOUND_NOTHING;
+    }
+
+    /**
+     * Runs {@code task} on the poller thread, between two trips into the kernel: this poller is then the
+     * scheduler of virtual threads, whose continuations are the tasks (see {@code PollerThreads} in the runtime).
+     * A task queued by the poller thread itself — a completion unparking its reader — costs one deque push; one
+     * queued by another thread wakes a sleeping poller like a submission does. Tasks must not block the thread
+     * outside a virtual thread's park: every op of this ring waits while one runs. After the poller ended, tasks
+     * run on {@link #ORPHANS}, one platform thread for all dead pollers, so no virtual thread is stranded.
+     */
+    @Override
+    public void execute(Runnable task) {
+        if (Thread.currentThread() == thread) {
+            tasks.addLocal(task);
+            return;
+        }
+        if (lifecycle == TERMINATED) {
+            ORPHANS.execute(task);
+            return;
+        }
+        tasks.addExternal(task);
+        wake();
+        if (lifecycle == TERMINATED) {
+            tasks.drainExternal().forEach(ORPHANS::execute);   // the poller may have drained before our offer
+        }
     }
 
     /** Moves queued ops into free SQE slots; returns how many SQEs were written. */

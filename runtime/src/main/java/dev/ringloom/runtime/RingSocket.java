@@ -11,6 +11,7 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 
 /**
  * A connected TCP socket of a {@link Ringloom} runtime; each call parks the calling thread until its IO completes. Obtain one from {@link Ringloom#connect} or {@link RingServerSocket#accept()}.
@@ -162,5 +163,10 @@ public final class RingSocket implements ByteChannel {
     @Override
     public String toString() {
         return io.toString();
+    }
+
+    /** The backend's scheduler next to this socket's completions, or null ({@link Ringloom#ofVirtual(RingSocket)}). */
+    Executor scheduler() {
+        return io.scheduler();
     }
 }

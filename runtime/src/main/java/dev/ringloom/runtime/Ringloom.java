@@ -171,6 +171,46 @@ public final class Ringloom implements AutoCloseable {
         return new RingServerSocket(backend.listen(local, backlog));
     }
 
+    /**
+     * A builder of virtual threads scheduled on the poller that serves {@code socket}: such a thread runs on the
+     * poller's own OS thread, between its trips into the kernel, so a completion wakes it without crossing
+     * threads, and its sends leave from the core that received. Meant for the thread that serves a connection
+     * (one per socket, as with {@code java.net}); on a machine with N cores, a runtime with N pollers spreads the
+     * connections over all of them.
+     *
+     * <p>The rules of the threads it builds:
+     * <ul>
+     *   <li>They share the poller's OS thread with its ring and with every other thread scheduled there: a thread
+     *       that computes for long or blocks outside a park (JDK file IO, a native call, a pinned wait) stalls the
+     *       IO of every socket on that poller meanwhile, as on an event loop. Give such work to other threads.</li>
+     *   <li>A virtual thread they start with {@link Thread#ofVirtual()} is scheduled on the same poller (the JDK
+     *       gives a virtual thread its creator's scheduler).</li>
+     *   <li>Interrupt, timeout and close rules are those of the channels, unchanged.</li>
+     *   <li>If the poller ends (the runtime is closed), its threads go on running on one platform thread.</li>
+     * </ul>
+     *
+     * <p>The JDK 25 has no public API for this; ringloom uses the JDK's own builder through reflection, which needs
+     * {@code --add-opens java.base/java.lang=ALL-UNNAMED} (or {@code =dev.ringloom.runtime} on the module path).
+     * Without it, or on the JDK backend, the builder is {@link Thread#ofVirtual()}
+     * (one INFO line says why): the same code on the JDK's scheduler.
+     */
+    public Thread.Builder.OfVirtual ofVirtual(RingSocket socket) {
+        return PollerThreads.builder(socket.scheduler());
+    }
+
+    /**
+     * Like {@link #ofVirtual(RingSocket)} for threads not tied to one socket: the builder's threads all run on the
+     * next poller (round robin per builder).
+     */
+    public Thread.Builder.OfVirtual ofVirtual() {
+        return PollerThreads.builder(backend instanceof UringBackend u ? u.nextPoller() : null);
+    }
+
+    /** True if {@link #ofVirtual} builds threads scheduled on the pollers (io_uring and java.lang open to ringloom). */
+    public boolean schedulesOnPollers() {
+        return backend instanceof UringBackend && PollerThreads.available();
+    }
+
     /** The io_uring pollers, for metrics and tests; null on other backends. */
     public Pollers pollers() {
         return backend instanceof UringBackend u ? u.pollers() : null;

@@ -22,6 +22,7 @@ import java.nio.ByteBuffer;
 import dev.ringloom.poller.spi.SocketIo;
 import java.nio.channels.ClosedChannelException;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
@@ -257,6 +258,12 @@ final class UringSocket implements SocketIo {
         }
         FdOps.close(handle, poller);
         reads.dispose();
+    }
+
+    /** The socket's poller: its completions are reaped there, so a reader scheduled there is woken in place. */
+    @Override
+    public Executor scheduler() {
+        return poller;
     }
 
     /** Test hook: reads that lent their own buffer because the provided buffers ran out. */

@@ -1,5 +1,6 @@
 package dev.ringloom.samples;
 
+import dev.ringloom.poller.PollerConfig;
 import dev.ringloom.runtime.RingServerSocket;
 import dev.ringloom.runtime.RingSocket;
 import dev.ringloom.runtime.Ringloom;
@@ -15,9 +16,11 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 
 /**
- * {@code echo-server --port P [--bind ADDR] [--io ringloom|jdk]}: one virtual thread per connection writing back
- * what it reads, in plain blocking code. {@code --io jdk} runs the same loop on {@code java.net} sockets, the
- * baseline the benchmarks compare against.
+ * {@code echo-server --port P [--bind ADDR] [--io ringloom|jdk] [--threads pollers|jdk]}: one virtual thread per
+ * connection writing back what it reads, in plain blocking code. On ringloom each connection's thread is scheduled
+ * on the poller that serves its socket ({@link Ringloom#ofVirtual(RingSocket)}), one poller per core;
+ * {@code --threads jdk} starts them with {@code Thread.ofVirtual()} instead. {@code --io jdk} runs the same loop on
+ * {@code java.net} sockets, the baseline the benchmarks compare against.
  */
 final class EchoServer {
     private EchoServer() {
@@ -31,7 +34,7 @@ final class EchoServer {
         boolean stats = Boolean.parseBoolean(a.value("--stats", "false"));
         InetSocketAddress local = new InetSocketAddress(bind, port);
         switch (io) {
-            case "ringloom" -> ringloom(local, stats);
+            case "ringloom" -> ringloom(local, stats, !a.value("--threads", "pollers").equals("jdk"));
             case "jdk" -> jdk(local);
             default -> {
                 System.err.println("--io must be ringloom or jdk");
@@ -41,18 +44,22 @@ final class EchoServer {
         return 0;
     }
 
-    private static void ringloom(InetSocketAddress local, boolean stats) throws IOException {
-        Ringloom ring = Ringloom.shared();
+    private static void ringloom(InetSocketAddress local, boolean stats, boolean onPollers) throws IOException {
+        // One poller per core: each connection's thread runs on the poller that serves its socket, so the pollers
+        // are the server's event loops.
+        int pollers = Integer.getInteger("ringloom.pollers", Runtime.getRuntime().availableProcessors());
+        Ringloom ring = Ringloom.open(PollerConfig.defaults().withPollers(pollers));
         if (stats && ring.pollers() != null) {
             Thread.ofPlatform().daemon().start(() -> printStats(ring));
         }
         try (RingServerSocket server = ring.listen(local, 4096)) {
             String how = ring.pollers() == null ? ring.backendName()
-                    : "io_uring, " + ring.pollers().all().size() + " poller(s)";
+                    : "io_uring, " + ring.pollers().all().size() + " poller(s), connection threads on "
+                    + (onPollers && ring.schedulesOnPollers() ? "the pollers" : "the JDK's scheduler");
             System.out.println("ringloom echo server on " + server.localAddress() + " (" + how + "); Ctrl-C stops it");
             while (true) {
                 RingSocket s = server.accept();
-                Thread.ofVirtual().start(() -> echo(s));
+                (onPollers ? ring.ofVirtual(s) : Thread.ofVirtual()).start(() -> echo(s));
             }
         }
     }

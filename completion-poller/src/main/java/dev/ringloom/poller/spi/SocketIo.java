@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
 import java.nio.channels.ByteChannel;
+import java.util.concurrent.Executor;
 
 /**
  * A connected TCP socket of an {@link IoBackend}. Thread-safe: one read and one write at a time, further
@@ -27,4 +28,12 @@ public interface SocketIo extends ByteChannel {
     InetSocketAddress localAddress() throws IOException;
 
     InetSocketAddress remoteAddress() throws IOException;
+
+    /**
+     * The scheduler that runs virtual threads on the thread serving this socket's completions, so that a
+     * completion hands its waiter over without crossing threads; null if the backend has none (the default).
+     */
+    default Executor scheduler() {
+        return null;
+    }
 }

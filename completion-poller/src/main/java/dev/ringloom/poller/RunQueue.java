@@ -1,0 +1,78 @@
+package dev.ringloom.poller;
+
+import org.jctools.queues.MpscUnboundedArrayQueue;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The tasks a poller runs on its own thread between two trips into the kernel: the continuations of the virtual
+ * threads scheduled on it ({@link Poller#execute}).
+ *
+ * <h2>Threads</h2>
+ * {@link #addLocal}, {@link #runBatch}, {@link #hasLocal} and {@link #drainLocal} are poller-thread only; the local
+ * deque needs no synchronization because the poller's own completions (a CQE handler unparking a reader) are
+ * where most tasks come from. {@link #addExternal} may be called by any thread (a timer, a virtual thread of
+ * another scheduler); {@link #hasExternal} and {@link #drainExternal} by any. External tasks move to the local deque at the start of a
+ * batch, so both kinds run in arrival order per source.
+ */
+final class RunQueue {
+    private final ArrayDeque<Runnable> local = new ArrayDeque<>(1024);
+    private final MpscUnboundedArrayQueue<Runnable> external = new MpscUnboundedArrayQueue<>(1024);
+
+    void addLocal(Runnable task) {
+        local.addLast(task);
+    }
+
+    void addExternal(Runnable task) {
+        external.offer(task);
+    }
+
+    boolean hasLocal() {
+        return !local.isEmpty();
+    }
+
+    boolean hasExternal() {
+        return !external.isEmpty();
+    }
+
+    /**
+     * Runs the tasks queued so far, external ones included; tasks queued while the batch runs (a thread that
+     * yields, a reader unparked by a writer) wait for the next batch, so the ring is entered between two batches
+     * however busy the threads are.
+     *
+     * @return how many ran
+     */
+    int runBatch() {
+        Runnable t;
+        while ((t = external.relaxedPoll()) != null) {
+            local.addLast(t);
+        }
+        int n = local.size();
+        for (int i = 0; i < n; i++) {
+            local.pollFirst().run();
+        }
+        return n;
+    }
+
+    /** Poller thread, once it stops running tasks: takes the local ones. */
+    List<Runnable> drainLocal() {
+        List<Runnable> all = new ArrayList<>(local);
+        local.clear();
+        return all;
+    }
+
+    /**
+     * Any thread, once the poller stopped running tasks: takes the external ones. Synchronized because the queue
+     * has a single consumer, and after the poller's end any thread may be the one that finds tasks left.
+     */
+    synchronized List<Runnable> drainExternal() {
+        List<Runnable> all = new ArrayList<>();
+        Runnable t;
+        while ((t = external.poll()) != null) {
+            all.add(t);
+        }
+        return all;
+    }
+}

@@ -1,0 +1,364 @@
+package dev.ringloom.runtime;
+
+import dev.ringloom.poller.PollerConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static dev.ringloom.runtime.SocketStressTest.fillStream;
+import static dev.ringloom.runtime.SocketStressTest.streamByte;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Virtual threads scheduled on the pollers ({@link Ringloom#ofVirtual(RingSocket)}): they run on the poller's own
+ * thread, and every rule of the channels — no byte lost under interrupts, timeouts, close — holds for them as for
+ * threads on the JDK's scheduler. On the JDK backend the builder is {@link Thread#ofVirtual()} and the same
+ * scenarios must pass.
+ */
+class PollerThreadsTest {
+    static Ringloom ring;
+
+    @BeforeAll
+    static void start() throws IOException {
+        ring = Ringloom.open(PollerConfig.defaults().withPollers(2));
+    }
+
+    @AfterAll
+    static void stop() {
+        ring.close();
+    }
+
+    /** The carrier a virtual thread is mounted on, as the JDK names it: {@code VirtualThread[#n]/runnable@carrier}. */
+    private static String carrierName() {
+        String s = Thread.currentThread().toString();
+        return s.substring(s.lastIndexOf('@') + 1);
+    }
+
+    /** An echo server whose connection threads run on the pollers serving their sockets. */
+    private static RingServerSocket echoServer() throws IOException {
+        RingServerSocket server = ring.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
+        Thread.ofVirtual().start(() -> {
+            try {
+                while (true) {
+                    RingSocket s = server.accept();
+                    ring.ofVirtual(s).start(() -> {
+                        try (s) {
+                            ByteBuffer buf = ByteBuffer.allocateDirect(16 * 1024);
+                            while (s.read(buf.clear()) >= 0) {
+                                s.write(buf.flip());
+                            }
+                        } catch (IOException e) {
+                            // the client went away
+                        }
+                    });
+                }
+            } catch (IOException closed) {
+                // server closed
+            }
+        });
+        return server;
+    }
+
+    @Test
+    void aThreadBuiltForASocketRunsOnThePollerThatServesIt() throws Exception {
+        assertEquals(ring.pollers() != null, ring.schedulesOnPollers(),
+                "the build opens java.lang to ringloom, so io_uring schedules on its pollers");
+        RingSocket[] p = RingSocketTest.pair(ring, InetAddress.getLoopbackAddress());
+        try (RingSocket a = p[0]; RingSocket b = p[1]) {
+            AtomicReference<String> before = new AtomicReference<>(), after = new AtomicReference<>();
+            Thread t = ring.ofVirtual(b).start(() -> {
+                before.set(carrierName());
+                try {
+                    b.read(ByteBuffer.allocate(8));    // parks; the poller's completion wakes it in place
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+                after.set(carrierName());
+            });
+            await().until(() -> before.get() != null);
+            a.write(ByteBuffer.wrap(new byte[]{1}));
+            t.join();
+            assertTrue(t.isVirtual());
+            if (ring.schedulesOnPollers()) {
+                assertTrue(before.get().startsWith("ringloom-poller-"), before.get());
+                assertEquals(before.get(), after.get(), "a thread stays on its poller across parks");
+            }
+        }
+    }
+
+    @Test
+    void aThousandConnectionsOnPollerThreadsEchoRandomSizesExactly() throws Exception {
+        try (RingServerSocket server = echoServer()) {
+            InetSocketAddress addr = server.localAddress();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            List<Thread> clients = new ArrayList<>();
+            for (int c = 0; c < 1000; c++) {
+                long seed = c;
+                RingSocket s = ring.connect(addr);
+                clients.add(ring.ofVirtual(s).start(() -> {
+                    try (s) {
+                        SplittableRandom rnd = new SplittableRandom(seed);
+                        int size = rnd.nextInt(10) == 0 ? 1 + rnd.nextInt(1 << 20) : 1 + rnd.nextInt(2048);
+                        Thread reader = ring.ofVirtual(s).start(() -> {
+                            try {
+                                ByteBuffer in = ByteBuffer.allocate(32 * 1024);
+                                for (long at = 0; at < size; ) {
+                                    int n = s.read(in.clear());
+                                    if (n < 0) {
+                                        throw new IOException("EOF after " + at + " of " + size);
+                                    }
+                                    for (int i = 0; i < n; i++, at++) {
+                                        if (in.get(i) != streamByte(seed, at)) {
+                                            throw new AssertionError("connection " + seed + ": byte " + at);
+                                        }
+                                    }
+                                }
+                            } catch (Throwable t) {
+                                failure.compareAndSet(null, t);
+                            }
+                        });
+                        ByteBuffer out = ByteBuffer.allocate(size);
+                        fillStream(out, seed, 0);
+                        s.write(out);
+                        reader.join();
+                    } catch (Throwable t) {
+                        failure.compareAndSet(null, t);
+                    }
+                }));
+            }
+            for (Thread t : clients) {
+                t.join();
+            }
+            if (failure.get() != null) {
+                throw new AssertionError(failure.get());
+            }
+        }
+    }
+
+    @Test
+    void aPollerThreadInterruptedTenThousandTimesWhileReadingReceivesTheStreamExactly() throws Exception {
+        RingSocket[] p = RingSocketTest.pair(ring, InetAddress.getLoopbackAddress());
+        try (RingSocket sender = p[0]; RingSocket receiver = p[1]) {
+            long total = 8L << 20;
+            AtomicLong received = new AtomicLong(), interruptsCaught = new AtomicLong();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicBoolean done = new AtomicBoolean();
+            Thread reader = ring.ofVirtual(receiver).start(() -> {
+                ByteBuffer in = ByteBuffer.allocate(3000);
+                long at = 0;
+                try {
+                    while (at < total) {
+                        try {
+                            int n = receiver.read(in.clear());
+                            for (int i = 0; i < n; i++, at++) {
+                                if (in.get(i) != streamByte(7, at)) {
+                                    throw new AssertionError("byte " + at + " differs");
+                                }
+                            }
+                        } catch (InterruptedIOException e) {
+                            assertEquals(0, e.bytesTransferred, "an interrupted read consumes nothing");
+                            assertTrue(Thread.interrupted(), "the interrupt status stays set");
+                            interruptsCaught.incrementAndGet();
+                        }
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                } finally {
+                    received.set(at);
+                    done.set(true);
+                }
+            });
+            Thread interrupter = Thread.ofPlatform().start(() -> {
+                SplittableRandom rnd = new SplittableRandom(1);
+                for (int i = 0; i < 10_000 && !done.get(); i++) {
+                    reader.interrupt();
+                    for (int spin = rnd.nextInt(2000); spin > 0; spin--) {
+                        Thread.onSpinWait();
+                    }
+                }
+            });
+            ByteBuffer out = ByteBuffer.allocate(64 * 1024);
+            for (long at = 0; at < total; at += out.capacity()) {
+                fillStream(out.clear(), 7, at);
+                sender.write(out);
+            }
+            interrupter.join();
+            reader.join();
+            if (failure.get() != null) {
+                throw new AssertionError(failure.get());
+            }
+            assertEquals(total, received.get());
+            assertTrue(interruptsCaught.get() > 0, "the interrupts reached the reader");
+        }
+    }
+
+    @Test
+    void aReadTimeoutOnAPollerThreadThrowsAndTheNextReadGetsTheBytes() throws Exception {
+        RingSocket[] p = RingSocketTest.pair(ring, InetAddress.getLoopbackAddress());
+        try (RingSocket a = p[0]; RingSocket b = p[1]) {
+            b.setSoTimeout(50);
+            AtomicReference<Object> outcome = new AtomicReference<>();
+            AtomicReference<String> secondRead = new AtomicReference<>();
+            Thread t = ring.ofVirtual(b).start(() -> {
+                ByteBuffer in = ByteBuffer.allocate(16);
+                try {
+                    b.read(in);
+                    outcome.set("read returned");
+                } catch (IOException e) {
+                    outcome.set(e);
+                }
+                try {
+                    b.setSoTimeout(0);
+                    int n = b.read(in.clear());
+                    secondRead.set(new String(in.array(), 0, n, StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    secondRead.set(e.toString());
+                }
+            });
+            await().until(() -> outcome.get() != null);
+            assertInstanceOf(SocketTimeoutException.class, outcome.get());
+            a.write(ByteBuffer.wrap("after".getBytes(StandardCharsets.US_ASCII)));
+            t.join();
+            assertEquals("after", secondRead.get());
+        }
+    }
+
+    @Test
+    void closingASocketWakesItsPollerThreadWithSocketClosed() throws Exception {
+        RingSocket[] p = RingSocketTest.pair(ring, InetAddress.getLoopbackAddress());
+        try (RingSocket a = p[0]; RingSocket b = p[1]) {
+            AtomicReference<Object> outcome = new AtomicReference<>();
+            AtomicBoolean reading = new AtomicBoolean();
+            Thread t = ring.ofVirtual(b).start(() -> {
+                try {
+                    reading.set(true);
+                    b.read(ByteBuffer.allocate(16));
+                    outcome.set("read returned");
+                } catch (IOException e) {
+                    outcome.set(e);
+                }
+            });
+            await().until(() -> reading.get() && t.getState() == Thread.State.WAITING);
+            b.close();
+            t.join();
+            assertInstanceOf(SocketException.class, outcome.get());
+            assertEquals("Socket closed", ((SocketException) outcome.get()).getMessage());
+        }
+    }
+
+    @Test
+    void threadsOfAClosedRuntimeStillRunToTheirEnd() throws Exception {
+        Ringloom own = Ringloom.open(PollerConfig.defaults().withPollers(1));
+        RingServerSocket server = own.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        RingSocket client = own.connect(server.localAddress());
+        RingSocket accepted = server.accept();
+        AtomicReference<Object> outcome = new AtomicReference<>();
+        AtomicReference<String> carrierAfterwards = new AtomicReference<>();
+        CountDownLatch resume = new CountDownLatch(1);
+        Thread t = own.ofVirtual(accepted).start(() -> {
+            try {
+                accepted.read(ByteBuffer.allocate(16));
+                outcome.set("read returned");
+            } catch (IOException e) {
+                outcome.set(e);
+            }
+            try {
+                resume.await();                   // woken after the poller is gone
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            carrierAfterwards.set(carrierName());
+        });
+        await().until(() -> t.getState() == Thread.State.WAITING);
+        own.close();                              // returns once the poller thread ended
+        resume.countDown();
+        assertTrue(t.join(Duration.ofSeconds(30)), "the thread ran to its end after its poller stopped");
+        assertInstanceOf(IOException.class, outcome.get());
+        if (own.schedulesOnPollers()) {
+            assertEquals("ringloom-orphaned-tasks", carrierAfterwards.get());
+        }
+        client.close();
+        accepted.close();
+        server.close();
+    }
+
+    @Test
+    void withoutJavaLangOpenTheThreadsRunOnTheJdkSchedulerAndOneInfoLineSaysSo() throws Exception {
+        Path out = Files.createTempFile("ringloom-child", ".out"), err = Files.createTempFile("ringloom-child", ".err");
+        try {
+            String java = ProcessHandle.current().info().command().orElseThrow();
+            Process child = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED",
+                    "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"),
+                    ClosedJavaLangChild.class.getName()))
+                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            assertTrue(child.waitFor(120, TimeUnit.SECONDS), "the child JVM hung");
+            String stdout = Files.readString(out, StandardCharsets.UTF_8);
+            String stderr = Files.readString(err, StandardCharsets.UTF_8);
+            assertEquals(0, child.exitValue(), stdout + stderr);
+            assertTrue(stdout.contains("echoed=ping onPollers=false carrier=ForkJoinPool"), stdout + stderr);
+            assertEquals(1, stderr.lines().filter(l -> l.contains("--add-opens java.base/java.lang=")).count(),
+                    stderr);
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    /** Child JVM without {@code --add-opens java.base/java.lang}: one echo over a thread from {@code ofVirtual}. */
+    static final class ClosedJavaLangChild {
+        public static void main(String[] args) throws Exception {
+            try (Ringloom own = Ringloom.open(PollerConfig.defaults(), "io_uring")) {
+                RingSocket[] p = RingSocketTest.pair(own, InetAddress.getLoopbackAddress());
+                try (RingSocket a = p[0]; RingSocket b = p[1]) {
+                    AtomicReference<String> carrier = new AtomicReference<>();
+                    Thread t = own.ofVirtual(b).start(() -> {
+                        carrier.set(carrierName());
+                        try {
+                            ByteBuffer in = ByteBuffer.allocate(4);
+                            while (in.hasRemaining()) {
+                                b.read(in);
+                            }
+                            b.write(in.flip());
+                        } catch (IOException e) {
+                            throw new AssertionError(e);
+                        }
+                    });
+                    a.write(ByteBuffer.wrap("ping".getBytes(StandardCharsets.US_ASCII)));
+                    ByteBuffer back = ByteBuffer.allocate(4);
+                    while (back.hasRemaining()) {
+                        a.read(back);
+                    }
+                    t.join();
+                    assertFalse(own.schedulesOnPollers());
+                    System.out.println("echoed=" + new String(back.array(), StandardCharsets.US_ASCII)
+                            + " onPollers=" + own.schedulesOnPollers() + " carrier=" + carrier.get());
+                    own.ofVirtual(b);                  // a second builder: the INFO line is not repeated
+                }
+            }
+        }
+    }
+}
