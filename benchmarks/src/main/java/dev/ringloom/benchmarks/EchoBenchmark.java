@@ -23,12 +23,15 @@ import java.util.Map;
  * {@link EchoClient}, a virtual thread per connection on JDK sockets, with {@code vthreads}). Each round measures
  * every server once, back to back, in alternating order; the ratios are taken round by round and their median
  * printed with their range, so the drift of a shared machine between rounds hits both sides of a ratio alike.
- * Prints round trips/s, p50/p99 and server CPU per round trip of the median round per configuration.
- * Every server JVM first serves the same load for {@link #WARMUP_SECONDS} unmeasured, so the figures are
- * steady state for all three (JIT compilation included in none).
+ * Prints, per point and server, round trips/s, p50/p99 and server CPU per round trip of the median round, and
+ * the paired ratios against the JDK and against ringloom. Every server JVM first serves the same load for
+ * {@link #WARMUP_SECONDS} unmeasured, so the figures are steady state for all (JIT compilation included in none).
+ * {@code ringloom-fjp} (the echo sample with its connection threads on the JDK's scheduler) shows what
+ * scheduling them on the pollers is worth.
  *
  * <pre>
  * mvn -q -DskipTests package exec:exec -pl benchmarks -am -Dbench="EchoBenchmark [seconds] [rounds]"
+ * mvn ... -Dbench="EchoBenchmark 5 5 1000 64 ringloom,ringloom-fjp,jdk,netty"
  * </pre>
  */
 public final class EchoBenchmark {
@@ -36,7 +39,8 @@ public final class EchoBenchmark {
     static final int[] SIZES = {64, 4096};
     static final int WARMUP_SECONDS = 3;
 
-    // Usage: EchoBenchmark [seconds] [rounds] [connections,...] [sizes,...] [with netty: true|false]
+    // Usage: EchoBenchmark [seconds] [rounds] [connections,...] [sizes,...]
+    //        [servers: a list of ringloom, ringloom-fjp, jdk, netty; default ringloom,jdk,netty]
     //        [load generator: epoll (NettyEchoLoad, the default) | vthreads (EchoClient)]
 
     public static void main(String[] args) throws Exception {
@@ -44,7 +48,8 @@ public final class EchoBenchmark {
         int roundCount = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int[] connections = args.length > 2 ? parse(args[2]) : CONNECTIONS;
         int[] sizes = args.length > 3 ? parse(args[3]) : SIZES;
-        boolean withNetty = args.length <= 4 || Boolean.parseBoolean(args[4]);
+        List<Server> servers = args.length > 4 ? Server.parseList(args[4])
+                : List.of(Server.RINGLOOM, Server.JDK, Server.NETTY);
         boolean vthreads = args.length > 5 && args[5].equals("vthreads");
         Load load = vthreads ? EchoClient::load : NettyEchoLoad::load;
         Path jar = Path.of("samples/target/ringloom-samples.jar").toAbsolutePath();
@@ -55,19 +60,16 @@ public final class EchoBenchmark {
                 seconds, WARMUP_SECONDS, roundCount);
         System.out.println("load generator: " + (vthreads ? "EchoClient (virtual thread per connection, JDK sockets)"
                 : "NettyEchoLoad (" + NettyEchoLoad.LOOPS + " epoll event loops)"));
-        System.out.printf("%-6s %-6s %14s %14s %19s %18s %18s %8s %8s%s %8s %8s%n", "conns", "size",
-                "ringloom rt/s", "JDK rt/s", "vs JDK", "ringloom p50/p99", "JDK p50/p99", "rl cpu", "jdk cpu",
-                withNetty ? String.format(" %14s %19s %18s %8s", "Netty rt/s", "vs Ntty", "Netty p50/p99", "ntty cpu")
-                        : "", "load@rl", "load@jdk");
-        System.out.println("(latencies in us; cpu = server CPU us per round trip; load@ = this JVM's load generator"
-                + " CPU us per round trip against ringloom / the JDK; both over the measured window only)");
+        System.out.printf("%-6s %-6s %-13s %12s %19s %19s %17s %8s %8s%n", "conns", "size", "server", "rt/s",
+                "vs JDK", "vs ringloom", "p50/p99", "cpu", "load");
+        System.out.println("(latencies in us; cpu = server CPU us per round trip; load = this JVM's load generator"
+                + " CPU us per round trip; both over the measured window only)");
         // The load generator runs in this JVM: warm it up once, or whichever server goes first pays for its JIT.
         measure(load, java, jar, Server.JDK, 64, 64, 2);
         for (int size : sizes) {
             for (int conns : connections) {
                 Map<Server, List<Measured>> rounds = new EnumMap<>(Server.class);
-                List<Server> order = new ArrayList<>(withNetty ? List.of(Server.values())
-                        : List.of(Server.RINGLOOM, Server.JDK));
+                List<Server> order = new ArrayList<>(servers);
                 for (int round = 0; round < roundCount; round++) {
                     for (Server server : order) {
                         rounds.computeIfAbsent(server, k -> new ArrayList<>())
@@ -75,20 +77,14 @@ public final class EchoBenchmark {
                     }
                     Collections.reverse(order);     // so drift within a round favours no server
                 }
-                List<Measured> rl = rounds.get(Server.RINGLOOM), jdk = rounds.get(Server.JDK);
-                Measured r = median(rl), j = median(jdk);
-                System.out.printf("%-6d %-6d %,14.0f %,14.0f %s %9.0f/%-8.0f %9.0f/%-8.0f %8.1f %8.1f", conns, size,
-                        r.r().roundTripsPerSec(), j.r().roundTripsPerSec(), pairedRatio(rl, jdk),
-                        r.r().p50Micros(), r.r().p99Micros(), j.r().p50Micros(), j.r().p99Micros(),
-                        r.serverCpuMicrosPerRoundTrip(), j.serverCpuMicrosPerRoundTrip());
-                if (withNetty) {
-                    List<Measured> netty = rounds.get(Server.NETTY);
-                    Measured n = median(netty);
-                    System.out.printf(" %,14.0f %s %9.0f/%-8.0f %8.1f", n.r().roundTripsPerSec(),
-                            pairedRatio(rl, netty), n.r().p50Micros(), n.r().p99Micros(),
-                            n.serverCpuMicrosPerRoundTrip());
+                for (Server server : servers) {
+                    List<Measured> mine = rounds.get(server);
+                    Measured m = median(mine);
+                    System.out.printf("%-6d %-6d %-13s %,12.0f %19s %19s %8.0f/%-8.0f %8.1f %8.1f%n", conns, size,
+                            server.label, m.r().roundTripsPerSec(), pairedRatio(mine, rounds.get(Server.JDK)),
+                            pairedRatio(mine, rounds.get(Server.RINGLOOM)), m.r().p50Micros(), m.r().p99Micros(),
+                            m.serverCpuMicrosPerRoundTrip(), m.loadCpuMicrosPerRoundTrip());
                 }
-                System.out.printf(" %8.1f %8.1f%n", r.loadCpuMicrosPerRoundTrip(), j.loadCpuMicrosPerRoundTrip());
             }
         }
     }
@@ -110,6 +106,9 @@ public final class EchoBenchmark {
      * machine between rounds, which two independent best-of or median figures would keep.
      */
     static String pairedRatio(List<Measured> a, List<Measured> b) {
+        if (b == null) {
+            return "-";
+        }
         double[] r = new double[a.size()];
         for (int i = 0; i < r.length; i++) {
             r[i] = a.get(i).r().roundTripsPerSec() / b.get(i).r().roundTripsPerSec();
@@ -119,16 +118,39 @@ public final class EchoBenchmark {
         return String.format("%5.2fx [%.2f-%.2f]", median, r[0], r[r.length - 1]);
     }
 
-    /** The servers compared, each with its {@code echo-server --io} name and its port. */
+    /** The servers compared: how each is started, its label and its port. */
     enum Server {
-        RINGLOOM("ringloom", 7300), JDK("jdk", 7301), NETTY("netty", 7302);
+        /** The echo sample on ringloom, each connection's thread on its socket's poller (one poller per core). */
+        RINGLOOM("ringloom", 7300, "--io", "ringloom"),
+        /** The same on ringloom with the connection threads on the JDK's scheduler ({@code Thread.ofVirtual()}). */
+        RINGLOOM_FJP("ringloom-fjp", 7303, "--io", "ringloom", "--threads", "jdk"),
+        /** The echo sample on {@code java.net} sockets, virtual threads on the JDK's scheduler. */
+        JDK("jdk", 7301, "--io", "jdk"),
+        /** {@link NettyEchoServer}: Netty's io_uring transport, 2 event loops. */
+        NETTY("netty", 7302);
 
-        final String io;
+        final String label;
         final int port;
+        final List<String> echoArgs;
 
-        Server(String io, int port) {
-            this.io = io;
+        Server(String label, int port, String... echoArgs) {
+            this.label = label;
             this.port = port;
+            this.echoArgs = List.of(echoArgs);
+        }
+
+        /** {@code ringloom,jdk}; also the older {@code true} (with Netty) and {@code false} (without). */
+        static List<Server> parseList(String csv) {
+            if (csv.equals("true") || csv.equals("false")) {
+                return csv.equals("true") ? List.of(RINGLOOM, JDK, NETTY) : List.of(RINGLOOM, JDK);
+            }
+            List<Server> list = new ArrayList<>();
+            for (String name : csv.split(",")) {
+                list.add(Arrays.stream(values()).filter(v -> v.label.equals(name)).findFirst().orElseThrow(
+                        () -> new IllegalArgumentException("unknown server " + name + ": ringloom, ringloom-fjp,"
+                                + " jdk or netty")));
+            }
+            return list;
         }
     }
 
@@ -184,15 +206,16 @@ public final class EchoBenchmark {
                 "--sun-misc-unsafe-memory-access=allow"));
         // e.g. RINGLOOM_SERVER_OPTS="-Dringloom.pollers=2" to compare ringloom settings in one run
         String extra = System.getenv("RINGLOOM_SERVER_OPTS");
-        if (server == Server.RINGLOOM && extra != null && !extra.isBlank()) {
+        if ((server == Server.RINGLOOM || server == Server.RINGLOOM_FJP) && extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
         }
         if (server == Server.NETTY) {
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), NettyEchoServer.class.getName(),
                     Integer.toString(server.port), "2"));
         } else {
-            cmd.addAll(List.of("-jar", jar.toString(), "echo-server", "--io", server.io,
-                    "--port", Integer.toString(server.port), "--bind", "127.0.0.1"));
+            cmd.addAll(List.of("-jar", jar.toString(), "echo-server", "--port", Integer.toString(server.port),
+                    "--bind", "127.0.0.1"));
+            cmd.addAll(server.echoArgs);
         }
         Process process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -203,7 +226,7 @@ public final class EchoBenchmark {
             CpuWindow cpu = new CpuWindow(process.pid(), ProcessHandle.current().pid());
             EchoClient.Result r = load.run(target, conns, size, seconds, cpu);
             if (r.mismatches() != 0 || r.failures() != 0) {
-                throw new IllegalStateException(server.io + ": " + r);
+                throw new IllegalStateException(server.label + ": " + r);
             }
             double roundTrips = r.roundTripsPerSec() * seconds;
             return new Measured(r, cpu.server * 10_000.0 / roundTrips, cpu.load * 10_000.0 / roundTrips);

@@ -45,6 +45,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * that touches the ring, the {@link InFlightTable} and the {@link BufferRegistry}'s contents runs on the poller
  * thread, which is why the ring can be created with {@code IORING_SETUP_SINGLE_ISSUER | DEFER_TASKRUN}.
  *
+ * <h2>Running virtual threads</h2>
+ * A poller is also an {@link Executor}: each pass first runs the tasks queued on it ({@link RunQueue}), which are
+ * the continuations of virtual threads whose scheduler it is. Such a thread parks in an op's wait, the CQE handler
+ * unparks it on this very thread (a deque push), and the next pass runs it, and its sends go out from here: an
+ * event loop with blocking code on top. A pass runs only the tasks queued before it began, so the ring is
+ * entered between two batches however busy the threads are; a task that blocks the OS thread stalls the ring.
+ *
  * <h2>Waking</h2>
  * The poller sleeps inside {@code io_uring_enter}, where {@link Thread#interrupt()} cannot reach it. It keeps a
  * read of an eventfd armed in its ring; a submitter writes that eventfd only when the poller announced it is

@@ -18,7 +18,9 @@ import java.util.concurrent.Executor;
  *
  * <h2>Threads</h2>
  * Thread-safe. One read and one write may be in progress at a time; further readers (writers) wait their turn,
- * as with {@code java.net.Socket}. At most one receive op is ever in flight on the socket.
+ * as with {@code java.net.Socket}. At most one receive op is ever in flight on the socket. Any thread may call it;
+ * the thread that serves the connection is best started with {@link Ringloom#ofVirtual(RingSocket)}, which
+ * schedules it on the poller that reaps the socket's completions, so that they wake it without crossing threads.
  *
  * <h2>Receiving</h2>
  * Where the kernel has them (6.0+), the socket receives through one multishot recv into the poller's provided
