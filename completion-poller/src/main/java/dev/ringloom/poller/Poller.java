@@ -351,12 +351,14 @@ public final class Poller implements AutoCloseable, Executor {
      */
     @Override
     public void execute(Runnable task) {
-        if (Thread.currentThread() == thread) {
-            tasks.addLocal(task);
+        if (lifecycle == TERMINATED) {
+            // Also on the poller thread itself: its last steps (failing queued ops, releasing close()'s waiters)
+            // unpark threads after it drained its local tasks for the last time.
+            ORPHANS.execute(task);
             return;
         }
-        if (lifecycle == TERMINATED) {
-            ORPHANS.execute(task);
+        if (Thread.currentThread() == thread) {
+            tasks.addLocal(task);
             return;
         }
         tasks.addExternal(task);

@@ -14,8 +14,8 @@ import java.util.List;
  * {@link #addLocal}, {@link #runBatch}, {@link #hasLocal} and {@link #drainLocal} are poller-thread only; the local
  * deque needs no synchronization because the poller's own completions (a CQE handler unparking a reader) are
  * where most tasks come from. {@link #addExternal} may be called by any thread (a timer, a virtual thread of
- * another scheduler); {@link #hasExternal} and {@link #drainExternal} by any. External tasks move to the local deque at the start of a
- * batch, so both kinds run in arrival order per source.
+ * another scheduler); {@link #hasExternal} and {@link #drainExternal} by any. External tasks move to the
+ * local deque at the start of a batch, so both kinds run in arrival order per source.
  */
 final class RunQueue {
     private final ArrayDeque<Runnable> local = new ArrayDeque<>(1024);
@@ -41,10 +41,8 @@ final class RunQueue {
      * Runs the tasks queued so far, external ones included; tasks queued while the batch runs (a thread that
      * yields, a reader unparked by a writer) wait for the next batch, so the ring is entered between two batches
      * however busy the threads are.
-     *
-     * @return how many ran
      */
-    int runBatch() {
+    void runBatch() {
         Runnable t;
         while ((t = external.relaxedPoll()) != null) {
             local.addLast(t);
@@ -53,7 +51,6 @@ final class RunQueue {
         for (int i = 0; i < n; i++) {
             local.pollFirst().run();
         }
-        return n;
     }
 
     /** Poller thread, once it stops running tasks: takes the local ones. */

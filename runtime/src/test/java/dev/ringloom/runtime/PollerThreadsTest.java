@@ -250,7 +250,8 @@ class PollerThreadsTest {
     @Test
     void closingASocketWakesItsPollerThreadWithSocketClosed() throws Exception {
         RingSocket[] p = RingSocketTest.pair(ring, InetAddress.getLoopbackAddress());
-        try (RingSocket a = p[0]; RingSocket b = p[1]) {
+        RingSocket b = p[1];
+        try (RingSocket peer = p[0]) {
             AtomicReference<Object> outcome = new AtomicReference<>();
             AtomicBoolean reading = new AtomicBoolean();
             Thread t = ring.ofVirtual(b).start(() -> {
@@ -267,6 +268,7 @@ class PollerThreadsTest {
             t.join();
             assertInstanceOf(SocketException.class, outcome.get());
             assertEquals("Socket closed", ((SocketException) outcome.get()).getMessage());
+            assertTrue(peer.isOpen(), "closing one end leaves the other open");
         }
     }
 
@@ -304,6 +306,21 @@ class PollerThreadsTest {
         client.close();
         accepted.close();
         server.close();
+    }
+
+    @Test
+    void aPollerThreadMayCloseTheRuntimeThatRunsIt() throws Exception {
+        Ringloom own = Ringloom.open(PollerConfig.defaults().withPollers(2));
+        AtomicReference<String> carrierAfterwards = new AtomicReference<>();
+        Thread t = own.ofVirtual().start(() -> {
+            own.close();                          // waits for its own poller to end, then resumes elsewhere
+            carrierAfterwards.set(carrierName());
+        });
+        assertTrue(t.join(Duration.ofSeconds(30)), "close() returned to the thread whose poller it stopped");
+        if (own.schedulesOnPollers()) {
+            assertEquals("ringloom-orphaned-tasks", carrierAfterwards.get());
+        }
+        assertEquals(0, own.inFlight());
     }
 
     @Test
