@@ -40,7 +40,7 @@ public final class EchoBenchmark {
     static final int WARMUP_SECONDS = 3;
 
     // Usage: EchoBenchmark [seconds] [rounds] [connections,...] [sizes,...]
-    //        [servers: a list of ringloom, ringloom-fjp, jdk, netty; default ringloom,jdk,netty]
+    //        [servers: a list of ringloom, ringloom-fjp, jdk, netty, c-uring; default ringloom,jdk,netty]
     //        [load generator: epoll (NettyEchoLoad, the default) | vthreads (EchoClient)]
 
     public static void main(String[] args) throws Exception {
@@ -127,7 +127,12 @@ public final class EchoBenchmark {
         /** The echo sample on {@code java.net} sockets, virtual threads on the JDK's scheduler. */
         JDK("jdk", 7301, "--io", "jdk"),
         /** {@link NettyEchoServer}: Netty's io_uring transport, 2 event loops. */
-        NETTY("netty", 7302);
+        NETTY("netty", 7302),
+        /**
+         * {@code benchmarks/src/main/c/uring_echo.c}: a plain single-threaded C liburing echo, the yardstick issue 3
+         * names; built on first use with {@code cc} and liburing (Debian: {@code liburing-dev}).
+         */
+        C_URING("c-uring", 7304);
 
         final String label;
         final int port;
@@ -148,7 +153,7 @@ public final class EchoBenchmark {
             for (String name : csv.split(",")) {
                 list.add(Arrays.stream(values()).filter(v -> v.label.equals(name)).findFirst().orElseThrow(
                         () -> new IllegalArgumentException("unknown server " + name + ": ringloom, ringloom-fjp,"
-                                + " jdk or netty")));
+                                + " jdk, netty or c-uring")));
             }
             return list;
         }
@@ -209,7 +214,9 @@ public final class EchoBenchmark {
         if ((server == Server.RINGLOOM || server == Server.RINGLOOM_FJP) && extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
         }
-        if (server == Server.NETTY) {
+        if (server == Server.C_URING) {
+            cmd = List.of(cUringEcho().toString(), Integer.toString(server.port));
+        } else if (server == Server.NETTY) {
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), NettyEchoServer.class.getName(),
                     Integer.toString(server.port), "2"));
         } else {
@@ -217,14 +224,20 @@ public final class EchoBenchmark {
                     "--bind", "127.0.0.1"));
             cmd.addAll(server.echoArgs);
         }
-        Process process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Path log = Path.of("benchmarks/target/echo-" + server.label + ".log").toAbsolutePath();
+        Process process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             InetSocketAddress target = new InetSocketAddress("127.0.0.1", server.port);
             awaitListening(target, process);
             load.run(target, conns, size, WARMUP_SECONDS, EchoClient.Window.NONE);
             CpuWindow cpu = new CpuWindow(process.pid(), ProcessHandle.current().pid());
-            EchoClient.Result r = load.run(target, conns, size, seconds, cpu);
+            EchoClient.Result r;
+            try {
+                r = load.run(target, conns, size, seconds, cpu);
+            } catch (UncheckedIOException e) {
+                throw process.isAlive() ? e : new IllegalStateException(server.label + " exited with "
+                        + process.exitValue() + "; its output is in " + log, e);
+            }
             if (r.mismatches() != 0 || r.failures() != 0) {
                 throw new IllegalStateException(server.label + ": " + r);
             }
@@ -234,6 +247,20 @@ public final class EchoBenchmark {
             process.destroy();
             process.waitFor();
         }
+    }
+
+    /** The C echo's binary, compiled from its source once per build directory. */
+    static Path cUringEcho() throws IOException, InterruptedException {
+        Path binary = Path.of("benchmarks/target/uring_echo").toAbsolutePath();
+        if (!Files.isExecutable(binary)) {
+            Process cc = new ProcessBuilder("cc", "-O2", "-o", binary.toString(),
+                    Path.of("benchmarks/src/main/c/uring_echo.c").toAbsolutePath().toString(), "-luring")
+                    .inheritIO().start();
+            if (cc.waitFor() != 0) {
+                throw new IllegalStateException("c-uring needs a C compiler and liburing (Debian: liburing-dev)");
+            }
+        }
+        return binary;
     }
 
     static void awaitListening(InetSocketAddress target, Process server) throws InterruptedException {
