@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -17,11 +19,14 @@ import java.util.concurrent.locks.LockSupport;
  * flight (or while a thread is inside a syscall on it) could deliver that op's effect to an unrelated file
  * or socket. Every use takes a reference ({@link #acquire()}); {@link #close()} marks the handle closing and
  * the release that drops the count to zero closes the fd — on whichever thread that is, usually the poller
- * reaping the last CQE. Thread-safe.
+ * reaping the last CQE, except for an fd whose close may block ({@link #closeMayBlock}). Thread-safe.
  */
 public final class FdHandle {
     private static final int CLOSING = 1 << 31;
     private static final VarHandle REFS;
+    /** Runs the closes that may block, so that no poller ever waits for a peer; a thread per close at a time. */
+    private static final Executor BLOCKING_CLOSES = Executors.newCachedThreadPool(
+            Thread.ofPlatform().daemon().name("ringloom-blocking-close-", 0).factory());
 
     static {
         try {
@@ -36,6 +41,7 @@ public final class FdHandle {
     private volatile boolean fdClosed;
     private volatile boolean orphaned;  // a poller died with an op on this fd: it is never closed
     private volatile Thread closer;     // parked in awaitClosed()
+    private volatile boolean closeMayBlock;
     private int closeResult;
 
     public FdHandle(int fd) {
@@ -152,7 +158,25 @@ public final class FdHandle {
         }
     }
 
+    /**
+     * Declares whether close(2) of this fd may block: a socket with {@code SO_LINGER} above 0 waits in close(2)
+     * until its unsent bytes are acknowledged, up to the linger time. Such a close runs on a thread of its own
+     * instead of on the thread of the last release (often the poller, whose every other op would wait meanwhile);
+     * {@link #awaitClosed} still returns only after it.
+     */
+    public void closeMayBlock(boolean mayBlock) {
+        closeMayBlock = mayBlock;
+    }
+
     private void closeNow() {
+        if (closeMayBlock) {
+            BLOCKING_CLOSES.execute(this::closeFd);
+        } else {
+            closeFd();
+        }
+    }
+
+    private void closeFd() {
         closeResult = Libc.close(fd);
         fdClosed = true;        // closeResult visible before fdClosed
         Thread t = closer;

@@ -10,6 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
+import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -39,6 +40,9 @@ final class SocketFd {
         int fd = acquire();
         try {
             SocketOptions.set(fd, option, value);
+            if (option == StandardSocketOptions.SO_LINGER) {
+                handle.closeMayBlock((Integer) value > 0);   // close(2) then waits for the peer's ACKs
+            }
         } finally {
             handle.release();
         }
