@@ -48,7 +48,9 @@ import java.util.concurrent.Executor;
  * <h2>Close</h2>
  * {@link #close()} wakes every thread blocked on the socket with {@code SocketException("Socket closed")},
  * cancels their ops by fd, and closes the fd only after the kernel completed the last of them. A second close
- * is a no-op.
+ * is a no-op. With {@code SO_LINGER} above 0, close parks its caller until the unsent bytes are acknowledged or
+ * the linger time passed, as with {@code java.net}; that close(2) runs on a thread of its own, so the poller and
+ * the other sockets on it are not held up.
  *
  * <h2>On the JDK backend</h2>
  * Reads, timeouts and close keep the rules above: a read pump (a helper virtual thread that is never
