@@ -322,7 +322,8 @@ class SocketStressTest {
                 }));
             }
             for (int i = 0; i < 10_000 && failure.get() == null; i++) {
-                closeUnderBlockedThreads(i == 0 ? 34 : 1);   // the first round with 100+ threads
+                // the first rounds with 100+ threads; every other round with the threads on the socket's poller
+                closeUnderBlockedThreads(i < 2 ? 34 : 1, i % 2 == 1);
             }
             stop.set(true);
             for (Thread t : churn) {
@@ -336,14 +337,18 @@ class SocketStressTest {
         }
     }
 
-    /** {@code groups} readers, writers and acceptors blocked on one socket pair and one server; close; check. */
-    private static void closeUnderBlockedThreads(int groups) throws Exception {
+    /**
+     * {@code groups} readers, writers and acceptors blocked on one socket pair and one server; close; check. With
+     * {@code onPollers} the threads run on the poller of the socket they block on ({@link Ringloom#ofVirtual}).
+     */
+    private static void closeUnderBlockedThreads(int groups, boolean onPollers) throws Exception {
         RingSocket[] p = RingSocketTest.pair(ring, InetAddress.getLoopbackAddress());
         RingServerSocket server = ring.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
         List<Thread> threads = new ArrayList<>();
+        Thread.Builder builder = onPollers ? ring.ofVirtual(p[0]) : Thread.ofVirtual();
         for (int g = 0; g < groups; g++) {
-            threads.add(Thread.ofVirtual().start(() -> {
+            threads.add(builder.start(() -> {
                 try {
                     p[0].read(ByteBuffer.allocate(16));
                     errors.add(new AssertionError("read returned on a socket nobody wrote to"));
@@ -351,7 +356,7 @@ class SocketStressTest {
                     errors.add(e);
                 }
             }));
-            threads.add(Thread.ofVirtual().start(() -> {
+            threads.add(builder.start(() -> {
                 try {
                     while (true) {
                         p[0].write(ByteBuffer.allocate(256 * 1024));
@@ -360,7 +365,7 @@ class SocketStressTest {
                     errors.add(e);
                 }
             }));
-            threads.add(Thread.ofVirtual().start(() -> {
+            threads.add(builder.start(() -> {
                 try {
                     server.accept().close();
                     errors.add(new AssertionError("accept returned with nobody connecting"));
