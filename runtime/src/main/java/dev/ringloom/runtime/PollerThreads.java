@@ -16,8 +16,9 @@ import java.util.concurrent.Executor;
  * <p>The JDK has no public API for a virtual thread's scheduler in JDK 25; the builder that takes one
  * ({@code java.lang.ThreadBuilders.VirtualThreadBuilder(Executor)}, which the JDK's own tests use) is reached by
  * reflection, which needs {@code --add-opens java.base/java.lang=<ringloom's module or ALL-UNNAMED>}. Without
- * it, or on a JDK without that constructor, {@link #builder} returns {@link Thread#ofVirtual()} and says so once:
- * the code runs the same, on the default scheduler. Stateless and thread-safe.
+ * it, on a JDK without that constructor, or on a VM without continuations, {@link #builder} returns
+ * {@link Thread#ofVirtual()} and says so once: the code runs the same, on the default scheduler. Stateless and
+ * thread-safe.
  */
 final class PollerThreads {
     private static final System.Logger LOG = System.getLogger("dev.ringloom");
@@ -31,12 +32,16 @@ final class PollerThreads {
             Constructor<?> c = Class.forName("java.lang.ThreadBuilders$VirtualThreadBuilder")
                     .getDeclaredConstructor(Executor.class);
             if (c.trySetAccessible()) {
+                c.newInstance((Executor) Runnable::run);   // refuses where the VM has no continuations
                 return c;
             }
             Module m = PollerThreads.class.getModule();
             LOG.log(System.Logger.Level.INFO, "ringloom's poller-scheduled virtual threads run on the JDK's"
                     + " scheduler instead: java.lang is not open to ringloom (run with --add-opens java.base/java.lang="
                     + (m.isNamed() ? m.getName() : "ALL-UNNAMED") + ")");
+        } catch (InvocationTargetException e) {
+            LOG.log(System.Logger.Level.INFO, "ringloom's poller-scheduled virtual threads run on the JDK's"
+                    + " scheduler instead: this VM refuses virtual threads with a scheduler (" + e.getCause() + ")");
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.log(System.Logger.Level.INFO, "ringloom's poller-scheduled virtual threads run on the JDK's"
                     + " scheduler instead: this JDK has no virtual thread builder with a scheduler (" + e + ")");
