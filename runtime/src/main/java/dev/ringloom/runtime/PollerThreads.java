@@ -36,17 +36,19 @@ final class PollerThreads {
                 return c;
             }
             Module m = PollerThreads.class.getModule();
-            LOG.log(System.Logger.Level.INFO, "ringloom's poller-scheduled virtual threads run on the JDK's"
-                    + " scheduler instead: java.lang is not open to ringloom (run with --add-opens java.base/java.lang="
+            fallBack("java.lang is not open to ringloom (run with --add-opens java.base/java.lang="
                     + (m.isNamed() ? m.getName() : "ALL-UNNAMED") + ")");
         } catch (InvocationTargetException e) {
-            LOG.log(System.Logger.Level.INFO, "ringloom's poller-scheduled virtual threads run on the JDK's"
-                    + " scheduler instead: this VM refuses virtual threads with a scheduler (" + e.getCause() + ")");
+            fallBack("this VM refuses virtual threads with a scheduler (" + e.getCause() + ")");
         } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.log(System.Logger.Level.INFO, "ringloom's poller-scheduled virtual threads run on the JDK's"
-                    + " scheduler instead: this JDK has no virtual thread builder with a scheduler (" + e + ")");
+            fallBack("this JDK has no virtual thread builder with a scheduler (" + e + ")");
         }
         return null;
+    }
+
+    private static void fallBack(String why) {
+        LOG.log(System.Logger.Level.INFO, "ringloom's poller-scheduled virtual threads run on the JDK's scheduler"
+                + " instead: " + why);
     }
 
     /** True if {@link #builder} schedules on the given executor (else it falls back to the JDK's scheduler). */

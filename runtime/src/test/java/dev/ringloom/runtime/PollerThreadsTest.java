@@ -13,14 +13,11 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -60,27 +57,7 @@ class PollerThreadsTest {
 
     /** An echo server whose connection threads run on the pollers serving their sockets. */
     private static RingServerSocket echoServer() throws IOException {
-        RingServerSocket server = ring.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
-        Thread.ofVirtual().start(() -> {
-            try {
-                while (true) {
-                    RingSocket s = server.accept();
-                    ring.ofVirtual(s).start(() -> {
-                        try (s) {
-                            ByteBuffer buf = ByteBuffer.allocateDirect(16 * 1024);
-                            while (s.read(buf.clear()) >= 0) {
-                                s.write(buf.flip());
-                            }
-                        } catch (IOException e) {
-                            // the client went away
-                        }
-                    });
-                }
-            } catch (IOException closed) {
-                // server closed
-            }
-        });
-        return server;
+        return SocketStressTest.echoServer(ring, ring::ofVirtual, () -> ByteBuffer.allocateDirect(16 * 1024));
     }
 
     @Test
@@ -325,24 +302,10 @@ class PollerThreadsTest {
 
     @Test
     void withoutJavaLangOpenTheThreadsRunOnTheJdkSchedulerAndOneInfoLineSaysSo() throws Exception {
-        Path out = Files.createTempFile("ringloom-child", ".out"), err = Files.createTempFile("ringloom-child", ".err");
-        try {
-            String java = ProcessHandle.current().info().command().orElseThrow();
-            Process child = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED",
-                    "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"),
-                    ClosedJavaLangChild.class.getName()))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            assertTrue(child.waitFor(120, TimeUnit.SECONDS), "the child JVM hung");
-            String stdout = Files.readString(out, StandardCharsets.UTF_8);
-            String stderr = Files.readString(err, StandardCharsets.UTF_8);
-            assertEquals(0, child.exitValue(), stdout + stderr);
-            assertTrue(stdout.contains("echoed=ping onPollers=false carrier=ForkJoinPool"), stdout + stderr);
-            assertEquals(1, stderr.lines().filter(l -> l.contains("--add-opens java.base/java.lang=")).count(),
-                    stderr);
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
+        ChildJvm.Output o = ChildJvm.run(ClosedJavaLangChild.class);
+        assertTrue(o.stdout().contains("echoed=ping onPollers=false carrier=ForkJoinPool"), o.both());
+        assertEquals(1, o.stderr().lines().filter(l -> l.contains("--add-opens java.base/java.lang=")).count(),
+                o.stderr());
     }
 
     /** Child JVM without {@code --add-opens java.base/java.lang}: one echo over a thread from {@code ofVirtual}. */

@@ -18,6 +18,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -56,14 +58,23 @@ class SocketStressTest {
 
     /** An echo server whose connection threads run until the test's runtime closes. */
     static RingServerSocket echoServer() throws IOException {
+        return echoServer(ring, s -> Thread.ofVirtual(), () -> ByteBuffer.allocate(64 * 1024));
+    }
+
+    /**
+     * An echo server on {@code ring}: each connection served by a thread from {@code threadFor} (given the
+     * accepted socket), echoing through a buffer from {@code buffer}.
+     */
+    static RingServerSocket echoServer(Ringloom ring, Function<RingSocket, Thread.Builder> threadFor,
+            Supplier<ByteBuffer> buffer) throws IOException {
         RingServerSocket server = ring.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
         Thread.ofVirtual().start(() -> {
             try {
                 while (true) {
                     RingSocket s = server.accept();
-                    Thread.ofVirtual().start(() -> {
+                    threadFor.apply(s).start(() -> {
                         try (s) {
-                            ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+                            ByteBuffer buf = buffer.get();
                             while (s.read(buf.clear()) >= 0) {
                                 s.write(buf.flip());
                             }
