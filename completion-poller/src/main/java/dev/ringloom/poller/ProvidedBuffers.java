@@ -8,7 +8,6 @@ import dev.ringloom.poller.uring.IoUringConstants;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.BitSet;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -44,7 +43,10 @@ public final class ProvidedBuffers {
     private final MemorySegment slab;       // entries × bufferSize bytes; buffer id i at i × bufferSize
     private final int entries;
     private final int bufferSize;
-    private final BitSet out;               // guarded by this: ids taken from the ring and not yet recycled
+    // Guarded by this: bit (bid & 63) of word bid >>> 6 is set while id bid is out of the ring. A plain bitmap,
+    // not a BitSet: BitSet.clear rescans its words whenever the highest one empties, measured at ~2 % of an
+    // echo server's CPU.
+    private final long[] out;
     private int tail;                       // guarded by this
     private int outCount;                   // guarded by this
     private boolean closed;                 // guarded by this
@@ -55,7 +57,7 @@ public final class ProvidedBuffers {
         this.bufferSize = bufferSize;
         this.ring = arena.allocate(BufRing.ENTRY_SIZE * entries, NativeMemory.PAGE);
         this.slab = arena.allocate((long) bufferSize * entries, NativeMemory.PAGE);
-        this.out = new BitSet(entries);
+        this.out = new long[(entries + 63) >>> 6];
         for (int bid = 0; bid < entries; bid++) {
             put(bid, bid);
         }
@@ -111,10 +113,10 @@ public final class ProvidedBuffers {
      * @throws IllegalStateException if the id is already out (a ringloom bug)
      */
     public synchronized void take(int bid) {
-        if (bid < 0 || bid >= entries || out.get(bid)) {
+        if (bid < 0 || bid >= entries || isOut(bid)) {
             throw new IllegalStateException("buffer id " + bid + " is not in the ring");
         }
-        out.set(bid);
+        out[bid >>> 6] |= 1L << bid;
         outCount++;
     }
 
@@ -127,14 +129,18 @@ public final class ProvidedBuffers {
         if (closed) {
             return;
         }
-        if (bid < 0 || bid >= entries || !out.get(bid)) {
+        if (bid < 0 || bid >= entries || !isOut(bid)) {
             throw new IllegalStateException("buffer id " + bid + " was not taken");
         }
-        out.clear(bid);
+        out[bid >>> 6] &= ~(1L << bid);
         outCount--;
         put(tail, bid);
         tail++;
         publishTail();
+    }
+
+    private boolean isOut(int bid) {
+        return (out[bid >>> 6] & 1L << bid) != 0;
     }
 
     /** The first {@code length} bytes of buffer {@code bid}, which the caller holds. */
