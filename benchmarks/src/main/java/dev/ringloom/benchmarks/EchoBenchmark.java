@@ -5,6 +5,7 @@ import dev.ringloom.samples.EchoClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +20,9 @@ import java.util.Map;
 /**
  * The echo server on ringloom against the same server on JDK {@code java.net} sockets and against Netty's io_uring
  * transport ({@link NettyEchoServer}, 2 event loops), each in its own JVM,
- * driven by the same load generator in this JVM ({@link NettyEchoLoad}, epoll event loops, by default;
- * {@link EchoClient}, a virtual thread per connection on JDK sockets, with {@code vthreads}). Each round measures
+ * driven by the same load generator ({@link NettyEchoLoad}, epoll event loops in this JVM, by default;
+ * {@link EchoClient}, a virtual thread per connection on JDK sockets, with {@code vthreads}; {@link CEpollLoad}, a C
+ * epoll client in a child process, with {@code c-epoll}). Each round measures
  * every server once, back to back, in alternating order; the ratios are taken round by round and their median
  * printed with their range, so the drift of a shared machine between rounds hits both sides of a ratio alike.
  * Prints, per point and server, round trips/s, p50/p99 and server CPU per round trip of the median round, and
@@ -40,8 +42,9 @@ public final class EchoBenchmark {
     static final int WARMUP_SECONDS = 3;
 
     // Usage: EchoBenchmark [seconds] [rounds] [connections,...] [sizes,...]
-    //        [servers: a list of ringloom, ringloom-fjp, jdk, netty, c-uring; default ringloom,jdk,netty]
-    //        [load generator: epoll (NettyEchoLoad, the default) | vthreads (EchoClient)]
+    //        [servers: a list of ringloom, ringloom-fjp, ringloom-alt, jdk, netty, c-uring; default ringloom,jdk,netty]
+    //        [load generator: epoll (NettyEchoLoad, the default) | vthreads (EchoClient)
+    //                         | c-epoll[:THREADS] (CEpollLoad, a C child process, 1 thread unless told)]
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
@@ -50,22 +53,32 @@ public final class EchoBenchmark {
         int[] sizes = args.length > 3 ? parse(args[3]) : SIZES;
         List<Server> servers = args.length > 4 ? Server.parseList(args[4])
                 : List.of(Server.RINGLOOM, Server.JDK, Server.NETTY);
-        boolean vthreads = args.length > 5 && args[5].equals("vthreads");
-        Load load = vthreads ? EchoClient::load : NettyEchoLoad::load;
+        String loadName = args.length > 5 ? args[5] : "epoll";
+        CEpollLoad cLoad = loadName.startsWith("c-epoll") ? new CEpollLoad(loadName.equals("c-epoll") ? 1
+                : Integer.parseInt(loadName.substring("c-epoll:".length()))) : null;
+        Load load = cLoad != null ? cLoad::load : switch (loadName) {
+            case "epoll" -> inThisJvm(NettyEchoLoad::load);
+            case "vthreads" -> inThisJvm(EchoClient::load);
+            default -> throw new IllegalArgumentException("load generator " + loadName
+                    + ": epoll, vthreads, c-epoll or c-epoll:THREADS");
+        };
         Path jar = Path.of("samples/target/ringloom-samples.jar").toAbsolutePath();
         String java = ProcessHandle.current().info().command().orElse("java");
         System.out.printf("JDK %s, %d cores, kernel %s; %d s per point after a %d s server warm-up, %d rounds;"
                 + " rt/s, latencies and cpu of the median round; ratios paired by round: median [min-max]%n",
                 Runtime.version(), Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"),
                 seconds, WARMUP_SECONDS, roundCount);
-        System.out.println("load generator: " + (vthreads ? "EchoClient (virtual thread per connection, JDK sockets)"
+        System.out.println("load generator: " + (cLoad != null ? "epoll_load.c (C on epoll, " + cLoad.threads()
+                + " thread(s))" : loadName.equals("vthreads") ? "EchoClient (virtual thread per connection, JDK sockets)"
                 : "NettyEchoLoad (" + NettyEchoLoad.LOOPS + " epoll event loops)"));
-        System.out.printf("%-6s %-6s %-13s %12s %19s %19s %17s %8s %8s%n", "conns", "size", "server", "rt/s",
-                "vs JDK", "vs ringloom", "p50/p99", "cpu", "load");
-        System.out.println("(latencies in us; cpu = server CPU us per round trip; load = this JVM's load generator"
-                + " CPU us per round trip; both over the measured window only)");
-        // The load generator runs in this JVM: warm it up once, or whichever server goes first pays for its JIT.
-        measure(load, java, jar, Server.JDK, 64, 64, 2);
+        System.out.printf("%-6s %-6s %-13s %12s %19s %19s %17s %8s %6s %8s%n", "conns", "size", "server", "rt/s",
+                "vs JDK", "vs ringloom", "p50/p99", "cpu", "usr%", "load");
+        System.out.println("(latencies in us; cpu = server CPU us per round trip, usr% = its share in user space;"
+                + " load = the load generator's CPU us per round trip; all over the measured window only)");
+        // A load generator in this JVM is warmed up once, or whichever server goes first pays for its JIT.
+        if (cLoad == null) {
+            measure(load, java, jar, Server.JDK, 64, 64, 2);
+        }
         for (int size : sizes) {
             for (int conns : connections) {
                 Map<Server, List<Measured>> rounds = new EnumMap<>(Server.class);
@@ -80,10 +93,10 @@ public final class EchoBenchmark {
                 for (Server server : servers) {
                     List<Measured> mine = rounds.get(server);
                     Measured m = median(mine);
-                    System.out.printf("%-6d %-6d %-13s %,12.0f %19s %19s %8.0f/%-8.0f %8.1f %8.1f%n", conns, size,
-                            server.label, m.r().roundTripsPerSec(), pairedRatio(mine, rounds.get(Server.JDK)),
+                    System.out.printf("%-6d %-6d %-13s %,12.0f %19s %19s %8.0f/%-8.0f %8.1f %6.0f %8.1f%n", conns,
+                            size, server.label, m.r().roundTripsPerSec(), pairedRatio(mine, rounds.get(Server.JDK)),
                             pairedRatio(mine, rounds.get(Server.RINGLOOM)), m.r().p50Micros(), m.r().p99Micros(),
-                            m.serverCpuMicrosPerRoundTrip(), m.loadCpuMicrosPerRoundTrip());
+                            m.serverCpuMicrosPerRoundTrip(), 100 * m.serverUserShare(), m.loadCpuMicrosPerRoundTrip());
                 }
             }
         }
@@ -124,6 +137,11 @@ public final class EchoBenchmark {
         RINGLOOM("ringloom", 7300, "--io", "ringloom"),
         /** The same on ringloom with the connection threads on the JDK's scheduler ({@code Thread.ofVirtual()}). */
         RINGLOOM_FJP("ringloom-fjp", 7303, "--io", "ringloom", "--threads", "jdk"),
+        /**
+         * The ringloom echo again, with the JVM options in {@code RINGLOOM_ALT_OPTS} (say
+         * {@code -Dringloom.pollers=1}): an A/B of a setting, paired round by round like every other server.
+         */
+        RINGLOOM_ALT("ringloom-alt", 7305, "--io", "ringloom"),
         /** The echo sample on {@code java.net} sockets, virtual threads on the JDK's scheduler. */
         JDK("jdk", 7301, "--io", "jdk"),
         /** {@link NettyEchoServer}: Netty's io_uring transport, 2 event loops. */
@@ -153,41 +171,50 @@ public final class EchoBenchmark {
             for (String name : csv.split(",")) {
                 list.add(Arrays.stream(values()).filter(v -> v.label.equals(name)).findFirst().orElseThrow(
                         () -> new IllegalArgumentException("unknown server " + name + ": ringloom, ringloom-fjp,"
-                                + " jdk, netty or c-uring")));
+                                + " ringloom-alt, jdk, netty or c-uring")));
             }
             return list;
         }
     }
 
-    /** One server's run: what the client saw, and the CPU per round trip of the server and of this JVM's load. */
-    record Measured(EchoClient.Result r, double serverCpuMicrosPerRoundTrip, double loadCpuMicrosPerRoundTrip) {
+    /**
+     * One server's run: what the client saw, the server's CPU per round trip and the share of it in user space,
+     * and the load generator's CPU per round trip.
+     */
+    record Measured(EchoClient.Result r, double serverCpuMicrosPerRoundTrip, double serverUserShare,
+            double loadCpuMicrosPerRoundTrip) {
     }
 
-    /** CPU ticks of the server and of this JVM (the load generator) over exactly the measured window. */
-    static final class CpuWindow implements EchoClient.Window {
-        private final long serverPid, loadPid;
-        long server, load;
+    /** One load run: what the client saw, and the load generator's own CPU over the measured window. */
+    record LoadRun(EchoClient.Result r, long cpuMicros) {
+    }
 
-        CpuWindow(long serverPid, long loadPid) {
-            this.serverPid = serverPid;
-            this.loadPid = loadPid;
+    /** CPU ticks of a process (user, and user + system) over exactly the measured window. */
+    static final class CpuWindow implements EchoClient.Window {
+        private final long pid;
+        long user, total;
+
+        CpuWindow(long pid) {
+            this.pid = pid;
         }
 
         @Override
         public void opened() {
-            server = -cpuTicks(serverPid);
-            load = -cpuTicks(loadPid);
+            long[] t = cpuTicks(pid);
+            user = -t[0];
+            total = -t[0] - t[1];
         }
 
         @Override
         public void closed() {
-            server += cpuTicks(serverPid);
-            load += cpuTicks(loadPid);
+            long[] t = cpuTicks(pid);
+            user += t[0];
+            total += t[0] + t[1];
         }
     }
 
-    /** utime + stime of a process, in clock ticks (1/100 s on Linux). */
-    static long cpuTicks(long pid) {
+    /** {utime, stime} of a process, in clock ticks (1/100 s on Linux). */
+    static long[] cpuTicks(long pid) {
         String stat;
         try {
             stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
@@ -195,23 +222,52 @@ public final class EchoBenchmark {
             throw new UncheckedIOException(e);
         }
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        return new long[]{Long.parseLong(f[11]), Long.parseLong(f[12])};
     }
 
-    /** A load generator: {@link EchoClient#load} or {@link NettyEchoLoad#load}. */
+    /** A load generator: {@link CEpollLoad#load}, or one running in this JVM ({@link #inThisJvm}). */
     @FunctionalInterface
     interface Load {
+        LoadRun run(InetSocketAddress target, int connections, int size, int seconds, EchoClient.Window window)
+                throws InterruptedException;
+    }
+
+    /** A load generator in this JVM: {@link EchoClient#load} or {@link NettyEchoLoad#load}. */
+    @FunctionalInterface
+    interface InJvmLoad {
         EchoClient.Result run(InetSocketAddress target, int connections, int size, int seconds,
                 EchoClient.Window window) throws InterruptedException;
+    }
+
+    /** {@code load} with this JVM's CPU sampled over its measured window. */
+    static Load inThisJvm(InJvmLoad load) {
+        return (target, connections, size, seconds, window) -> {
+            CpuWindow own = new CpuWindow(ProcessHandle.current().pid());
+            EchoClient.Result r = load.run(target, connections, size, seconds, new EchoClient.Window() {
+                @Override
+                public void opened() {
+                    own.opened();
+                    window.opened();
+                }
+
+                @Override
+                public void closed() {
+                    window.closed();
+                    own.closed();
+                }
+            });
+            return new LoadRun(r, own.total * 10_000L);
+        };
     }
 
     static Measured measure(Load load, String java, Path jar, Server server, int conns, int size, int seconds)
             throws Exception {
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
                 "--sun-misc-unsafe-memory-access=allow"));
-        // e.g. RINGLOOM_SERVER_OPTS="-Dringloom.pollers=2" to compare ringloom settings in one run
-        String extra = System.getenv("RINGLOOM_SERVER_OPTS");
-        if ((server == Server.RINGLOOM || server == Server.RINGLOOM_FJP) && extra != null && !extra.isBlank()) {
+        // e.g. RINGLOOM_SERVER_OPTS="-Dringloom.pollers=1" for every ringloom server, RINGLOOM_ALT_OPTS for
+        // ringloom-alt alone (to compare a setting with the default in one run)
+        String extra = System.getenv(server == Server.RINGLOOM_ALT ? "RINGLOOM_ALT_OPTS" : "RINGLOOM_SERVER_OPTS");
+        if (server.label.startsWith("ringloom") && extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
         }
         if (server == Server.C_URING) {
@@ -230,34 +286,65 @@ public final class EchoBenchmark {
             InetSocketAddress target = new InetSocketAddress("127.0.0.1", server.port);
             awaitListening(target, process);
             load.run(target, conns, size, WARMUP_SECONDS, EchoClient.Window.NONE);
-            CpuWindow cpu = new CpuWindow(process.pid(), ProcessHandle.current().pid());
-            EchoClient.Result r;
+            CpuWindow cpu = new CpuWindow(process.pid());
+            LoadRun run;
             try {
-                r = load.run(target, conns, size, seconds, cpu);
+                run = load.run(target, conns, size, seconds, cpu);
             } catch (UncheckedIOException e) {
                 throw process.isAlive() ? e : new IllegalStateException(server.label + " exited with "
                         + process.exitValue() + "; its output is in " + log, e);
             }
+            EchoClient.Result r = run.r();
             if (r.mismatches() != 0 || r.failures() != 0) {
                 throw new IllegalStateException(server.label + ": " + r);
             }
             double roundTrips = r.roundTripsPerSec() * seconds;
-            return new Measured(r, cpu.server * 10_000.0 / roundTrips, cpu.load * 10_000.0 / roundTrips);
+            return new Measured(r, cpu.total * 10_000.0 / roundTrips, cpu.user / (double) Math.max(1, cpu.total),
+                    run.cpuMicros() / roundTrips);
         } finally {
             process.destroy();
             process.waitFor();
+            awaitPortReleased(server.port);
         }
+    }
+
+    /**
+     * Waits until nothing listens on {@code port} any more. A ring's multishot accept keeps its listening socket
+     * open until the kernel tears the ring down, after the process exited; the next server's start would otherwise
+     * be confirmed by the dying one's socket, whose queued connections are then reset.
+     */
+    static void awaitPortReleased(int port) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new InetSocketAddress("127.0.0.1", port));
+                return;
+            } catch (IOException stillBound) {
+                Thread.sleep(25);
+            }
+        }
+        throw new IllegalStateException("port " + port + " is still in use 20 s after its server exited");
     }
 
     /** The C echo's binary, compiled from its source once per build directory. */
     static Path cUringEcho() throws IOException, InterruptedException {
-        Path binary = Path.of("benchmarks/target/uring_echo").toAbsolutePath();
+        return compiled("uring_echo", "-luring");
+    }
+
+    /**
+     * {@code benchmarks/target/NAME}, compiled from {@code benchmarks/src/main/c/NAME.c} with {@code cc} unless it
+     * is there already.
+     */
+    static Path compiled(String name, String library) throws IOException, InterruptedException {
+        Path binary = Path.of("benchmarks/target/" + name).toAbsolutePath();
         if (!Files.isExecutable(binary)) {
             Process cc = new ProcessBuilder("cc", "-O2", "-o", binary.toString(),
-                    Path.of("benchmarks/src/main/c/uring_echo.c").toAbsolutePath().toString(), "-luring")
+                    Path.of("benchmarks/src/main/c/" + name + ".c").toAbsolutePath().toString(), library)
                     .inheritIO().start();
             if (cc.waitFor() != 0) {
-                throw new IllegalStateException("c-uring needs a C compiler and liburing (Debian: liburing-dev)");
+                throw new IllegalStateException(name + " needs a C compiler" + (library.equals("-luring")
+                        ? " and liburing (Debian: liburing-dev)" : ""));
             }
         }
         return binary;
