@@ -61,6 +61,19 @@ class PollerTest {
     }
 
     @Test
+    void anIdlePollerStopsSpinningAndSleepsUntilASubmitterWakesIt() {
+        // The spin before sleeping is bounded: an idle poller ends up asleep in the kernel, so a submission from
+        // another thread has to wake it through the eventfd. A poller that spun forever would never count one.
+        long before = poller.wakeupsTotal();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            Op nop = new Op().prepare(IoUringConstants.OP_NOP, -1, 0, 0, 0, 0);
+            poller.submit(nop);
+            assertEquals(0, nop.await(poller));
+            return poller.wakeupsTotal() > before;
+        });
+    }
+
+    @Test
     void moreOpsThanTheSubmissionQueueHoldsAllCompleteExactlyOnce() throws Exception {
         int threads = 200, perThread = 200;
         AtomicInteger completed = new AtomicInteger();
