@@ -4,9 +4,8 @@
  * sent, repeats), a one-second ramp-up, then a measured window.
  *
  * Why: client and server share the machine's two cores, so round trips/s are bounded by (server + load) CPU per
- * round trip. A Java load generator costs as much per round trip as the servers under test and halves every
- * difference between them; this one costs a read, a write and a share of an epoll_wait. It shares no code with
- * any server it measures.
+ * round trip; this one costs a read, a write and a share of an epoll_wait per round trip, has no runtime of its
+ * own, and shares no code with any server it measures.
  *
  *   cc -O2 -pthread -o benchmarks/target/epoll_load benchmarks/src/main/c/epoll_load.c
  *   benchmarks/target/epoll_load HOST PORT CONNECTIONS SIZE SECONDS [THREADS]

@@ -17,9 +17,11 @@ import java.nio.file.Path;
  * and built on first use with {@code cc}. It reports its own CPU over the measured window, and tells this JVM
  * when that window opens and closes, so the server's CPU is sampled over the same round trips.
  *
- * <p>Why: round trips/s on two shared cores are bounded by (server + load) CPU per round trip; this load costs
- * about half of what {@link NettyEchoLoad} does per round trip, so more of each server's own cost shows in its
- * figure. One {@link #load} at a time.
+ * <p>Why: round trips/s on two shared cores are bounded by (server + load) CPU per round trip, and a load in the
+ * benchmark's JVM shares that JVM with the benchmark's own threads. This one has no runtime of its own: per round
+ * trip a read, a write and a share of an {@code epoll_wait} (measured: 7–8 us per round trip against
+ * {@link NettyEchoLoad}'s 8.4–9.1 us, mostly the kernel's TCP work). Its thread count sets the shape of the load:
+ * one thread sends each burst of messages from one core, two spread them over both. One {@link #load} at a time.
  */
 final class CEpollLoad {
     /** Threads of the load generator, each with its own epoll and a share of the connections. */

@@ -20,9 +20,10 @@ import java.util.Map;
 /**
  * The echo server on ringloom against the same server on JDK {@code java.net} sockets and against Netty's io_uring
  * transport ({@link NettyEchoServer}, 2 event loops), each in its own JVM,
- * driven by the same load generator ({@link NettyEchoLoad}, epoll event loops in this JVM, by default;
- * {@link EchoClient}, a virtual thread per connection on JDK sockets, with {@code vthreads}; {@link CEpollLoad}, a C
- * epoll client in a child process, with {@code c-epoll}). Each round measures
+ * driven by the same load generator ({@link CEpollLoad}, a C epoll client in a child process, by default: the one
+ * in which the C liburing echo shows the room above the JDK that issue 3 names; {@link NettyEchoLoad}, epoll event
+ * loops in this JVM, with {@code epoll}; {@link EchoClient}, a virtual thread per connection on JDK sockets, with
+ * {@code vthreads}). Each round measures
  * every server once, back to back, in alternating order; the ratios are taken round by round and their median
  * printed with their range, so the drift of a shared machine between rounds hits both sides of a ratio alike.
  * Prints, per point and server, round trips/s, p50/p99 and server CPU per round trip of the median round, and
@@ -43,8 +44,8 @@ public final class EchoBenchmark {
 
     // Usage: EchoBenchmark [seconds] [rounds] [connections,...] [sizes,...]
     //        [servers: a list of ringloom, ringloom-fjp, ringloom-alt, jdk, netty, c-uring; default ringloom,jdk,netty]
-    //        [load generator: epoll (NettyEchoLoad, the default) | vthreads (EchoClient)
-    //                         | c-epoll[:THREADS] (CEpollLoad, a C child process, 1 thread unless told)]
+    //        [load generator: c-epoll[:THREADS] (CEpollLoad, a C child process, 1 thread unless told; the default)
+    //                         | epoll (NettyEchoLoad) | vthreads (EchoClient)]
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
@@ -53,7 +54,7 @@ public final class EchoBenchmark {
         int[] sizes = args.length > 3 ? parse(args[3]) : SIZES;
         List<Server> servers = args.length > 4 ? Server.parseList(args[4])
                 : List.of(Server.RINGLOOM, Server.JDK, Server.NETTY);
-        String loadName = args.length > 5 ? args[5] : "epoll";
+        String loadName = args.length > 5 ? args[5] : "c-epoll";
         CEpollLoad cLoad = loadName.startsWith("c-epoll") ? new CEpollLoad(loadName.equals("c-epoll") ? 1
                 : Integer.parseInt(loadName.substring("c-epoll:".length()))) : null;
         Load load = cLoad != null ? cLoad::load : switch (loadName) {
