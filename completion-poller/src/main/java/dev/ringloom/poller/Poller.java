@@ -345,11 +345,9 @@ public final class Poller implements AutoCloseable, Executor {
         }
         for (int i = 0; i < yieldsBeforeSleep; i++) {
             Thread.yield();                         // a platform thread: sched_yield(2)
-            if ((sq.lvFlags() & SQ_TASKRUN) != 0 || cq.hasCompletions()) {
-                return FOUND_COMPLETIONS;
-            }
-            if (!queue.isEmpty() || tasks.hasExternal()) {
-                return FOUND_SUBMISSIONS;
+            int found = lookForWork();
+            if (found != FOUND_NOTHING) {
+                return found;
             }
         }
         return FOUND_NOTHING;
@@ -366,14 +364,20 @@ public final class Poller implements AutoCloseable, Executor {
     private int spinForWork() {
         for (int i = 0; i < spinsBeforeSleep; i++) {
             Thread.onSpinWait();
-            if ((sq.lvFlags() & SQ_TASKRUN) != 0 || cq.hasCompletions()) {
-                return FOUND_COMPLETIONS;
-            }
-            if (!queue.isEmpty() || tasks.hasExternal()) {
-                return FOUND_SUBMISSIONS;
+            int found = lookForWork();
+            if (found != FOUND_NOTHING) {
+                return found;
             }
         }
         return FOUND_NOTHING;
+    }
+
+    /** Completions the kernel has ready (or deferred task work that will post them), else queued work. */
+    private int lookForWork() {
+        if ((sq.lvFlags() & SQ_TASKRUN) != 0 || cq.hasCompletions()) {
+            return FOUND_COMPLETIONS;
+        }
+        return !queue.isEmpty() || tasks.hasExternal() ? FOUND_SUBMISSIONS : FOUND_NOTHING;
     }
 
     /**
