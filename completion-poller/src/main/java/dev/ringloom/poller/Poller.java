@@ -61,7 +61,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * ({@link PollerConfig#yieldsBeforeSleep()}) and looks again at the queue and the ring's {@code IORING_SQ_TASKRUN}
  * flag: on busy cores the carriers and peers run meanwhile, and the poller comes back to a batch of completions
  * instead of being woken for each few. With only a few ops in flight it spins briefly instead
- * ({@code ringloom.spinsBeforeSleep}): the cores are then mostly idle, and the next completion would otherwise
+ * ({@link PollerConfig#spinsBeforeSleep()}): the cores are then mostly idle, and the next completion would otherwise
  * first have to wake one.
  *
  * <h2>Shutdown</h2>
@@ -221,7 +221,7 @@ public final class Poller implements AutoCloseable, Executor {
         boolean taskrunFlag = (ring.setupFlags() & SETUP_TASKRUN_FLAG) != 0
                 || (ring.setupFlags() & SETUP_DEFER_TASKRUN) == 0;
         yieldsBeforeSleep = taskrunFlag ? config.yieldsBeforeSleep() : 0;
-        spinsBeforeSleep = taskrunFlag ? Math.max(0, Integer.getInteger("ringloom.spinsBeforeSleep", 2000)) : 0;
+        spinsBeforeSleep = taskrunFlag ? config.spinsBeforeSleep() : 0;
         sq = ring.sq();
         cq = ring.cq();
     }

@@ -9,12 +9,14 @@ package dev.ringloom.poller;
  * @param ioWorkers  cap on the kernel's io-wq worker threads per ring for blocking file IO (0: kernel default)
  * @param yieldsBeforeSleep how often a poller with many ops in flight gives its CPU away and looks for work again
  *                   before it sleeps in the kernel; 0 sleeps at once
+ * @param spinsBeforeSleep spin-wait turns a poller with at most a few ops in flight watches its ring before it
+ *                   sleeps in the kernel; 0 sleeps at once
  * @param recvBuffers buffers in each ring's provided-buffer ring, which sockets receive into (a power of two);
  *                   0: none, every read lends its own buffer
  * @param recvBufferSize bytes per provided buffer
  */
 public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWorkers, int yieldsBeforeSleep,
-                           int recvBuffers, int recvBufferSize) {
+                           int spinsBeforeSleep, int recvBuffers, int recvBufferSize) {
     public PollerConfig {
         if (pollers < 1) {
             throw new IllegalArgumentException("pollers must be at least 1: " + pollers);
@@ -31,6 +33,9 @@ public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWork
         if (yieldsBeforeSleep < 0) {
             throw new IllegalArgumentException("yieldsBeforeSleep must be >= 0: " + yieldsBeforeSleep);
         }
+        if (spinsBeforeSleep < 0) {
+            throw new IllegalArgumentException("spinsBeforeSleep must be >= 0: " + spinsBeforeSleep);
+        }
         if (recvBuffers < 0 || recvBuffers > 32768 || (recvBuffers != 0 && Integer.bitCount(recvBuffers) != 1)) {
             throw new IllegalArgumentException("recvBuffers must be 0 or a power of two up to 32768: " + recvBuffers);
         }
@@ -41,10 +46,11 @@ public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWork
 
     /**
      * Defaults: one poller per four carrier threads (at least one), 1024 SQEs, 8192 CQEs, io-wq capped at
-     * 64 workers per ring, one yield of the CPU before a busy poller sleeps, 1024 provided receive buffers of
-     * 8 KiB per ring. Overridable with the system properties {@code ringloom.pollers},
-     * {@code ringloom.sqEntries}, {@code ringloom.cqEntries}, {@code ringloom.ioWorkers},
-     * {@code ringloom.yieldsBeforeSleep}, {@code ringloom.recvBuffers} and {@code ringloom.recvBufferSize}.
+     * 64 workers per ring, one yield of the CPU before a busy poller sleeps, 2000 spin-wait turns (~60 us) before
+     * a nearly idle one sleeps, 1024 provided receive buffers of 8 KiB per ring. Overridable with the system
+     * properties {@code ringloom.pollers}, {@code ringloom.sqEntries}, {@code ringloom.cqEntries},
+     * {@code ringloom.ioWorkers}, {@code ringloom.yieldsBeforeSleep}, {@code ringloom.spinsBeforeSleep},
+     * {@code ringloom.recvBuffers} and {@code ringloom.recvBufferSize}.
      */
     public static PollerConfig defaults() {
         int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
@@ -55,19 +61,22 @@ public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWork
                 Integer.getInteger("ringloom.cqEntries", 8192),
                 Integer.getInteger("ringloom.ioWorkers", 64),
                 Integer.getInteger("ringloom.yieldsBeforeSleep", 1),
+                Integer.getInteger("ringloom.spinsBeforeSleep", 2000),
                 Integer.getInteger("ringloom.recvBuffers", 1024),
                 Integer.getInteger("ringloom.recvBufferSize", 8192));
     }
 
     public PollerConfig withPollers(int n) {
-        return new PollerConfig(n, sqEntries, cqEntries, ioWorkers, yieldsBeforeSleep, recvBuffers, recvBufferSize);
+        return new PollerConfig(n, sqEntries, cqEntries, ioWorkers, yieldsBeforeSleep, spinsBeforeSleep, recvBuffers,
+                recvBufferSize);
     }
 
     public PollerConfig withRing(int sq, int cq) {
-        return new PollerConfig(pollers, sq, cq, ioWorkers, yieldsBeforeSleep, recvBuffers, recvBufferSize);
+        return new PollerConfig(pollers, sq, cq, ioWorkers, yieldsBeforeSleep, spinsBeforeSleep, recvBuffers,
+                recvBufferSize);
     }
 
     public PollerConfig withRecvBuffers(int count, int size) {
-        return new PollerConfig(pollers, sqEntries, cqEntries, ioWorkers, yieldsBeforeSleep, count, size);
+        return new PollerConfig(pollers, sqEntries, cqEntries, ioWorkers, yieldsBeforeSleep, spinsBeforeSleep, count, size);
     }
 }

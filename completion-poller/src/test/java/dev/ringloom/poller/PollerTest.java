@@ -35,7 +35,7 @@ class PollerTest {
 
     @BeforeEach
     void start() throws IOException {
-        poller = Poller.start(0, new PollerConfig(1, 4, 8, 4, 1, 0, 1));
+        poller = Poller.start(0, new PollerConfig(1, 4, 8, 4, 1, 2000, 0, 1));
     }
 
     @AfterEach
