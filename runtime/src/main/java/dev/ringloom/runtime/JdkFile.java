@@ -118,7 +118,13 @@ final class JdkFile implements FileIo {
         }
         positionLock.lock();
         try {
-            int n = read(dst, position);
+            int n;
+            try {
+                n = read(dst, position);
+            } catch (InterruptedIOException e) {
+                position += e.bytesTransferred;     // the position follows the bytes on every exit (PITFALLS 14)
+                throw e;
+            }
             if (n > 0) {
                 position += n;
             }
@@ -178,7 +184,13 @@ final class JdkFile implements FileIo {
             if (append) {
                 position = file.size();
             }
-            int n = write(src, position);
+            int n;
+            try {
+                n = write(src, position);
+            } catch (InterruptedIOException e) {
+                position += e.bytesTransferred;     // a short write cut by an interrupt still wrote those bytes
+                throw e;
+            }
             position += n;
             return n;
         } finally {

@@ -196,7 +196,13 @@ final class UringFile implements FileIo {
         }
         positionLock.lock();
         try {
-            int n = pread(dst, position);
+            int n;
+            try {
+                n = pread(dst, position);
+            } catch (InterruptedIOException e) {
+                position += e.bytesTransferred;     // the position follows the bytes on every exit (PITFALLS 14)
+                throw e;
+            }
             if (n > 0) {
                 position += n;
             }
@@ -291,7 +297,13 @@ final class UringFile implements FileIo {
             if (stream || append) {
                 return pwrite(src, -1L);
             }
-            int n = pwrite(src, position);
+            int n;
+            try {
+                n = pwrite(src, position);
+            } catch (InterruptedIOException e) {
+                position += e.bytesTransferred;     // a short write cut by an interrupt still wrote those bytes
+                throw e;
+            }
             position += n;
             return n;
         } finally {

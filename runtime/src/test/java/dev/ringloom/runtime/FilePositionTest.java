@@ -1,0 +1,202 @@
+package dev.ringloom.runtime;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static java.nio.file.StandardOpenOption.CREATE;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The file position follows the bytes on every exit path (PITFALLS 14): a sequential read or write that ends in
+ * {@link InterruptedIOException} moved the position by exactly {@code bytesTransferred}, so a caller that goes
+ * on from there neither overwrites nor skips a byte. On both backends.
+ */
+class FilePositionTest {
+    private static final long LIMIT = 1L << 30;     // RLIMIT_FSIZE: writes that cross it are cut short
+    private static final int ROUNDS = 20_000, WANTED = 20;
+
+    static Ringloom ring;
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() throws IOException {
+        ring = Ringloom.open();
+    }
+
+    @AfterAll
+    static void stop() {
+        ring.close();
+    }
+
+    /**
+     * Fires one interrupt at a random moment of each call the writer announces, until {@code stop}; the
+     * writer clears its interrupt status after each call.
+     */
+    private static Thread interrupter(Thread target, AtomicInteger announced, AtomicBoolean stop) {
+        return Thread.ofPlatform().daemon().start(() -> {
+            SplittableRandom rnd = new SplittableRandom(7);
+            int seen = 0;
+            while (!stop.get()) {
+                int round = announced.get();
+                if (round == seen) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                seen = round;
+                for (int spin = rnd.nextInt(40_000); spin > 0; spin--) {
+                    Thread.onSpinWait();
+                }
+                if (announced.get() == round) {
+                    target.interrupt();
+                }
+            }
+        });
+    }
+
+    @Test
+    void aShortWriteCutByAnInterruptMovesThePositionByTheBytesItReports() throws Throwable {
+        Path p = dir.resolve("short-writes");
+        byte[] payload = new byte[1 << 20];
+        new SplittableRandom(3).nextBytes(payload);
+        AtomicInteger announced = new AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger cutShort = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        try (FileSizeLimit ignored = FileSizeLimit.of(LIMIT); RingFile f = ring.openFile(p, CREATE, WRITE, READ)) {
+            Thread writer = Thread.ofVirtual().unstarted(() -> {
+                SplittableRandom rnd = new SplittableRandom(5);
+                try {
+                    for (int round = 1; round <= ROUNDS && cutShort.get() < WANTED; round++) {
+                        int room = 64 * 1024 + rnd.nextInt(payload.length - 64 * 1024);
+                        long start = LIMIT - room;
+                        f.position(start);
+                        ByteBuffer src = ByteBuffer.wrap(payload);
+                        long moved;
+                        announced.set(round);
+                        try {
+                            moved = f.write(src);
+                            assertEquals(room, moved, "the kernel cuts the write at RLIMIT_FSIZE");
+                        } catch (InterruptedIOException e) {
+                            moved = e.bytesTransferred;
+                            if (moved > 0) {
+                                cutShort.incrementAndGet();
+                            }
+                        } finally {
+                            announced.set(-round);
+                            Thread.interrupted();
+                        }
+                        assertEquals(moved, src.position(), "src advances by the bytes written");
+                        assertEquals(start + moved, f.position(), "the position moves by exactly the bytes written");
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            Thread interrupter = interrupter(writer, announced, stop);
+            writer.start();
+            writer.join();
+            stop.set(true);
+            interrupter.join();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        assertTrue(cutShort.get() > 0, "no interrupt landed inside a short write in " + ROUNDS + " rounds:"
+                + " the test checked nothing");
+    }
+
+    @Test
+    void anInterruptedSequentialReadMovesThePositionByTheBytesItDelivers() throws Throwable {
+        Path p = dir.resolve("reads");
+        byte[] data = new byte[8 << 20];
+        new SplittableRandom(11).nextBytes(data);
+        Files.write(p, data);
+        AtomicInteger announced = new AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger interrupted = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        try (RingFile f = ring.openFile(p, READ)) {
+            Thread reader = Thread.ofVirtual().unstarted(() -> {
+                ByteBuffer dst = ByteBuffer.allocate(256 * 1024);
+                try {
+                    for (int round = 1; round <= 2_000; round++) {
+                        if (f.position() >= data.length) {
+                            f.position(0);
+                        }
+                        long start = f.position();
+                        dst.clear();
+                        long moved;
+                        announced.set(round);
+                        try {
+                            moved = Math.max(0, f.read(dst));
+                        } catch (InterruptedIOException e) {
+                            moved = e.bytesTransferred;
+                            interrupted.incrementAndGet();
+                        } finally {
+                            announced.set(-round);
+                            Thread.interrupted();
+                        }
+                        assertEquals(moved, dst.position(), "dst holds exactly the bytes reported");
+                        assertEquals(start + moved, f.position(), "the position moves by exactly the bytes read");
+                        assertArrayEquals(Arrays.copyOfRange(data, (int) start, (int) (start + moved)),
+                                Arrays.copyOf(dst.array(), (int) moved), "the bytes at the old position");
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            Thread interrupter = interrupter(reader, announced, stop);
+            reader.start();
+            reader.join();
+            stop.set(true);
+            interrupter.join();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        assertTrue(interrupted.get() > 0, "no read was interrupted: the test checked nothing");
+    }
+
+    /** The same file seen through FileChannel after the rounds: what was reported written is there. */
+    @Test
+    void bytesReportedWrittenBeforeAnInterruptAreInTheFile() throws Throwable {
+        Path p = dir.resolve("resume");
+        byte[] payload = new byte[1 << 20];
+        new SplittableRandom(13).nextBytes(payload);
+        int room = 300_000;
+        try (FileSizeLimit ignored = FileSizeLimit.of(LIMIT); RingFile f = ring.openFile(p, CREATE, WRITE)) {
+            f.position(LIMIT - room);
+            Thread.currentThread().interrupt();     // set before the call: it must do nothing and say so
+            InterruptedIOException e = org.junit.jupiter.api.Assertions.assertThrows(InterruptedIOException.class,
+                    () -> f.write(ByteBuffer.wrap(payload)));
+            assertTrue(Thread.interrupted());
+            assertEquals(0, e.bytesTransferred);
+            assertEquals(LIMIT - room, f.position(), "nothing written, the position stays");
+            assertEquals(room, f.write(ByteBuffer.wrap(payload)));
+        }
+        try (FileChannel fc = FileChannel.open(p, READ)) {
+            ByteBuffer got = ByteBuffer.allocate(room);
+            fc.read(got, LIMIT - room);
+            assertArrayEquals(Arrays.copyOf(payload, room), got.array());
+        }
+    }
+}
