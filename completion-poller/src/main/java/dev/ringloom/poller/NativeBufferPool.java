@@ -44,8 +44,15 @@ public final class NativeBufferPool implements BufferOwner {
         return b != null ? b : NativeMemory.allocate((long) MIN_SIZE << c, NativeMemory.PAGE);
     }
 
+    /**
+     * Takes {@code buffer} back. Null is ignored: an op whose poller died gives none back, because the kernel may
+     * still write it ({@link Op} leaks it on purpose), and its waiter must then get the poller's failure, not an NPE.
+     */
     @Override
     public void release(MemorySegment buffer) {
+        if (buffer == null) {
+            return;
+        }
         long size = buffer.byteSize();
         if (size > MAX_SIZE || Long.bitCount(size) != 1 || size < MIN_SIZE || !idle[sizeClass(size)].relaxedOffer(buffer)) {
             NativeMemory.free(buffer);

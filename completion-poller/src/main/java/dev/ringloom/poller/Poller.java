@@ -51,6 +51,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * unparks it on this very thread (a deque push), and the next pass runs it, and its sends go out from here: an
  * event loop with blocking code on top. A pass runs only the tasks queued before it began, so the ring is
  * entered between two batches however busy the threads are; a task that blocks the OS thread stalls the ring.
+ * A task or a completion handler that throws is logged and counted ({@link #faultsTotal()}); the poller goes on,
+ * and the op whose handler threw still completes, so its waiter and its fd's close are never stranded.
  *
  * <h2>Waking</h2>
  * The poller sleeps inside {@code io_uring_enter}, where {@link Thread#interrupt()} cannot reach it. It keeps a
@@ -83,7 +85,7 @@ public final class Poller implements AutoCloseable, Executor {
     private static final Executor ORPHANS = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().daemon().name("ringloom-orphaned-tasks").factory());
 
-    private static final VarHandle SLEEPING, IN_FLIGHT, COMPLETED, SUBMITTED, OVERFLOWS, WAKEUPS, STRAYS;
+    private static final VarHandle SLEEPING, IN_FLIGHT, COMPLETED, SUBMITTED, OVERFLOWS, WAKEUPS, STRAYS, FAULTS;
 
     static {
         try {
@@ -95,6 +97,7 @@ public final class Poller implements AutoCloseable, Executor {
             OVERFLOWS = l.findVarHandle(Poller.class, "overflows", long.class);
             WAKEUPS = l.findVarHandle(Poller.class, "wakeups", long.class);
             STRAYS = l.findVarHandle(Poller.class, "strays", long.class);
+            FAULTS = l.findVarHandle(Poller.class, "faults", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -103,7 +106,7 @@ public final class Poller implements AutoCloseable, Executor {
     private final int id;
     private final PollerConfig config;
     private final MpscUnboundedArrayQueue<Op> queue = new MpscUnboundedArrayQueue<>(1024);
-    private final RunQueue tasks = new RunQueue();
+    private final RunQueue tasks = new RunQueue(this::taskFailed);
     private final BufferRegistry registry = new BufferRegistry();
     private final Thread thread;
     private final CountDownLatch started = new CountDownLatch(1);
@@ -121,6 +124,7 @@ public final class Poller implements AutoCloseable, Executor {
     // Written by the poller thread only (setRelease), read by anyone.
     private int inFlight;
     private long completed, submitted, overflows, wakeups, strays;
+    private volatile long faults;               // tasks and completion handlers that threw (any thread: getAndAdd)
 
     // Poller-thread only.
     private IoUring ring;
@@ -457,7 +461,13 @@ public final class Poller implements AutoCloseable, Executor {
         if ((flags & Cqe.F_MORE) != 0) {                      // a multishot op goes on
             Op op = table.get(userData);
             if (op != null) {
-                op.onMultishotCqe(res, flags);
+                try {
+                    op.onMultishotCqe(res, flags);
+                } catch (RuntimeException | Error e) {
+                    // Its owner may have lost track of it: end the op, so the final CQE tells the owner it is over.
+                    fault("the multishot handler of " + op, e);
+                    op.requestCancel(this);
+                }
             }
             return;
         }
@@ -474,26 +484,48 @@ public final class Poller implements AutoCloseable, Executor {
         IN_FLIGHT.setRelease(this, table.size());
         COMPLETED.setRelease(this, completed + 1);
         registry.onFinalCompletion(op);
-        if (op.multishot) {
-            op.onMultishotCqe(res, flags);
+        try {
+            if (op.multishot) {
+                op.onMultishotCqe(res, flags);
+            }
+        } catch (RuntimeException | Error e) {
+            fault("the final multishot handler of " + op, e);
+        } finally {
+            finish(op, res, flags);                           // whatever a handler did, the op ends here
         }
-        finish(op, res, flags);
     }
 
     /**
      * The last step of every op, whether its CQE arrived or the kernel never saw it: publish the result to the
      * waiter (or dispose of what an abandoned op holds), then drop its fd reference — which closes the fd if
-     * the op was the last user of a closing one.
+     * the op was the last user of a closing one. A failing disposal is reported and the reference still dropped,
+     * so a close waiting for this fd is never stranded.
      */
-    private static void finish(Op op, int res, int flags) {
+    private void finish(Op op, int res, int flags) {
         op.userData = -1;
         FdHandle handle = op.takeFdHandle();
-        if (!op.complete(res, flags)) {
-            op.disposeAbandoned();
+        try {
+            if (!op.complete(res, flags)) {
+                op.disposeAbandoned();
+            }
+        } catch (RuntimeException | Error e) {
+            fault("the completion of " + op, e);
+        } finally {
+            if (handle != null) {
+                handle.release();
+            }
         }
-        if (handle != null) {
-            handle.release();
-        }
+    }
+
+    /** A task given to {@link #execute} threw: logged and counted; the poller goes on. */
+    private void taskFailed(Runnable task, Throwable e) {
+        fault("task " + task, e);
+    }
+
+    private void fault(String what, Throwable e) {
+        long n = (long) FAULTS.getAndAdd(this, 1L) + 1;
+        LOG.log(System.Logger.Level.ERROR, "ringloom poller " + id + ": " + what + " threw (fault " + n
+                + "); the poller goes on", e);
     }
 
     /**
@@ -569,10 +601,15 @@ public final class Poller implements AutoCloseable, Executor {
                 handle.orphan();
             }
             op.userData = -1;
-            if (op.multishot) {
-                op.onMultishotCqe(-Errno.EIO, 0);   // a multishot op's owner learns of its end here
+            try {
+                if (op.multishot) {
+                    op.onMultishotCqe(-Errno.EIO, 0);   // a multishot op's owner learns of its end here
+                }
+            } catch (RuntimeException | Error e) {
+                fault("the final multishot handler of " + op, e);
+            } finally {
+                op.complete(-Errno.EIO, 0);
             }
-            op.complete(-Errno.EIO, 0);
         }
     }
 
@@ -658,6 +695,11 @@ public final class Poller implements AutoCloseable, Executor {
     /** Times the poller was woken from sleep by a submitter. */
     public long wakeupsTotal() {
         return (long) WAKEUPS.getAcquire(this);
+    }
+
+    /** Tasks and completion handlers that threw; each was logged, and the poller went on. */
+    public long faultsTotal() {
+        return faults;
     }
 
     /** CQEs that matched no op in flight: a ringloom bug if ever non-zero. */

@@ -20,6 +20,17 @@ import java.util.List;
 final class RunQueue {
     private final ArrayDeque<Runnable> local = new ArrayDeque<>(1024);
     private final MpscUnboundedArrayQueue<Runnable> external = new MpscUnboundedArrayQueue<>(1024);
+    private final TaskFailureHandler onFailure;
+
+    /** What the poller does with a task that threw: it logs and counts it, and goes on with the next task. */
+    @FunctionalInterface
+    interface TaskFailureHandler {
+        void taskFailed(Runnable task, Throwable failure);
+    }
+
+    RunQueue(TaskFailureHandler onFailure) {
+        this.onFailure = onFailure;
+    }
 
     void addLocal(Runnable task) {
         local.addLast(task);
@@ -40,7 +51,9 @@ final class RunQueue {
     /**
      * Runs the tasks queued so far, external ones included; tasks queued while the batch runs (a thread that
      * yields, a reader unparked by a writer) wait for the next batch, so the ring is entered between two batches
-     * however busy the threads are.
+     * however busy the threads are. A task that throws is handed to the failure handler and the batch goes on:
+     * one faulty task must not stop the loop that every other socket of the poller depends on. (A virtual thread's
+     * continuation never throws; a plain {@code Runnable} given to {@link Poller#execute} may.)
      */
     void runBatch() {
         Runnable t;
@@ -49,7 +62,12 @@ final class RunQueue {
         }
         int n = local.size();
         for (int i = 0; i < n; i++) {
-            local.pollFirst().run();
+            Runnable task = local.pollFirst();
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                onFailure.taskFailed(task, e);
+            }
         }
     }
 

@@ -256,4 +256,87 @@ class PollerTest {
         assertTrue(orphaned.getMessage().contains("stays open"), orphaned.getMessage());
         Libc.close(p[1]);
     }
+
+    @Test
+    void aTaskThatThrowsIsReportedAndThePollerGoesOn() throws Exception {
+        AtomicInteger ranAfter = new AtomicInteger();
+        poller.execute(() -> {
+            throw new IllegalStateException("a faulty task");
+        });
+        poller.execute(ranAfter::incrementAndGet);
+        await().atMost(Duration.ofSeconds(10)).until(() -> ranAfter.get() == 1);
+        assertEquals(1, poller.faultsTotal());
+        assertTrue(poller.isOpen());
+        Op nop = new Op().prepare(IoUringConstants.OP_NOP, -1, 0, 0, 0, 0);
+        poller.submit(nop);
+        assertEquals(0, nop.await(poller));
+    }
+
+    /** An abandoned read whose disposal throws: the poller lives, and the fd reference still goes back. */
+    @Test
+    void aCompletionHandlerThatThrowsStillFinishesItsOp() throws Exception {
+        int[] p = pipe();
+        FdHandle handle = new FdHandle(p[0]);
+        MemorySegment buf = NativeMemory.allocate(16, 8);
+        Op read = new Op() {
+            @Override
+            protected void onAbandonedCompletion(int res) {
+                throw new IllegalStateException("a faulty disposal");
+            }
+        }.prepare(IoUringConstants.OP_READ, handle.acquire(), -1L, buf.address(), 16, 0)
+                .buffer(buf, NativeMemory::free).fdHandle(handle);
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try {
+                poller.submit(read);
+                read.await(poller);
+            } catch (IOException expected) {
+                // interrupted: the op is the registry's now
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> poller.inFlight() == 1);
+        reader.interrupt();
+        reader.join();
+        await().atMost(Duration.ofSeconds(10)).until(() -> poller.faultsTotal() == 1);
+        assertTrue(poller.isOpen());
+        assertTrue(handle.close(), "close had not begun");
+        handle.awaitClosed();                        // the CQE's release dropped the op's reference
+        assertTrue(handle.isFdClosed());
+        Op nop = new Op().prepare(IoUringConstants.OP_NOP, -1, 0, 0, 0, 0);
+        poller.submit(nop);
+        assertEquals(0, nop.await(poller));
+        Libc.close(p[1]);
+    }
+
+    /** A multishot handler that throws on a CQE with more to come: the op is cancelled, so its waiter learns. */
+    @Test
+    void aMultishotHandlerThatThrowsEndsItsOpAndThePollerGoesOn() throws Exception {
+        int[] p = pipe();
+        AtomicInteger calls = new AtomicInteger();
+        Op poll = new Op() {
+            @Override
+            protected void onMultishotCqe(int res, int flags) {
+                if (calls.incrementAndGet() == 1) {
+                    throw new IllegalStateException("a faulty multishot handler");
+                }
+            }
+        }.prepare(IoUringConstants.OP_POLL_ADD, p[0], 0, 0, IoUringConstants.POLL_ADD_MULTI, 1 /* POLLIN */)
+                .multishot();
+        AtomicReference<Integer> result = new AtomicReference<>();
+        Thread waiter = Thread.ofVirtual().start(() -> {
+            try {
+                poller.submit(poll);
+                result.set(poll.await(poller));
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> poller.inFlight() == 1);
+        writeByte(p[1], (byte) 1);
+        waiter.join();
+        assertEquals(-Errno.ECANCELED, result.get());
+        assertEquals(1, poller.faultsTotal());
+        assertTrue(poller.isOpen());
+        Libc.close(p[0]);
+        Libc.close(p[1]);
+    }
 }

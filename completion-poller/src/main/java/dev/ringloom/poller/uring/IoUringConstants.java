@@ -62,6 +62,9 @@ public final class IoUringConstants {
     /** Arm the poll before trying: the caller expects the socket to be empty right now. */
     public static final short RECVSEND_POLL_FIRST = 1;
 
+    /** Poll flag in sqe->len (5.13): keep polling, one CQE per readiness event. */
+    public static final int POLL_ADD_MULTI = 1;
+
     /** Accept flag in sqe->ioprio (5.19): keep accepting, one CQE per connection. */
     public static final short ACCEPT_MULTISHOT = 1;
 
