@@ -14,6 +14,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.channels.ClosedChannelException;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -112,6 +113,13 @@ public final class Poller implements AutoCloseable, Executor {
     private final CountDownLatch started = new CountDownLatch(1);
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final int eventFd;
+    /**
+     * The eventfd's references: a waker holds one across its write, so the number is closed only after the last
+     * write into it — never while a submitter that won the {@code sleeping} CAS may still write its 8 bytes, which
+     * would otherwise land in whatever file reused the number (PITFALLS 12).
+     */
+    private final FdHandle eventFdHandle;
+    Runnable beforeEventFdWrite;                // test hook: runs between a waker's reference and its write
     private final MemorySegment wakeValue;      // 8 bytes: the 1 submitters write to the eventfd
 
     private volatile int sleeping;              // 1: the poller is (about to be) blocked in io_uring_enter
@@ -145,6 +153,7 @@ public final class Poller implements AutoCloseable, Executor {
         this.id = id;
         this.config = config;
         this.eventFd = eventFd;
+        this.eventFdHandle = new FdHandle(eventFd);
         this.table = new InFlightTable(config.sqEntries());
         this.wakeValue = arena.allocate(JAVA_LONG);
         this.wakeValue.set(JAVA_LONG, 0, 1L);
@@ -172,7 +181,7 @@ public final class Poller implements AutoCloseable, Executor {
         p.thread.start();
         awaitUninterruptibly(p.started);
         if (p.startFailure != null) {
-            Libc.close(efd);
+            p.eventFdHandle.close();
             throw p.startFailure;
         }
         return p;
@@ -249,7 +258,7 @@ public final class Poller implements AutoCloseable, Executor {
             if (providedBuffers != null) {
                 providedBuffers.free();         // the ring's close dropped the kernel's registration
             }
-            Libc.close(eventFd);
+            eventFdHandle.close();              // now, or after the write of a waker still inside signal()
         } catch (RuntimeException | Error e) {
             die(e);
         } finally {
@@ -567,7 +576,26 @@ public final class Poller implements AutoCloseable, Executor {
 
     private void wake() {
         if (sleeping == 1 && SLEEPING.compareAndSet(this, 1, 0)) {  // one write per sleep
-            Libc.write(eventFd, wakeValue.address(), 8);
+            signal();
+        }
+    }
+
+    /** Writes the eventfd under a reference; once the poller has ended there is nobody to wake. */
+    private void signal() {
+        int fd;
+        try {
+            fd = eventFdHandle.acquire();
+        } catch (ClosedChannelException ended) {
+            return;
+        }
+        try {
+            Runnable hook = beforeEventFdWrite;
+            if (hook != null) {
+                hook.run();
+            }
+            Libc.write(fd, wakeValue.address(), 8);
+        } finally {
+            eventFdHandle.release();
         }
     }
 
@@ -622,7 +650,7 @@ public final class Poller implements AutoCloseable, Executor {
         if (lifecycle == RUNNING) {
             lifecycle = CLOSING;
             SLEEPING.setVolatile(this, 0);
-            Libc.write(eventFd, wakeValue.address(), 8);
+            signal();
         }
         awaitUninterruptibly(terminated);
     }
@@ -645,6 +673,11 @@ public final class Poller implements AutoCloseable, Executor {
 
     public int id() {
         return id;
+    }
+
+    /** The wake-up eventfd's number; tests check it is never reused under a waker. */
+    int eventFd() {
+        return eventFd;
     }
 
     /** The ring's fd; tests use it to break a poller on purpose. */

@@ -9,6 +9,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.CountDownLatch;
 import java.io.InterruptedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -338,5 +343,47 @@ class PollerTest {
         assertTrue(poller.isOpen());
         Libc.close(p[0]);
         Libc.close(p[1]);
+    }
+
+    /**
+     * A submitter that won the race to wake the poller but had not written its 8 bytes yet when the poller ended:
+     * the eventfd's number stays the eventfd until that write is done, so the bytes never land in a file that
+     * reused the number (PITFALLS 12).
+     */
+    @Test
+    void theWakeUpEventfdOutlivesAWakerThatIsAboutToWriteIt() throws Exception {
+        int efd = poller.eventFd();
+        Path link = Path.of("/proc/self/fd/" + efd);
+        CountDownLatch inside = new CountDownLatch(1), go = new CountDownLatch(1);
+        poller.beforeEventFdWrite = () -> {
+            poller.beforeEventFdWrite = null;    // only the first waker stops here
+            inside.countDown();
+            try {
+                go.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        Thread waker = Thread.ofPlatform().start(() -> {
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                Op nop = new Op().prepare(IoUringConstants.OP_NOP, -1, 0, 0, 0, 0);
+                poller.submitDetached(nop);     // wakes the poller once it sleeps; then this thread stops inside
+                return inside.getCount() == 0;
+            });
+        });
+        inside.await();
+        poller.close();                          // the poller ends while the waker holds the eventfd's number
+        Path reuser = Files.createTempFile("ringloom-reuse", ".bin");
+        try (FileChannel file = FileChannel.open(reuser, StandardOpenOption.WRITE)) {
+            assertEquals("anon_inode:[eventfd]", Files.readSymbolicLink(link).toString(),
+                    "the eventfd was closed while a waker may still write it");
+            go.countDown();
+            waker.join();
+            assertEquals(0, file.size(), "the waker's 8 bytes went into a reused fd");
+        } finally {
+            Files.delete(reuser);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> !Files.isSymbolicLink(link)
+                || !Files.readSymbolicLink(link).toString().equals("anon_inode:[eventfd]"));
     }
 }
