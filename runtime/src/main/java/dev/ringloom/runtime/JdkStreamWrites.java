@@ -16,9 +16,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * blocks in the channel's write — so no writer's interrupt ever reaches the channel, which the JDK would close —
  * and writers hand it pieces of at most {@link #PIECE} bytes, one at a time, through volatiles and park/unpark.
  *
- * <p>The rule where it differs from io_uring, which can cancel: an interrupted writer returns at once with
- * {@code bytesTransferred} counting the pieces confirmed written; the piece in flight still goes out, and the
- * next write waits for it first, so writes never overtake or interleave. Writers take turns on {@code lock}.
+ * <p>Where it differs from io_uring, which can cancel: an interrupted writer returns at once, and the piece it
+ * handed to the pump is written in full all the same — the pump owns it, and the next write waits for it first,
+ * so writes never overtake or interleave. That piece therefore counts as written: {@code bytesTransferred} (and
+ * {@code src}'s position) include it, exactly, so a caller that writes the rest of {@code src} never sends a byte
+ * twice (PITFALLS 10). If the channel then fails, the next write reports it, as a socket reports a connection reset
+ * after a write returned. Writers take turns on {@code lock}.
  */
 final class JdkStreamWrites implements Closeable {
     static final int PIECE = 64 * 1024;
@@ -47,7 +50,8 @@ final class JdkStreamWrites implements Closeable {
     /**
      * Writes all of {@code src}, piece by piece.
      *
-     * @throws InterruptedIOException if interrupted; {@code bytesTransferred} counts the confirmed pieces
+     * @throws InterruptedIOException if interrupted; {@code bytesTransferred} counts the pieces handed to the
+     *                                pump, the one still in flight included, and {@code src} moved past them
      */
     int write(ByteBuffer src) throws IOException {
         lock.lock();
@@ -71,14 +75,15 @@ final class JdkStreamWrites implements Closeable {
                 } else {
                     LockSupport.unpark(pumpThread);
                 }
+                // From here the piece is the pump's: it goes out whatever this writer does next.
+                src.position(src.position() + len);
+                total += len;
                 try {
                     awaitPieceWritten(true);
                 } catch (InterruptedIOException e) {
-                    e.bytesTransferred = total;     // confirmed bytes only: the piece in flight may still go out
+                    e.bytesTransferred = total;     // exact: the piece in flight is written before any later one
                     throw e;
                 }
-                src.position(src.position() + len);
-                total += len;
             }
             return total;
         } finally {

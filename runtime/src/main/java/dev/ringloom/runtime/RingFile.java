@@ -39,8 +39,8 @@ import java.util.Objects;
  * The same rules hold, with the JDK's channels doing the IO on helper virtual threads that are never
  * interrupted: an interrupted caller leaves, the helper finishes into its own buffer, and a pipe's next read
  * returns those bytes first. One difference, for want of a kernel cancel: an interrupted <b>pipe writer</b>
- * returns at once and its {@code bytesTransferred} counts only the pieces (up to 64 KiB each) confirmed written;
- * the piece in flight still goes out, before the next write starts.
+ * returns at once while a helper finishes the piece (up to 64 KiB) it was handed; that piece counts in its exact
+ * {@code bytesTransferred}, and it goes out before the next write starts.
  * {@link RingOpenOption#DIRECT} is refused with {@link UnsupportedOperationException}.
  */
 public final class RingFile implements SeekableByteChannel {

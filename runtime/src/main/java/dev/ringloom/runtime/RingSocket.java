@@ -56,9 +56,9 @@ import java.util.concurrent.Executor;
  * Reads, timeouts and close keep the rules above: a read pump (a helper virtual thread that is never
  * interrupted) blocks in the JDK {@code SocketChannel} and queues up to 64 KiB ahead, so a reader that gives up
  * owns nothing and the next read returns what arrived. Writes differ in one point: with no kernel cancel, an
- * interrupted writer returns at once and {@code bytesTransferred} counts only the pieces (up to 64 KiB each)
- * confirmed written; the piece in flight may still go out, and the next write waits for it, so no write
- * overtakes or interleaves another.
+ * interrupted writer returns at once while a write pump finishes the piece (up to 64 KiB) it was handed; that
+ * piece counts in {@code bytesTransferred}, which stays exact, and the next write waits for it, so no write
+ * overtakes, interleaves or repeats another.
  */
 public final class RingSocket implements ByteChannel {
     private final SocketIo io;
