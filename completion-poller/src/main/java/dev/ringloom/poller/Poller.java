@@ -23,7 +23,6 @@ import java.util.concurrent.Executors;
 import static dev.ringloom.poller.uring.IoUringConstants.ASYNC_CANCEL_ALL;
 import static dev.ringloom.poller.uring.IoUringConstants.ASYNC_CANCEL_ANY;
 import static dev.ringloom.poller.uring.IoUringConstants.ENTER_GETEVENTS;
-import static dev.ringloom.poller.uring.IoUringConstants.FEAT_NODROP;
 import static dev.ringloom.poller.uring.IoUringConstants.IOSQE_IO_LINK;
 import static dev.ringloom.poller.uring.IoUringConstants.OP_ASYNC_CANCEL;
 import static dev.ringloom.poller.uring.IoUringConstants.OP_LINK_TIMEOUT;
@@ -216,11 +215,11 @@ public final class Poller implements AutoCloseable, Executor {
             throw IoUringUnavailableException.fromSetup(last.errno(), last);
         }
         KernelFeatures f = KernelFeatures.probe(ring);
-        if (!f.has(FEAT_NODROP) || !f.missingOpcodes().isEmpty()) {
+        List<String> missing = f.missing();
+        if (!missing.isEmpty()) {
             ring.close();
-            throw new IoUringUnavailableException("io_uring is unavailable: the kernel (" + f
-                    + ") lacks IORING_FEAT_NODROP or opcodes " + f.missingOpcodes() + "; ringloom needs Linux 5.19+",
-                    0, null);
+            throw new IoUringUnavailableException("io_uring is unavailable: the kernel (" + f + ") lacks "
+                    + String.join(", ", missing) + "; ringloom needs " + KernelFeatures.FLOOR + " or newer", 0, null);
         }
         if (config.ioWorkers() > 0) {
             ring.limitWorkers(config.ioWorkers(), config.ioWorkers()); // best effort: older kernels lack it

@@ -3,6 +3,8 @@ package dev.ringloom.poller.uring;
 import dev.ringloom.poller.sys.Errno;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,10 +12,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Ring set-up and the feature probe, against the running kernel. */
 class IoUringSetupTest {
     @Test
-    void theProbeFindsEveryOpcodeRingloomRequires() throws Exception {
+    void theProbeFindsEverythingRingloomRequires() throws Exception {
         try (IoUring ring = IoUring.setup(8, 16, 0)) {
             KernelFeatures f = KernelFeatures.probe(ring);
-            assertTrue(f.missingOpcodes().isEmpty(), () -> "missing: " + f.missingOpcodes());
+            assertEquals(List.of(), f.missing(), "this kernel is above ringloom's floor");
+            assertEquals(-Errno.ENOENT, f.cancelFdAnswer(), "cancel by fd with nothing in flight finds nothing");
+            assertEquals(0, f.cancelAnyAnswer(), "cancel-any implies ALL: it counts what it cancelled, none");
             assertTrue(f.has(IoUringConstants.FEAT_NODROP));
             assertTrue(f.supports(IoUringConstants.OP_OPENAT));
             assertEquals(8, ring.sq().entries());
