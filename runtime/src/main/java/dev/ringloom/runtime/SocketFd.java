@@ -22,6 +22,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  */
 final class SocketFd {
     final FdHandle handle;
+    private volatile boolean lingerEverSet;     // SO_LINGER was set through us: sockets it accepts inherit it
 
     SocketFd(int fd) {
         this.handle = new FdHandle(fd);
@@ -42,10 +43,22 @@ final class SocketFd {
             SocketOptions.set(fd, option, value);
             if (option == StandardSocketOptions.SO_LINGER) {
                 handle.closeMayBlock((Integer) value > 0);   // close(2) then waits for the peer's ACKs
+                lingerEverSet = true;
             }
         } finally {
             handle.release();
         }
+    }
+
+    /** True once {@code SO_LINGER} was set on this fd (a listener's accepted sockets inherit the value). */
+    boolean lingerEverSet() {
+        return lingerEverSet;
+    }
+
+    /** Reads this fd's {@code SO_LINGER} (inherited from a listener) into the close rule. */
+    void learnLinger() throws IOException {
+        Integer linger = getOption(StandardSocketOptions.SO_LINGER);
+        handle.closeMayBlock(linger != null && linger > 0);
     }
 
     <T> T getOption(SocketOption<T> option) throws IOException {

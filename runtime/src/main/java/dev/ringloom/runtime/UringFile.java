@@ -454,9 +454,12 @@ final class UringFile implements FileIo {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        FdOps.close(handle, poller);
-        if (streamReads != null) {
-            streamReads.dispose();
+        try {
+            FdOps.close(handle, poller);
+        } finally {
+            if (streamReads != null) {
+                streamReads.dispose();  // also when close(2) itself failed: every CQE was reaped either way
+            }
         }
     }
 

@@ -22,6 +22,7 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -37,36 +38,58 @@ final class UringServerSocket implements ServerSocketIo {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final String label;
     private volatile long timeoutNanos;
-    /** Accepted fds the poller queued, and {@link #ENDED} each time the multishot op ended. */
-    private final LinkedTransferQueue<Integer> ready = new LinkedTransferQueue<>();
+    /**
+     * Accepted fds the poller queued ({@link Integer}), {@link #ENDED} each time the multishot op ended, and
+     * {@link Failed} markers that pass an error end on to every acceptor that was waiting.
+     */
+    private final LinkedTransferQueue<Object> ready = new LinkedTransferQueue<>();
+    /** Accepted fds in {@code ready}: at {@link #maxQueued} the poller cancels the multishot (PITFALLS 11). */
+    private final AtomicInteger queued = new AtomicInteger();
+    private final int maxQueued;
     private final ReentrantLock armLock = new ReentrantLock();
     private AcceptOp armed;                 // guarded by armLock: the multishot accept in flight, or null
 
     /** Queued when the multishot accept ends (error, cancel, close): an acceptor re-arms or reports it. */
-    private static final Integer ENDED = Integer.MIN_VALUE;
+    private static final Object ENDED = new Object();
 
-    /** The multishot accept: the poller hands each accepted fd to the ready queue. */
+    /** An error end of the multishot, for an acceptor that was waiting when another one took {@link #ENDED}. */
+    private record Failed(IOException failure) {
+    }
+
+    /**
+     * The multishot accept: the poller hands each accepted fd to the ready queue. A multishot accept left armed
+     * would turn every incoming connection into an fd of this process whether or not anyone accepts, so once
+     * {@link #maxQueued} wait it is cancelled; the kernel's listen backlog then holds the rest, as with a plain
+     * accept(2), and the acceptor that takes {@link #ENDED} arms it again.
+     */
     private final class AcceptOp extends Op {
         volatile int endResult;             // the final CQE's res if negative, else 0
+        private boolean throttled;          // poller thread only
 
         @Override
         protected void onMultishotCqe(int res, int flags) {
+            boolean more = (flags & Cqe.F_MORE) != 0;
             if (res >= 0) {
                 ready.offer(res);
+                if (queued.incrementAndGet() >= maxQueued && more && !throttled) {
+                    throttled = true;
+                    requestCancel(poller);
+                }
             }
-            if ((flags & Cqe.F_MORE) == 0) {
+            if (!more) {
                 endResult = Math.min(res, 0);
                 ready.offer(ENDED);
             }
         }
     }
 
-    private UringServerSocket(UringBackend runtime, int fd) {
+    private UringServerSocket(UringBackend runtime, int fd, int backlog) {
         this.runtime = runtime;
         this.poller = runtime.nextPoller();
         this.socket = new SocketFd(fd);
         this.handle = socket.handle;
         this.label = "server socket fd=" + fd;
+        this.maxQueued = backlog;
     }
 
     /**
@@ -78,6 +101,7 @@ final class UringServerSocket implements ServerSocketIo {
         if (local.isUnresolved()) {
             throw new java.net.UnknownHostException(local.getHostName());
         }
+        backlog = backlog < 1 ? 128 : backlog;
         int family = SockAddr.family(local);
         int fd = Libc.socket(family, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
         if (fd < 0) {
@@ -91,7 +115,7 @@ final class UringServerSocket implements ServerSocketIo {
             if (r < 0) {
                 throw SocketErrors.forErrno("bind(" + local + ")", r);
             }
-            r = Libc.listen(fd, backlog < 1 ? 128 : backlog);
+            r = Libc.listen(fd, backlog);
             if (r < 0) {
                 throw SocketErrors.forErrno("listen(" + local + ")", r);
             }
@@ -99,7 +123,7 @@ final class UringServerSocket implements ServerSocketIo {
             Libc.close(fd);
             throw e;
         }
-        return new UringServerSocket(runtime, fd);
+        return new UringServerSocket(runtime, fd, backlog);
     }
 
     /** Parks until a connection arrives and returns it. */
@@ -109,19 +133,23 @@ final class UringServerSocket implements ServerSocketIo {
                 throw new SocketException("Socket closed");
             }
             arm();
-            Integer fd;
+            Object next;
             try {
                 long timeout = timeoutNanos;
-                fd = timeout > 0 ? ready.poll(timeout, TimeUnit.NANOSECONDS) : ready.take();
+                next = timeout > 0 ? ready.poll(timeout, TimeUnit.NANOSECONDS) : ready.take();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw IoErrors.interrupted("accept(" + label + ")", 0);
             }
-            if (fd == null) {
+            if (next == null) {
                 throw new SocketTimeoutException("Accept timed out");
             }
-            if (fd != ENDED) {
-                return new UringSocket(runtime, fd, null);
+            if (next instanceof Integer fd) {
+                queued.decrementAndGet();
+                return UringSocket.accepted(runtime, fd, socket.lingerEverSet());
+            }
+            if (next instanceof Failed f) {
+                throw copyOf(f.failure());
             }
             IOException failure = ended();
             if (failure != null) {
@@ -164,7 +192,12 @@ final class UringServerSocket implements ServerSocketIo {
             int res = op == null ? 0 : op.endResult;
             if (res < 0 && res != -Errno.ECANCELED) {
                 IOException e = IoErrors.forResult("accept(" + label + ")", res, handle, poller, true);
-                return e instanceof ClosedChannelException c ? SocketErrors.closed(c) : e;
+                IOException failure = e instanceof ClosedChannelException c ? SocketErrors.closed(c) : e;
+                // The op that all of them waited on is over: every acceptor waiting now learns why, not one.
+                for (int waiting = ready.getWaitingConsumerCount(); waiting > 0; waiting--) {
+                    ready.offer(new Failed(failure));
+                }
+                return failure;
             }
             if (!poller.isOpen()) {
                 return new IOException("accept(" + label + "): the ringloom runtime was closed");
@@ -177,6 +210,14 @@ final class UringServerSocket implements ServerSocketIo {
 
     private int acquire() throws SocketException {
         return socket.acquire();
+    }
+
+    /** A fresh exception for one more acceptor, of the same type where it has the usual constructor. */
+    private static IOException copyOf(IOException failure) {
+        IOException copy = failure instanceof SocketException ? new SocketException(failure.getMessage())
+                : new IOException(failure.getMessage());
+        copy.initCause(failure);
+        return copy;
     }
 
     /** Bounds every later accept: 0 (the default) waits forever. */
@@ -214,12 +255,16 @@ final class UringServerSocket implements ServerSocketIo {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        FdOps.close(handle, poller);   // the multishot accept's final CQE queues ENDED
-        ready.offer(ENDED);                    // for acceptors if it was never armed
-        // Every op on the fd completed before it closed: what is queued now is all there will ever be.
-        for (Integer fd : ready) {
-            if (fd != ENDED && ready.remove(fd)) {
-                Libc.close(fd);
+        try {
+            FdOps.close(handle, poller);   // the multishot accept's final CQE queues ENDED
+        } finally {
+            ready.offer(ENDED);            // for acceptors if it was never armed
+            // Every op on the fd completed before it closed: what is queued now is all there will ever be. Also
+            // when close(2) failed: the connections nobody took are closed all the same.
+            for (Object next : ready) {
+                if (next instanceof Integer fd && ready.remove(next)) {
+                    Libc.close(fd);
+                }
             }
         }
     }

@@ -55,6 +55,23 @@ final class UringSocket implements SocketIo {
         this.reads = new SocketReads(handle, poller, pool, label);
     }
 
+    /**
+     * A socket the kernel accepted. It inherits the listener's options; where the listener was given
+     * {@code SO_LINGER}, the socket's own value is read, so that a lingering close(2) runs off the poller.
+     */
+    static UringSocket accepted(UringBackend runtime, int fd, boolean listenerLingers) throws IOException {
+        UringSocket s = new UringSocket(runtime, fd, null);
+        if (listenerLingers) {
+            try {
+                s.socket.learnLinger();
+            } catch (IOException | RuntimeException e) {
+                s.close();
+                throw e;
+            }
+        }
+        return s;
+    }
+
     /** Connects to {@code address}; {@code timeoutNanos} 0 waits as long as the kernel does. */
     static UringSocket connect(UringBackend runtime, InetSocketAddress address, long timeoutNanos) throws IOException {
         Objects.requireNonNull(address, "address");
@@ -256,8 +273,11 @@ final class UringSocket implements SocketIo {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        FdOps.close(handle, poller);
-        reads.dispose();
+        try {
+            FdOps.close(handle, poller);
+        } finally {
+            reads.dispose();            // the provided buffers go back even when close(2) itself failed
+        }
     }
 
     /** The socket's poller: its completions are reaped there, so a reader scheduled there is woken in place. */

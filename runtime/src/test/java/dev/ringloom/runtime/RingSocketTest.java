@@ -355,6 +355,62 @@ class RingSocketTest {
         }
     }
 
+    /**
+     * An accepted socket inherits its listener's SO_LINGER: its lingering close(2) must not run on the poller
+     * either, where it would hold up every other socket for the linger time.
+     */
+    @Test
+    void anAcceptedSocketInheritsTheListenersLingerAndItsCloseDoesNotHoldUpOtherSockets() throws Exception {
+        Backends.assumeIoUring(ring, "SO_LINGER on a listener (the JDK's ServerSocketChannel refuses it)");
+        RingSocket reader, closing;
+        try (RingServerSocket server = ring.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            server.setOption(StandardSocketOptions.SO_LINGER, 60);
+            AtomicReference<RingSocket> accepted = new AtomicReference<>();
+            Thread t = Thread.ofVirtual().start(() -> {
+                try {
+                    accepted.set(server.accept());
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            reader = ring.connect(server.localAddress());
+            t.join();
+            closing = accepted.get();
+        }
+        assertEquals(60, closing.getOption(StandardSocketOptions.SO_LINGER), "inherited from the listener");
+        RingSocket[] other = pair();
+        try (reader; RingSocket ping = other[0]; RingSocket pong = other[1]) {
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    closing.write(ByteBuffer.allocate(64 << 20));   // more than the path holds: it blocks
+                } catch (IOException expected) {
+                    // woken by the close
+                }
+            });
+            await().until(() -> writer.getState() == Thread.State.WAITING);
+            AtomicReference<Object> closed = new AtomicReference<>();
+            Thread closer = Thread.ofVirtual().start(() -> {
+                try {
+                    closing.close();
+                    closed.set("closed");
+                } catch (IOException e) {
+                    closed.set(e);
+                }
+            });
+            writer.join();
+            pong.setSoTimeout(10_000);
+            writeString(ping, "ping");
+            assertEquals("ping", readString(pong, 4));
+            assertEquals(null, closed.get(), "close returns only once the unsent bytes went out");
+            ByteBuffer sink = ByteBuffer.allocateDirect(1 << 20);
+            while (reader.read(sink.clear()) >= 0) {
+                // drain until the FIN that follows the lingering bytes
+            }
+            closer.join();
+            assertEquals("closed", closed.get());
+        }
+    }
+
     @Test
     void aConnectThatGetsNoAnswerTimesOutAndLeavesNothingBehind() throws Exception {
         // A listener whose accept queue is full and never drained: the kernel drops further SYNs, so a connect
