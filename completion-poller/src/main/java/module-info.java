@@ -6,7 +6,7 @@
  * library to install. The module needs native access ({@code --enable-native-access}).
  */
 module dev.ringloom.poller {
-    requires org.jctools.core;
+    requires org.jctools.core.jdk11;
     requires java.logging;
 
     exports dev.ringloom.poller;

@@ -1,7 +1,7 @@
 package dev.ringloom.poller;
 
 import dev.ringloom.poller.sys.NativeMemory;
-import org.jctools.queues.MpmcArrayQueue;
+import org.jctools.queues.varhandle.MpmcVarHandleArrayQueue;
 
 import java.lang.foreign.MemorySegment;
 
@@ -17,13 +17,13 @@ public final class NativeBufferPool implements BufferOwner {
     public static final int MIN_SIZE = 4096, MAX_SIZE = 1 << 20;
     private static final int MIN_SHIFT = 12, CLASSES = 9;
 
-    private final MpmcArrayQueue<MemorySegment>[] idle;
+    private final MpmcVarHandleArrayQueue<MemorySegment>[] idle;
 
     @SuppressWarnings("unchecked")
     public NativeBufferPool(int perClass) {
-        idle = new MpmcArrayQueue[CLASSES];
+        idle = new MpmcVarHandleArrayQueue[CLASSES];
         for (int i = 0; i < CLASSES; i++) {
-            idle[i] = new MpmcArrayQueue<>(Math.max(2, perClass >> Math.min(i, 4)));
+            idle[i] = new MpmcVarHandleArrayQueue<>(Math.max(2, perClass >> Math.min(i, 4)));
         }
     }
 
@@ -61,7 +61,7 @@ public final class NativeBufferPool implements BufferOwner {
 
     /** Frees every idle buffer (buffers in use are freed when they come back, if the pool is full). */
     public void trim() {
-        for (MpmcArrayQueue<MemorySegment> q : idle) {
+        for (MpmcVarHandleArrayQueue<MemorySegment> q : idle) {
             MemorySegment b;
             while ((b = q.relaxedPoll()) != null) {
                 NativeMemory.free(b);

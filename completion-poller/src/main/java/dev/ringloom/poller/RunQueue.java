@@ -1,6 +1,6 @@
 package dev.ringloom.poller;
 
-import org.jctools.queues.MpscUnboundedArrayQueue;
+import org.jctools.queues.varhandle.MpscUnboundedVarHandleArrayQueue;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -19,7 +19,7 @@ import java.util.List;
  */
 final class RunQueue {
     private final ArrayDeque<Runnable> local = new ArrayDeque<>(1024);
-    private final MpscUnboundedArrayQueue<Runnable> external = new MpscUnboundedArrayQueue<>(1024);
+    private final MpscUnboundedVarHandleArrayQueue<Runnable> external = new MpscUnboundedVarHandleArrayQueue<>(1024);
     private final TaskFailureHandler onFailure;
 
     /** What the poller does with a task that threw: it logs and counts it, and goes on with the next task. */

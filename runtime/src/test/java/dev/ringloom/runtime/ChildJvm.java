@@ -31,7 +31,7 @@ final class ChildJvm {
         Path out = Files.createTempFile("ringloom-child", ".out"), err = Files.createTempFile("ringloom-child", ".err");
         try {
             List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                    "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
+                    "--enable-native-access=ALL-UNNAMED"));
             cmd.addAll(List.of(jvmArgs));
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
             Process child = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
