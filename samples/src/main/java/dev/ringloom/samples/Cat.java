@@ -3,12 +3,19 @@ package dev.ringloom.samples;
 import dev.ringloom.runtime.RingFile;
 import dev.ringloom.runtime.Ringloom;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
-/** {@code cat FILE...}: each file's bytes to stdout, read and written through io_uring on a virtual thread. */
+/**
+ * {@code cat FILE...}: each file's bytes to stdout, read through io_uring on a virtual thread. The bytes go to fd 1
+ * itself, as the shell set it up — its offset, its type (file, pipe, socket, terminal) — not to a reopened
+ * {@code /dev/stdout}, which would have an offset of its own (the shell's later writes would overwrite ours) and
+ * cannot be opened at all when stdout is a socket.
+ */
 final class Cat {
     private Cat() {
     }
@@ -21,25 +28,52 @@ final class Cat {
         Ringloom ring = Ringloom.shared();
         int[] status = {0};
         Thread t = Thread.ofVirtual().start(() -> {
-            // APPEND: when stdout is a file the shell opened, we continue where it is instead of at offset 0
-            try (RingFile out = ring.openFile(Path.of("/dev/stdout"), StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-                ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
-                for (String name : files) {
-                    try (RingFile in = ring.openFile(Path.of(name))) {
-                        while (in.read(buf.clear()) != -1) {
-                            out.writeFully(buf.flip());
-                        }
-                    } catch (IOException e) {
-                        System.err.println("cat: " + name + ": " + e.getMessage());
-                        status[0] = 1;
-                    }
+            FileChannel out = new FileOutputStream(FileDescriptor.out).getChannel();   // fd 1; never closed here
+            ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
+            for (String name : files) {
+                RingFile in;
+                try {
+                    in = ring.openFile(Path.of(name));
+                } catch (IOException e) {
+                    System.err.println("cat: " + name + ": " + e.getMessage());
+                    status[0] = 1;
+                    continue;
                 }
-            } catch (IOException e) {
-                System.err.println("cat: stdout: " + e.getMessage());
-                status[0] = 1;
+                try (in) {
+                    while (read(in, buf.clear(), name) != -1) {
+                        buf.flip();
+                        while (buf.hasRemaining()) {
+                            out.write(buf);
+                        }
+                    }
+                } catch (NamedFailure e) {
+                    System.err.println("cat: " + e.getMessage());
+                    status[0] = 1;
+                } catch (IOException e) {
+                    System.err.println("cat: stdout: " + e.getMessage());   // EPIPE: the reader went away
+                    status[0] = 1;
+                    return;
+                }
             }
         });
         t.join();
         return status[0];
+    }
+
+    /** A failure of one input file, named; cat goes on with the next. */
+    private static final class NamedFailure extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NamedFailure(String name, IOException cause) {
+            super(name + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    private static int read(RingFile in, ByteBuffer buf, String name) throws NamedFailure {
+        try {
+            return in.read(buf);
+        } catch (IOException e) {
+            throw new NamedFailure(name, e);
+        }
     }
 }

@@ -5,6 +5,7 @@ import dev.ringloom.runtime.Ringloom;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,10 +33,16 @@ final class Copy {
             System.err.println("usage: copy SRC DST");
             return 2;
         }
+        Path src = Path.of(args[0]), dst = Path.of(args[1]);
+        if (Files.exists(dst) && Files.exists(src) && Files.isSameFile(src, dst)) {
+            // Opening DST truncates it: the copy would destroy the data it was asked to copy.
+            System.err.println("copy: " + src + " and " + dst + " are the same file");
+            return 1;
+        }
         long t0 = System.nanoTime();
         long bytes;
         try {
-            bytes = copy(Ringloom.shared(), Path.of(args[0]), Path.of(args[1]));
+            bytes = copy(Ringloom.shared(), src, dst);
         } catch (IOException e) {
             System.err.println("copy: " + e.getMessage());
             return 1;

@@ -23,6 +23,9 @@ final class Demo {
     }
 
     static int run(String[] args) throws Exception {
+        if (args.length > 0) {
+            throw new Args.UsageException("demo takes no arguments, got '" + String.join(" ", args) + "'");
+        }
         Ringloom ring = Ringloom.shared();
         if (ring.pollers() != null) {
             Poller p = ring.pollers().all().getFirst();

@@ -58,10 +58,13 @@ public final class EchoClient {
     }
 
     static int run(String[] args) throws Exception {
-        Args a = new Args(args);
-        InetSocketAddress target = new InetSocketAddress(a.value("--host", "127.0.0.1"), a.intValue("--port", 7007));
-        Result r = load(target, a.intValue("--connections", 64), a.intValue("--size", 64), a.intValue("--seconds", 10),
-                Window.NONE);
+        Args a = new Args(args, "--host", "--port", "--connections", "--size", "--seconds");
+        InetSocketAddress target = new InetSocketAddress(a.value("--host", "127.0.0.1"), a.port("--port", 7007));
+        if (target.isUnresolved()) {
+            throw new java.net.UnknownHostException(target.getHostString());
+        }
+        Result r = load(target, a.intValue("--connections", 64, 1, 1_000_000), a.intValue("--size", 64, 1, 1 << 26),
+                a.intValue("--seconds", 10, 1, 86_400), Window.NONE);
         System.out.printf("%,.0f round trips/s, p50 %.0f us, p99 %.0f us, %d mismatches, %d failed connections%n",
                 r.roundTripsPerSec, r.p50Micros, r.p99Micros, r.mismatches, r.failures);
         return r.mismatches == 0 && r.failures == 0 ? 0 : 1;

@@ -27,19 +27,21 @@ final class EchoServer {
     }
 
     static int run(String[] args) throws Exception {
-        Args a = new Args(args);
-        int port = a.intValue("--port", 7007);
+        Args a = new Args(args, "--port", "--bind", "--io", "--threads", "--stats");
+        int port = a.port("--port", 7007);
+        String io = a.choice("--io", "ringloom", "ringloom", "jdk");
+        boolean onPollers = a.choice("--threads", "pollers", "pollers", "jdk").equals("pollers");
+        boolean stats = a.choice("--stats", "false", "true", "false").equals("true");
         InetAddress bind = InetAddress.getByName(a.value("--bind", "0.0.0.0"));
-        String io = a.value("--io", "ringloom");
-        boolean stats = Boolean.parseBoolean(a.value("--stats", "false"));
         InetSocketAddress local = new InetSocketAddress(bind, port);
-        switch (io) {
-            case "ringloom" -> ringloom(local, stats, !a.value("--threads", "pollers").equals("jdk"));
-            case "jdk" -> jdk(local);
-            default -> {
-                System.err.println("--io must be ringloom or jdk");
-                return 2;
+        try {
+            if (io.equals("ringloom")) {
+                ringloom(local, stats, onPollers);
+            } else {
+                jdk(local);
             }
+        } catch (java.net.BindException e) {
+            throw new java.net.BindException("cannot listen on " + local + ": " + e.getMessage());
         }
         return 0;
     }
@@ -48,11 +50,11 @@ final class EchoServer {
         // One poller per core: each connection's thread runs on the poller that serves its socket, so the pollers
         // are the server's event loops.
         int pollers = Integer.getInteger("ringloom.pollers", Runtime.getRuntime().availableProcessors());
-        Ringloom ring = Ringloom.open(PollerConfig.defaults().withPollers(pollers));
-        if (stats && ring.pollers() != null) {
-            Thread.ofPlatform().daemon().start(() -> printStats(ring));
-        }
-        try (RingServerSocket server = ring.listen(local, 4096)) {
+        try (Ringloom ring = Ringloom.open(PollerConfig.defaults().withPollers(pollers));
+             RingServerSocket server = ring.listen(local, 4096)) {
+            if (stats && ring.pollers() != null) {
+                Thread.ofPlatform().daemon().start(() -> printStats(ring));
+            }
             String how = ring.pollers() == null ? ring.backendName()
                     : "io_uring, " + ring.pollers().all().size() + " poller(s), connection threads on "
                     + (onPollers && ring.schedulesOnPollers() ? "the pollers" : "the JDK's scheduler");

@@ -1,30 +1,63 @@
 package dev.ringloom.samples;
 
+import java.io.IOException;
+import java.net.UnknownHostException;
 import java.util.Arrays;
+import java.util.List;
 
-/** {@code java -jar ringloom-samples.jar <command> [args]}: the sample programs in one jar. */
+/**
+ * {@code java -jar ringloom-samples.jar <command> [args]}: the sample programs in one jar. Bad input gets one line
+ * on stderr and a non-zero exit: 2 for a command line the sample cannot run, 1 for a failure while running.
+ */
 public final class Main {
+    private static final List<String> COMMANDS = List.of("demo", "cat", "copy", "echo-server", "echo-client");
+
     private Main() {
     }
 
     public static void main(String[] args) throws Exception {
+        System.exit(run(args));
+    }
+
+    /** Runs one command; returns its exit status. */
+    static int run(String[] args) throws Exception {
         if (args.length == 0) {
             usage();
-            System.exit(2);
+            return 2;
         }
+        String command = args[0];
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        int status = switch (args[0]) {
-            case "demo" -> Demo.run(rest);
-            case "cat" -> Cat.run(rest);
-            case "copy" -> Copy.run(rest);
-            case "echo-server" -> EchoServer.run(rest);
-            case "echo-client" -> EchoClient.run(rest);
-            default -> {
-                usage();
-                yield 2;
-            }
-        };
-        System.exit(status);
+        if (command.equals("--help") || command.equals("-h") || command.equals("help")) {
+            usage();
+            return 0;
+        }
+        if (!COMMANDS.contains(command)) {
+            System.err.println("ringloom-samples: unknown command '" + command + "'");
+            usage();
+            return 2;
+        }
+        if (List.of(rest).contains("--help") || List.of(rest).contains("-h")) {
+            usage();
+            return 0;
+        }
+        try {
+            return switch (command) {
+                case "demo" -> Demo.run(rest);
+                case "cat" -> Cat.run(rest);
+                case "copy" -> Copy.run(rest);
+                case "echo-server" -> EchoServer.run(rest);
+                default -> EchoClient.run(rest);
+            };
+        } catch (Args.UsageException e) {
+            System.err.println(command + ": " + e.getMessage() + " (see ringloom-samples --help)");
+            return 2;
+        } catch (UnknownHostException e) {
+            System.err.println(command + ": unknown host " + e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            System.err.println(command + ": " + e.getMessage());
+            return 1;
+        }
     }
 
     private static void usage() {
@@ -33,8 +66,8 @@ public final class Main {
                   demo                copy a 256 MiB file through io_uring, check its sha256, interrupt a blocked read
                   cat FILE...         print files to stdout
                   copy SRC DST        copy a file with parallel positional reads and writes
-                  echo-server --port P [--bind ADDR] [--io ringloom|jdk]
-                                      one virtual thread per connection, echoing what it reads
+                  echo-server [--port P] [--bind ADDR] [--io ringloom|jdk] [--threads pollers|jdk]
+                                      one virtual thread per connection, echoing what it reads (port 7007)
                   echo-client --host H --port P --connections C --size M --seconds S
                                       load generator (java.net): round trips/s, p50/p99, checks every byte""");
     }
