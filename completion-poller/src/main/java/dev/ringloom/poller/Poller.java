@@ -7,7 +7,7 @@ import dev.ringloom.poller.uring.Cqe;
 import dev.ringloom.poller.uring.IoUring;
 import dev.ringloom.poller.uring.KernelFeatures;
 import dev.ringloom.poller.uring.SubmissionQueue;
-import org.jctools.queues.MpscUnboundedArrayQueue;
+import org.jctools.queues.varhandle.MpscUnboundedVarHandleArrayQueue;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -105,7 +105,7 @@ public final class Poller implements AutoCloseable, Executor {
 
     private final int id;
     private final PollerConfig config;
-    private final MpscUnboundedArrayQueue<Op> queue = new MpscUnboundedArrayQueue<>(1024);
+    private final MpscUnboundedVarHandleArrayQueue<Op> queue = new MpscUnboundedVarHandleArrayQueue<>(1024);
     private final RunQueue tasks = new RunQueue(this::taskFailed);
     private final BufferRegistry registry = new BufferRegistry();
     private final Thread thread;
@@ -285,18 +285,21 @@ public final class Poller implements AutoCloseable, Executor {
             sq.add(OP_ASYNC_CANCEL, (byte) 0, 0, 0, 0, 0, ASYNC_CANCEL_ANY | ASYNC_CANCEL_ALL, CANCEL_KEY, (short) 0);
             shutdownCancelSent = true;
         }
-        int added = drainQueue();
         if (!wakeArmed && lifecycle == RUNNING && sq.space() > 0) {
+            // Before the queue's ops, so they never take its slot: a full SQ left by an enter that answered
+            // EAGAIN or EBUSY must not leave the poller asleep with nothing to wake it.
             sq.add(OP_READ, (byte) 0, eventFd, -1L, wakeReadBuffer.address(), 8, 0, WAKE_KEY, (short) 0);
             wakeArmed = true;
         }
+        int added = drainQueue();
         int toSubmit = sq.flush();
         if (shutdownCancelSent && table.size() == 0 && !wakeArmed && toSubmit == 0) {
             return false;
         }
         boolean overflow = (sq.lvFlags() & SQ_CQ_OVERFLOW) != 0;
         int minComplete = 0;
-        if (added == 0 && lastReaped == 0 && !tasks.hasLocal() && !overflow) {
+        boolean wakeable = wakeArmed || lifecycle != RUNNING;   // else a sleep could not be cut short
+        if (added == 0 && lastReaped == 0 && !tasks.hasLocal() && !overflow && wakeable) {
             int found = yieldForWork();
             if (found == FOUND_SUBMISSIONS) {
                 return true;                    // drain them: no sleep, no wake-up

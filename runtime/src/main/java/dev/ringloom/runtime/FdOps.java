@@ -53,11 +53,12 @@ final class FdOps {
 
     /** Closes {@code handle}'s fd after draining its ops; safe to call once per handle. */
     static void close(FdHandle handle, Poller poller) throws IOException {
+        Op cancel = new Op();       // allocated before close begins: an OutOfMemoryError must not strand the fd
         int others = handle.closeRetaining();
         if (others > 0) {
             // The cancel holds our reference, so the fd stays open (and its number ours) while the kernel
             // looks up the ops to cancel; the poller releases it at the cancel's CQE.
-            Op cancel = new Op().prepare(IoUringConstants.OP_ASYNC_CANCEL, handle.fd(), 0, 0, 0,
+            cancel.prepare(IoUringConstants.OP_ASYNC_CANCEL, handle.fd(), 0, 0, 0,
                     IoUringConstants.ASYNC_CANCEL_FD | IoUringConstants.ASYNC_CANCEL_ALL).fdHandle(handle);
             try {
                 poller.submitDetached(cancel);

@@ -193,8 +193,8 @@ final class SocketReads {
     }
 
     private void arm() throws IOException {
+        RecvOp op = spare != null ? spare : new RecvOp();   // before the fd reference: nothing to leak if it throws
         int fd = handle.acquire();
-        RecvOp op = spare != null ? spare : new RecvOp();
         spare = null;
         op.prepare(IoUringConstants.OP_RECV, fd, 0, 0, 0, 0)
                 .ioprio(IoUringConstants.RECV_MULTISHOT).bufferGroup(ProvidedBuffers.GROUP)

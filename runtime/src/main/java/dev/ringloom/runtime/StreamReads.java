@@ -76,6 +76,7 @@ final class StreamReads {
                     op.reclaim();
                 } else {
                     IoErrors.checkNotInterrupted("read", name);
+                    op = spare != null ? spare : new Op();     // allocations first: the fd reference could leak
                     MemorySegment buf = pool.acquire(want);
                     int fd;
                     try {
@@ -84,9 +85,8 @@ final class StreamReads {
                         pool.release(buf);
                         throw e;
                     }
-                    // OP_READ at offset -1: "the current position", which is how a stream is read
-                    op = spare != null ? spare : new Op();
                     spare = null;
+                    // OP_READ at offset -1: "the current position", which is how a stream is read
                     op.prepare(opcode, fd, opcode == IoUringConstants.OP_READ ? -1L : 0L, buf.address(),
                                     (int) Math.min(buf.byteSize(), want), 0)
                             .buffer(buf, pool).fdHandle(handle).retainOnAbandon().linkTimeout(timeoutNanos);

@@ -238,30 +238,39 @@ final class UringFile implements FileIo {
         }
         IoErrors.checkNotInterrupted("read", name);
         int fd = handle.acquire();
-        if (cacheFirst && dst.isDirect()) {
-            // Cached data straight into the caller's memory: the call is synchronous, so the kernel is done
-            // with the buffer when it returns and no ownership passes.
-            long r = Libc.preadv2NoWait(fd, MemorySegment.ofBuffer(dst).address(), len, pos);
-            if (r >= 0) {
-                handle.release();
-                if (r == 0) {
-                    return -1;
+        MemorySegment buf = null;
+        Op op;
+        long r = -1;
+        try {   // from the reference to the submit: whatever throws (an OutOfMemoryError) gives both back
+            if (cacheFirst && dst.isDirect()) {
+                // Cached data straight into the caller's memory: the call is synchronous, so the kernel is done
+                // with the buffer when it returns and no ownership passes.
+                r = Libc.preadv2NoWait(fd, MemorySegment.ofBuffer(dst).address(), len, pos);
+                if (r >= 0) {
+                    handle.release();
+                    if (r == 0) {
+                        return -1;
+                    }
+                    dst.position(dst.position() + (int) r);
+                    return (int) r;
                 }
-                dst.position(dst.position() + (int) r);
-                return (int) r;
             }
-        }
-        MemorySegment buf = pool.acquire(len);
-        if (cacheFirst && !dst.isDirect()) {
-            long r = Libc.preadv2NoWait(fd, buf.address(), len, pos);
-            if (r >= 0) {
-                handle.release();
-                return deliver(dst, buf, (int) r);
+            buf = pool.acquire(len);
+            if (cacheFirst && !dst.isDirect()) {
+                r = Libc.preadv2NoWait(fd, buf.address(), len, pos);
             }
+            // Not cached (or O_DIRECT): the ring. Our fd reference and buf now travel with the op.
+            op = r >= 0 ? null : new Op().prepare(IoUringConstants.OP_READ, fd, pos, buf.address(), len, 0)
+                    .buffer(buf, pool).fdHandle(handle);
+        } catch (RuntimeException | Error e) {
+            handle.release();
+            pool.release(buf);
+            throw e;
         }
-        // Not cached (or O_DIRECT): the ring. Our fd reference and buf now travel with the op.
-        Op op = new Op().prepare(IoUringConstants.OP_READ, fd, pos, buf.address(), len, 0)
-                .buffer(buf, pool).fdHandle(handle);
+        if (op == null) {
+            handle.release();
+            return deliver(dst, buf, (int) r);
+        }
         FdOps.submit(poller, handle, op);
         int res = op.await(poller);  // interrupted: the op and buf now belong to the registry
         return deliver(dst, op.takeBuffer(), res);
@@ -325,6 +334,7 @@ final class UringFile implements FileIo {
             return 0;
         }
         IoErrors.checkNotInterrupted("write", name);
+        Op op = new Op();                    // allocations before the fd reference, which they could leak
         MemorySegment buf = pool.acquire(len);
         MemorySegment.copy(MemorySegment.ofBuffer(src), 0, buf, 0, len);
         int fd;
@@ -334,8 +344,7 @@ final class UringFile implements FileIo {
             pool.release(buf);
             throw e;
         }
-        Op op = new Op().prepare(IoUringConstants.OP_WRITE, fd, pos, buf.address(), len, 0)
-                .buffer(buf, pool).fdHandle(handle);
+        op.prepare(IoUringConstants.OP_WRITE, fd, pos, buf.address(), len, 0).buffer(buf, pool).fdHandle(handle);
         FdOps.submit(poller, handle, op);
         int res = op.awaitCancellingOnInterrupt(poller);
         pool.release(op.takeBuffer());
@@ -433,8 +442,9 @@ final class UringFile implements FileIo {
     public void force() throws IOException {
         ensureOpen();
         IoErrors.checkNotInterrupted("fsync", name);
+        Op op = new Op();                    // before the fd reference, which an OutOfMemoryError here would leak
         int fd = handle.acquire();
-        Op op = new Op().prepare(IoUringConstants.OP_FSYNC, fd, 0, 0, 0, 0).fdHandle(handle);
+        op.prepare(IoUringConstants.OP_FSYNC, fd, 0, 0, 0, 0).fdHandle(handle);
         FdOps.submit(poller, handle, op);
         int res = op.awaitCancellingOnInterrupt(poller);
         if (res < 0) {

@@ -165,8 +165,8 @@ final class UringServerSocket implements ServerSocketIo {
             if (armed != null || closed.get()) {
                 return;
             }
+            AcceptOp op = new AcceptOp();    // before the fd reference, which an OutOfMemoryError here would leak
             int fd = acquire();
-            AcceptOp op = new AcceptOp();
             op.prepare(OP_ACCEPT, fd, 0, 0, 0, Libc.SOCK_CLOEXEC).ioprio(ACCEPT_MULTISHOT).multishot().fdHandle(handle);
             FdOps.submitDetached(poller, handle, op);
             armed = op;

@@ -99,11 +99,18 @@ final class UringSocket implements SocketIo {
     private void doConnect(InetSocketAddress address, int family, long timeoutNanos) throws IOException {
         String what = "connect(" + address + ")";
         IoErrors.checkNotInterrupted("connect", address.toString());
+        Op op = new Op();                    // allocations before the fd reference, which they could leak
         MemorySegment sa = NativeMemory.allocate(SockAddr.MAX_SIZE, 8);
         int len = SockAddr.write(address, family, sa);
-        int fd = acquire();
+        int fd;
+        try {
+            fd = acquire();
+        } catch (SocketException e) {
+            NativeMemory.free(sa);
+            throw e;
+        }
         // IORING_OP_CONNECT takes the address in addr and its length in off (addr2)
-        Op op = new Op().prepare(IoUringConstants.OP_CONNECT, fd, len, sa.address(), 0, 0)
+        op.prepare(IoUringConstants.OP_CONNECT, fd, len, sa.address(), 0, 0)
                 .buffer(sa, NativeMemory::free).fdHandle(handle).linkTimeout(timeoutNanos);
         FdOps.submit(poller, handle, op);
         int res = op.await(poller);       // interrupted: the registry frees the address at the CQE
@@ -177,29 +184,34 @@ final class UringSocket implements SocketIo {
         int len = Math.min(src.remaining(), MAX_WRITE);
         int fd = acquire();
         MemorySegment buf = null;
-        long addr;
-        if (src.isDirect()) {
-            // The caller's memory is safe to lend: a writer always waits for its send's completion.
-            addr = MemorySegment.ofBuffer(src).address();
-        } else {
-            buf = pool.acquire(len);
-            MemorySegment.copy(MemorySegment.ofBuffer(src), 0, buf, 0, len);
-            addr = buf.address();
-        }
-        long r = Libc.sendNoWait(fd, addr, len);
-        if (r > 0) {
-            handle.release();
-            if (buf != null) {
-                pool.release(buf);
+        Op op;
+        try {   // from the reference to the submit: whatever throws (an OutOfMemoryError) gives both back
+            long addr;
+            if (src.isDirect()) {
+                // The caller's memory is safe to lend: a writer always waits for its send's completion.
+                addr = MemorySegment.ofBuffer(src).address();
+            } else {
+                buf = pool.acquire(len);
+                MemorySegment.copy(MemorySegment.ofBuffer(src), 0, buf, 0, len);
+                addr = buf.address();
             }
-            src.position(src.position() + (int) r);
-            return (int) r;
-        }
-        Op op = spareSend != null ? spareSend : new Op();
-        spareSend = null;
-        op.prepare(IoUringConstants.OP_SEND, fd, 0, addr, len, Libc.MSG_NOSIGNAL).fdHandle(handle);
-        if (buf != null) {
-            op.buffer(buf, pool);
+            long r = Libc.sendNoWait(fd, addr, len);
+            if (r > 0) {
+                handle.release();
+                pool.release(buf);
+                src.position(src.position() + (int) r);
+                return (int) r;
+            }
+            op = spareSend != null ? spareSend : new Op();
+            spareSend = null;
+            op.prepare(IoUringConstants.OP_SEND, fd, 0, addr, len, Libc.MSG_NOSIGNAL).fdHandle(handle);
+            if (buf != null) {
+                op.buffer(buf, pool);
+            }
+        } catch (RuntimeException | Error e) {
+            handle.release();
+            pool.release(buf);
+            throw e;
         }
         FdOps.submit(poller, handle, op);
         int res = op.awaitCancellingOnInterrupt(poller);
