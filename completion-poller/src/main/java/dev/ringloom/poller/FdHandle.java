@@ -139,15 +139,34 @@ public final class FdHandle {
      * {@linkplain #orphan() orphaned}.
      */
     public void awaitClosed() throws IOException {
+        awaitClosed(null);
+    }
+
+    /**
+     * Like {@link #awaitClosed()}, where {@code poller} reaps the CQEs the close waits for: a wait it could never
+     * end (the caller parked pinned on its thread) fails with {@link PollerDeadlockException}; the fd is still
+     * closed after the last CQE.
+     */
+    public void awaitClosed(Poller poller) throws IOException {
         closer = Thread.currentThread();
         boolean interrupted = false;
-        while (!fdClosed && !orphaned) {
-            LockSupport.park(this);
-            interrupted |= Thread.interrupted();
-        }
-        closer = null;
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+        long mark = poller == null || fdClosed || orphaned ? -1 : poller.beforePark(this);
+        try {
+            while (!fdClosed && !orphaned) {
+                LockSupport.park(this);
+                interrupted |= Thread.interrupted();
+                if (poller != null) {
+                    poller.afterPark(mark, this);
+                }
+            }
+        } finally {
+            closer = null;
+            if (poller != null) {
+                poller.afterWait(mark);
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (!fdClosed) {
             throw new IOException("close(fd=" + fd + "): its poller failed with an op in flight; the fd stays open "

@@ -317,27 +317,41 @@ public class Op {
         return s == DONE || s == PENDING;
     }
 
+    /** {@link #await}'s mark before the poller was told of the wait ({@link Poller#beforePark}). */
+    private static final long UNREGISTERED = Long.MIN_VALUE;
+
     /**
      * Parks the calling thread until the op completes and returns its result (the CQE's res).
      *
      * <p>On interrupt the wait ends: the op is abandoned, a cancel is sent to the kernel through
      * {@code poller}, the interrupt status stays set and {@link InterruptedIOException} is thrown. If the op
      * completed at the same moment, its result is returned instead (with the interrupt status set).
+     *
+     * @throws PollerDeadlockException if the wait could never end (it would park {@code poller}'s own thread); the
+     *                                 op is abandoned and cancelled as on interrupt
      */
-    public final int await(Poller poller) throws InterruptedIOException {
+    public final int await(Poller poller) throws InterruptedIOException, PollerDeadlockException {
         int s;
-        while ((s = (int) STATE.getAcquire(this)) == PENDING) {
-            if (Thread.currentThread().isInterrupted()) {
-                if (abandon()) {
-                    poller.cancel(this);
-                    InterruptedIOException e = new InterruptedIOException(
-                            IoUringConstants.opName(opcode) + "(fd=" + fd + ") interrupted");
-                    e.bytesTransferred = 0;
-                    throw e;
+        long mark = UNREGISTERED;
+        try {
+            while ((s = (int) STATE.getAcquire(this)) == PENDING) {
+                if (Thread.currentThread().isInterrupted()) {
+                    if (abandon()) {
+                        poller.cancel(this);
+                        InterruptedIOException e = new InterruptedIOException(
+                                IoUringConstants.opName(opcode) + "(fd=" + fd + ") interrupted");
+                        e.bytesTransferred = 0;
+                        throw e;
+                    }
+                    continue;
                 }
-                continue;
+                mark = park(poller, mark, 0);
             }
-            LockSupport.park(this);
+        } catch (PollerDeadlockException e) {
+            abandonAndCancel(poller);
+            throw e;
+        } finally {
+            poller.afterWait(mark);
         }
         if (s != DONE) {
             throw new IllegalStateException("await on an op that is not pending or done: " + this);
@@ -345,28 +359,60 @@ public class Op {
         return result;
     }
 
+    /** One park for this op's completion, with the poller told of the wait first ({@link Poller#beforePark}). */
+    private long park(Poller poller, long mark, long nanos) throws PollerDeadlockException {
+        if (mark == UNREGISTERED) {
+            mark = poller.beforePark(this);
+        }
+        if (nanos > 0) {
+            LockSupport.parkNanos(this, nanos);
+        } else {
+            LockSupport.park(this);
+        }
+        poller.afterPark(mark, this);
+        return mark;
+    }
+
+    /** A wait that cannot go on: the op goes to the registry and the kernel is asked to end it. */
+    private void abandonAndCancel(Poller poller) {
+        if (abandon()) {
+            poller.cancel(this);
+        }
+    }
+
     /**
      * Parks until the op completes, also across interrupts: the first interrupt sends a cancel to the kernel
      * and the wait goes on until the op's own CQE, so the caller learns exactly what the op did (how many
      * bytes a write moved). The interrupt status stays set for the caller to act on. Prompt for ops the kernel
      * cancels at once (pipes, sockets); an op already running in an io-wq worker finishes first.
+     *
+     * @throws PollerDeadlockException if the wait could never end (see {@link #await}): then the op is abandoned,
+     *                                 and what it did is not known
      */
-    public final int awaitCancellingOnInterrupt(Poller poller) {
+    public final int awaitCancellingOnInterrupt(Poller poller) throws PollerDeadlockException {
         boolean cancelled = false;
         int s;
-        while ((s = (int) STATE.getAcquire(this)) == PENDING) {
-            if (!cancelled && Thread.currentThread().isInterrupted()) {
-                cancelled = true;
-                cancelRequested = true;
-                poller.cancel(this);
+        long mark = UNREGISTERED;
+        try {
+            while ((s = (int) STATE.getAcquire(this)) == PENDING) {
+                if (!cancelled && Thread.currentThread().isInterrupted()) {
+                    cancelled = true;
+                    cancelRequested = true;
+                    poller.cancel(this);
+                }
+                mark = park(poller, mark, 0);
+                if (cancelled) {
+                    Thread.interrupted(); // park returns at once while the status is set; restored below
+                }
             }
-            LockSupport.park(this);
+        } catch (PollerDeadlockException e) {
+            abandonAndCancel(poller);
+            throw e;
+        } finally {
+            poller.afterWait(mark);
             if (cancelled) {
-                Thread.interrupted(); // park returns at once while the status is set; restored below
+                Thread.currentThread().interrupt();
             }
-        }
-        if (cancelled) {
-            Thread.currentThread().interrupt();
         }
         if (s != DONE) {
             throw new IllegalStateException("await on an op that is not pending or done: " + this);
@@ -377,22 +423,33 @@ public class Op {
     /**
      * Parks until the op completes or {@code deadlineNanos} ({@link System#nanoTime()}) passes; on timeout the
      * op is abandoned and cancelled like on interrupt and {@link Long#MIN_VALUE} is returned.
+     *
+     * @throws PollerDeadlockException if the wait could never end (see {@link #await})
      */
-    public final long awaitUntil(Poller poller, long deadlineNanos) throws InterruptedIOException {
+    public final long awaitUntil(Poller poller, long deadlineNanos) throws InterruptedIOException,
+            PollerDeadlockException {
         int s;
-        while ((s = (int) STATE.getAcquire(this)) == PENDING) {
-            if (Thread.currentThread().isInterrupted()) {
-                return await(poller); // the interrupt path is the same
-            }
-            long left = deadlineNanos - System.nanoTime();
-            if (left <= 0) {
-                if (abandon()) {
-                    poller.cancel(this);
-                    return Long.MIN_VALUE;
+        long mark = UNREGISTERED;
+        try {
+            while ((s = (int) STATE.getAcquire(this)) == PENDING) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return await(poller); // the interrupt path is the same
                 }
-                continue;
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    if (abandon()) {
+                        poller.cancel(this);
+                        return Long.MIN_VALUE;
+                    }
+                    continue;
+                }
+                mark = park(poller, mark, left);
             }
-            LockSupport.parkNanos(this, left);
+        } catch (PollerDeadlockException e) {
+            abandonAndCancel(poller);
+            throw e;
+        } finally {
+            poller.afterWait(mark);
         }
         if (s != DONE) {
             throw new IllegalStateException("await on an op that is not pending or done: " + this);

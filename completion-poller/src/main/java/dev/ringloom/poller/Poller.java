@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.locks.LockSupport;
 
 import static dev.ringloom.poller.uring.IoUringConstants.ASYNC_CANCEL_ALL;
 import static dev.ringloom.poller.uring.IoUringConstants.ASYNC_CANCEL_ANY;
@@ -85,7 +86,8 @@ public final class Poller implements AutoCloseable, Executor {
     private static final Executor ORPHANS = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().daemon().name("ringloom-orphaned-tasks").factory());
 
-    private static final VarHandle SLEEPING, IN_FLIGHT, COMPLETED, SUBMITTED, OVERFLOWS, WAKEUPS, STRAYS, FAULTS;
+    private static final VarHandle SLEEPING, IN_FLIGHT, COMPLETED, SUBMITTED, OVERFLOWS, WAKEUPS, STRAYS, FAULTS,
+            TASK_BATCH;
 
     static {
         try {
@@ -98,6 +100,7 @@ public final class Poller implements AutoCloseable, Executor {
             WAKEUPS = l.findVarHandle(Poller.class, "wakeups", long.class);
             STRAYS = l.findVarHandle(Poller.class, "strays", long.class);
             FAULTS = l.findVarHandle(Poller.class, "faults", long.class);
+            TASK_BATCH = l.findVarHandle(Poller.class, "taskBatch", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -132,6 +135,9 @@ public final class Poller implements AutoCloseable, Executor {
     private int inFlight;
     private long completed, submitted, overflows, wakeups, strays;
     private volatile long faults;               // tasks and completion handlers that threw (any thread: getAndAdd)
+    private long batches;                       // task batches begun: poller thread only
+    private long taskBatch = -1;                // the batch running now, -1 between batches (setOpaque; watchdog)
+    private volatile Thread pinnedWaiter;       // set by the watchdog: parked pinned on our thread, must fail
 
     // Poller-thread only.
     private IoUring ring;
@@ -250,6 +256,7 @@ public final class Poller implements AutoCloseable, Executor {
             return;
         }
         started.countDown();
+        PollerWatchdog.watch(this);
         try {
             loop();
             ring.close();                       // every CQE was reaped: the kernel holds nothing of ours
@@ -262,6 +269,7 @@ public final class Poller implements AutoCloseable, Executor {
             die(e);
         } finally {
             lifecycle = TERMINATED;
+            PollerWatchdog.forget(this);
             failQueuedAfterTermination();
             tasks.drainLocal().forEach(ORPHANS::execute);
             tasks.drainExternal().forEach(ORPHANS::execute);
@@ -279,7 +287,9 @@ public final class Poller implements AutoCloseable, Executor {
 
     /** One round: queue to SQEs, submit, maybe yield or sleep, reap. Returns false once shut down and drained. */
     private boolean pass() {
+        TASK_BATCH.setOpaque(this, ++batches);
         tasks.runBatch();
+        TASK_BATCH.setOpaque(this, -1L);
         if (lifecycle != RUNNING && !shutdownCancelSent && sq.space() > 0) {
             // Everything in flight, our eventfd read included, gets a cancel; we still wait for each CQE.
             sq.add(OP_ASYNC_CANCEL, (byte) 0, 0, 0, 0, 0, ASYNC_CANCEL_ANY | ASYNC_CANCEL_ALL, CANCEL_KEY, (short) 0);
@@ -400,8 +410,11 @@ public final class Poller implements AutoCloseable, Executor {
      * scheduler of virtual threads, whose continuations are the tasks (see {@code PollerThreads} in the runtime).
      * A task queued by the poller thread itself — a completion unparking its reader — costs one deque push; one
      * queued by another thread wakes a sleeping poller like a submission does. Tasks must not block the thread
-     * outside a virtual thread's park: every op of this ring waits while one runs. After the poller ended, tasks
-     * run on {@link #ORPHANS}, one platform thread for all dead pollers, so no virtual thread is stranded.
+     * outside a virtual thread's park: every op of this ring waits while one runs (the watchdog logs a task stuck
+     * longer than {@code ringloom.stuckTaskMillis}), and a task that waits for one of this poller's own ops is a
+     * <b>deadlock</b> — refused with {@link PollerDeadlockException}, as is a virtual thread's wait while pinned on
+     * this thread. A task that throws is logged and the poller goes on. After the poller ended, tasks run on
+     * {@link #ORPHANS}, one platform thread for all dead pollers, so no virtual thread is stranded.
      */
     @Override
     public void execute(Runnable task) {
@@ -649,6 +662,10 @@ public final class Poller implements AutoCloseable, Executor {
      */
     @Override
     public void close() {
+        if (Thread.currentThread() == thread) {
+            throw new IllegalStateException("ringloom poller " + id + " cannot be closed from a task it runs: close"
+                    + " waits for the poller's thread to end, and that would be a deadlock");
+        }
         if (lifecycle == RUNNING) {
             lifecycle = CLOSING;
             SLEEPING.setVolatile(this, 0);
@@ -675,6 +692,88 @@ public final class Poller implements AutoCloseable, Executor {
 
     public int id() {
         return id;
+    }
+
+    /**
+     * Called by a thread about to park until this poller completes something for it (an op's CQE, a multishot's
+     * next chunk, the last CQE before a close). A park on the poller's own OS thread could never end: it is refused
+     * here for a task given to {@link #execute}; a virtual thread scheduled on this poller registers, because if it
+     * is pinned (a class initializer, a native frame) its park will not unmount, and {@link #afterPark} then fails
+     * it once the watchdog finds the poller stuck.
+     *
+     * @param what names the wait in the exception, e.g. the op; its {@code toString()} runs only when thrown
+     * @return a mark for {@link #afterPark}
+     * @throws PollerDeadlockException if the caller is the poller's own thread
+     */
+    public long beforePark(Object what) throws PollerDeadlockException {
+        refuseOwnThread(what);
+        Thread t = Thread.currentThread();
+        if (t.isVirtual() && Carriers.current() == thread) {
+            if (pinnedWaiter == t) {
+                pinnedWaiter = null;                    // a verdict on an earlier wait, not on this one
+            }
+            tasks.waiterParks(t);
+            return batches;
+        }
+        return -1;
+    }
+
+    /**
+     * Refuses a wait for this poller's completions on the poller's own OS thread, where it could never end.
+     *
+     * @throws PollerDeadlockException if the caller is the poller's thread (a task given to {@link #execute})
+     */
+    public void refuseOwnThread(Object what) throws PollerDeadlockException {
+        if (Thread.currentThread() == thread) {
+            throw new PollerDeadlockException(what + ": the calling thread is ringloom poller " + id + "'s own thread,"
+                    + " which must complete it: the wait would never end (a task given to Poller.execute must not"
+                    + " block on ringloom IO)");
+        }
+    }
+
+    /**
+     * Called each time the park after {@link #beforePark} returned and the thread still waits.
+     *
+     * @throws PollerDeadlockException if the thread is parked pinned on this poller's thread: the watchdog woke it,
+     *                                 and no batch has begun since it parked, so it never unmounted
+     */
+    public void afterPark(long mark, Object what) throws PollerDeadlockException {
+        if (mark >= 0 && pinnedWaiter == Thread.currentThread() && batches == mark) {
+            pinnedWaiter = null;
+            tasks.waiterLeaves(Thread.currentThread());
+            throw new PollerDeadlockException(what + ": this virtual thread is scheduled on ringloom poller " + id
+                    + ", which must complete it, and is pinned to it (inside a class initializer or under a native"
+                    + " frame), so its wait cannot let the poller run: that is a deadlock of the poller and every"
+                    + " socket on it. Do this IO outside the initializer or native call, or on a thread not scheduled"
+                    + " on the poller (Thread.ofVirtual())");
+        }
+    }
+
+    /** Called when the wait that {@link #beforePark} began is over, however it ended. */
+    public void afterWait(long mark) {
+        if (mark >= 0) {
+            tasks.waiterLeaves(Thread.currentThread());
+        }
+    }
+
+    /** Watchdog: the batch running now, or -1 between batches. */
+    long taskBatch() {
+        return (long) TASK_BATCH.getOpaque(this);
+    }
+
+    /** Watchdog: the ringloom waiter mounted in the running task, if any. */
+    Thread carrierWaiter() {
+        return tasks.carrierWaiter();
+    }
+
+    /** Watchdog: {@code waiter} is parked pinned on this poller's thread; wake it to fail its wait. */
+    void rescue(Thread waiter) {
+        pinnedWaiter = waiter;
+        LockSupport.unpark(waiter);
+    }
+
+    Thread thread() {
+        return thread;
     }
 
     /** The wake-up eventfd's number; tests check it is never reused under a waker. */

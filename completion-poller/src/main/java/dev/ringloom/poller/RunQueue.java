@@ -21,6 +21,22 @@ final class RunQueue {
     private final ArrayDeque<Runnable> local = new ArrayDeque<>(1024);
     private final MpscUnboundedVarHandleArrayQueue<Runnable> external = new MpscUnboundedVarHandleArrayQueue<>(1024);
     private final TaskFailureHandler onFailure;
+    /**
+     * A ringloom waiter mounted in the task running right now, parked or about to park (see
+     * {@link Poller#beforePark}); cleared when the task returns. Written on the poller thread only — by the waiter,
+     * which runs there — and read by the watchdog: while a batch is stuck, a waiter still here never unmounted.
+     */
+    private volatile Thread carrierWaiter;
+    private static final java.lang.invoke.VarHandle CARRIER_WAITER;
+
+    static {
+        try {
+            CARRIER_WAITER = java.lang.invoke.MethodHandles.lookup()
+                    .findVarHandle(RunQueue.class, "carrierWaiter", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** What the poller does with a task that threw: it logs and counts it, and goes on with the next task. */
     @FunctionalInterface
@@ -68,7 +84,27 @@ final class RunQueue {
             } catch (RuntimeException | Error e) {
                 onFailure.taskFailed(task, e);
             }
+            if (carrierWaiter != null) {
+                CARRIER_WAITER.setOpaque(this, (Thread) null);  // the task returned: its waiter unmounted
+            }
         }
+    }
+
+    /** Poller thread (a waiter mounted on it): the running task's thread parks for one of the poller's ops. */
+    void waiterParks(Thread t) {
+        CARRIER_WAITER.setOpaque(this, t);
+    }
+
+    /** Poller thread: the waiter left its wait. */
+    void waiterLeaves(Thread t) {
+        if (carrierWaiter == t) {
+            CARRIER_WAITER.setOpaque(this, (Thread) null);
+        }
+    }
+
+    /** Any thread: the waiter mounted in the running task, if it registered. */
+    Thread carrierWaiter() {
+        return (Thread) CARRIER_WAITER.getOpaque(this);
     }
 
     /** Poller thread, once it stops running tasks: takes the local ones. */

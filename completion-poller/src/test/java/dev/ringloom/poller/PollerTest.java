@@ -386,4 +386,81 @@ class PollerTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> !Files.isSymbolicLink(link)
                 || !Files.readSymbolicLink(link).toString().equals("anon_inode:[eventfd]"));
     }
+
+    /** A task given to execute runs on the poller's own thread: a wait there for the poller is refused at once. */
+    @Test
+    void aTaskThatWaitsForItsOwnPollerFailsInsteadOfDeadlockingIt() throws Exception {
+        int[] p = pipe();
+        MemorySegment buf = NativeMemory.allocate(16, 8);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(1);
+        Op read = new Op().prepare(IoUringConstants.OP_READ, p[0], -1L, buf.address(), 16, 0)
+                .buffer(buf, NativeMemory::free);
+        poller.execute(() -> {
+            try {
+                poller.submit(read);
+                read.await(poller);
+            } catch (IOException e) {
+                failure.set(e);
+            }
+            done.countDown();
+        });
+        assertTrue(done.await(30, java.util.concurrent.TimeUnit.SECONDS), "the poller deadlocked on its own task");
+        assertInstanceOf(PollerDeadlockException.class, failure.get());
+        assertTrue(failure.get().getMessage().contains("own thread"), failure.get().getMessage());
+        await().atMost(Duration.ofSeconds(10)).until(() -> poller.inFlight() == 0);   // cancelled, buffer released
+        Op nop = new Op().prepare(IoUringConstants.OP_NOP, -1, 0, 0, 0, 0);
+        poller.submit(nop);
+        assertEquals(0, nop.await(poller));
+        Libc.close(p[0]);
+        Libc.close(p[1]);
+    }
+
+    /** A task that blocks outside ringloom stalls every op of the poller: the watchdog says so, with its stack. */
+    @Test
+    void aTaskStuckLongerThanTheBoundIsReported() throws Exception {
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger("dev.ringloom");
+        List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(h);
+        String before = System.getProperty("ringloom.stuckTaskMillis");
+        System.setProperty("ringloom.stuckTaskMillis", "300");
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            poller.execute(() -> {
+                try {
+                    release.await();                         // blocks the poller's thread
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> records.stream().anyMatch(
+                    r -> r.getMessage().contains("poller 0 has been running one task for over 300 ms")
+                            && r.getMessage().contains("CountDownLatch.await")));
+        } finally {
+            release.countDown();
+            log.removeHandler(h);
+            if (before == null) {
+                System.clearProperty("ringloom.stuckTaskMillis");
+            } else {
+                System.setProperty("ringloom.stuckTaskMillis", before);
+            }
+        }
+        Op nop = new Op().prepare(IoUringConstants.OP_NOP, -1, 0, 0, 0, 0);
+        poller.submit(nop);
+        assertEquals(0, nop.await(poller));
+    }
 }

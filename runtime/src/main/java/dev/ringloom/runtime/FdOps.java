@@ -53,6 +53,7 @@ final class FdOps {
 
     /** Closes {@code handle}'s fd after draining its ops; safe to call once per handle. */
     static void close(FdHandle handle, Poller poller) throws IOException {
+        poller.refuseOwnThread(handle);   // close waits for CQEs: refused on the poller's own thread, before it begins
         Op cancel = new Op();       // allocated before close begins: an OutOfMemoryError must not strand the fd
         int others = handle.closeRetaining();
         if (others > 0) {
@@ -68,6 +69,6 @@ final class FdOps {
         } else if (others == 0) {
             handle.release();
         }
-        handle.awaitClosed();
+        handle.awaitClosed(poller);
     }
 }

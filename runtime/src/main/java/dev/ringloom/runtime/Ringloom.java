@@ -181,8 +181,13 @@ public final class Ringloom implements AutoCloseable {
      * <p>The rules of the threads it builds:
      * <ul>
      *   <li>They share the poller's OS thread with its ring and with every other thread scheduled there: a thread
-     *       that computes for long or blocks outside a park (JDK file IO, a native call, a pinned wait) stalls the
-     *       IO of every socket on that poller meanwhile, as on an event loop. Give such work to other threads.</li>
+     *       that computes for long or blocks outside a park (JDK file IO, a native call) stalls the IO of every
+     *       socket on that poller meanwhile, as on an event loop; the poller's watchdog logs a task stuck longer
+     *       than {@code ringloom.stuckTaskMillis}. Give such work to other threads.</li>
+     *   <li>A ringloom wait while pinned (inside a class initializer, under a native frame) cannot unmount, so the
+     *       poller that was to complete it could never run again: a <b>deadlock</b> of that poller. ringloom detects
+     *       it and fails the wait with {@link dev.ringloom.poller.PollerDeadlockException} instead (after a few
+     *       hundred milliseconds), the op cancelled and nothing of the stream lost.</li>
      *   <li>A virtual thread they start with {@link Thread#ofVirtual()} is scheduled on the same poller (the JDK
      *       gives a virtual thread its creator's scheduler).</li>
      *   <li>Interrupt, timeout and close rules are those of the channels, unchanged.</li>

@@ -216,12 +216,15 @@ final class SocketReads {
     /** Parks until the poller queued a chunk or ended the multishot; throws on interrupt or timeout. */
     private void awaitChunk(long deadline) throws IOException {
         reader = Thread.currentThread();
+        long mark = poller.beforePark(name);     // refuses a wait that would park the poller's own thread
         try {
             while (!hasNews()) {
                 ReadWaits.parkOnce(this, deadline, name);
+                poller.afterPark(mark, name);
             }
         } finally {
             reader = null;
+            poller.afterWait(mark);
         }
     }
 

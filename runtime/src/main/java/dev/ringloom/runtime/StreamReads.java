@@ -4,6 +4,7 @@ import dev.ringloom.poller.FdHandle;
 import dev.ringloom.poller.NativeBufferPool;
 import dev.ringloom.poller.Op;
 import dev.ringloom.poller.Poller;
+import dev.ringloom.poller.PollerDeadlockException;
 import dev.ringloom.poller.sys.Errno;
 import dev.ringloom.poller.uring.Cqe;
 import dev.ringloom.poller.uring.IoUringConstants;
@@ -99,7 +100,7 @@ final class StreamReads {
                 int res;
                 try {
                     res = op.await(poller);
-                } catch (InterruptedIOException e) {
+                } catch (InterruptedIOException | PollerDeadlockException e) {
                     carry = op;                     // its bytes, if any, belong to the next reader
                     throw e;
                 }

@@ -134,12 +134,14 @@ final class UringServerSocket implements ServerSocketIo {
             }
             arm();
             Object next;
+            long mark = poller.beforePark(label);   // refuses a wait that would park the poller's own thread
             try {
-                long timeout = timeoutNanos;
-                next = timeout > 0 ? ready.poll(timeout, TimeUnit.NANOSECONDS) : ready.take();
+                next = take(timeoutNanos, mark);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw IoErrors.interrupted("accept(" + label + ")", 0);
+            } finally {
+                poller.afterWait(mark);
             }
             if (next == null) {
                 throw new SocketTimeoutException("Accept timed out");
@@ -155,6 +157,32 @@ final class UringServerSocket implements ServerSocketIo {
             if (failure != null) {
                 throw failure;
             }
+        }
+    }
+
+    /**
+     * The next entry of the ready queue, waiting at most {@code timeoutNanos} (0: forever). On the poller's own
+     * thread ({@code mark >= 0}) it waits in slices, and asks the poller after each whether it is parked pinned
+     * there, where no connection could ever be queued for it.
+     */
+    private Object take(long timeoutNanos, long mark) throws InterruptedException, IOException {
+        if (mark < 0) {
+            return timeoutNanos > 0 ? ready.poll(timeoutNanos, TimeUnit.NANOSECONDS) : ready.take();
+        }
+        long deadline = System.nanoTime() + timeoutNanos;
+        for (;;) {
+            long slice = TimeUnit.MILLISECONDS.toNanos(100);
+            if (timeoutNanos > 0) {
+                slice = Math.min(slice, deadline - System.nanoTime());
+                if (slice <= 0) {
+                    return null;
+                }
+            }
+            Object next = ready.poll(slice, TimeUnit.NANOSECONDS);
+            if (next != null) {
+                return next;
+            }
+            poller.afterPark(mark, label);
         }
     }
 

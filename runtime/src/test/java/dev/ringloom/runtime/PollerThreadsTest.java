@@ -1,6 +1,7 @@
 package dev.ringloom.runtime;
 
 import dev.ringloom.poller.PollerConfig;
+import dev.ringloom.poller.PollerDeadlockException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -339,6 +340,57 @@ class PollerThreadsTest {
                     own.ofVirtual(b);                  // a second builder: the INFO line is not repeated
                 }
             }
+        }
+    }
+
+    /** The socket {@link ReadsInItsInitializer} reads: set without initializing that class. */
+    static final class PinnedReaderSocket {
+        static volatile RingSocket socket;
+    }
+
+    /** Reads a socket in its initializer: a virtual thread that loads it is pinned for the read's wait. */
+    static final class ReadsInItsInitializer {
+        static final Throwable FAILURE;
+
+        static {
+            Throwable failure = null;
+            try {
+                PinnedReaderSocket.socket.read(ByteBuffer.allocate(8));
+            } catch (Throwable t) {
+                failure = t;
+            }
+            FAILURE = failure;
+        }
+    }
+
+    /**
+     * A virtual thread scheduled on a poller that waits while pinned (here inside a class initializer) cannot
+     * unmount, so the poller it waits for never runs again: instead of that deadlock, the read fails with
+     * {@link PollerDeadlockException}, and the poller and its other sockets go on.
+     */
+    @Test
+    void aPinnedWaitOnItsOwnPollerFailsInsteadOfDeadlockingIt() throws Exception {
+        Backends.assumeIoUring(ring, "threads scheduled on pollers");
+        RingSocket[] p = RingSocketTest.pair(ring, InetAddress.getLoopbackAddress());
+        try (RingSocket a = p[0]; RingSocket b = p[1]) {
+            PinnedReaderSocket.socket = b;
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread t = ring.ofVirtual(b).start(() -> failure.set(ReadsInItsInitializer.FAILURE));
+            assertTrue(t.join(Duration.ofSeconds(30)), "the pinned reader was never woken: the poller is deadlocked");
+            assertInstanceOf(PollerDeadlockException.class, failure.get());
+            assertTrue(failure.get().getMessage().contains("pinned"), failure.get().getMessage());
+            // The socket is still usable and nothing was consumed: the next read gets the next bytes.
+            a.write(ByteBuffer.wrap(new byte[]{42}));
+            Thread reader = ring.ofVirtual(b).start(() -> {
+                try {
+                    ByteBuffer one = ByteBuffer.allocate(1);
+                    assertEquals(1, b.read(one));
+                    assertEquals(42, one.get(0));
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            assertTrue(reader.join(Duration.ofSeconds(30)), "the poller did not recover");
         }
     }
 }
