@@ -21,6 +21,8 @@ final class RunQueue {
     private final ArrayDeque<Runnable> local = new ArrayDeque<>(1024);
     private final MpscUnboundedVarHandleArrayQueue<Runnable> external = new MpscUnboundedVarHandleArrayQueue<>(1024);
     private final TaskFailureHandler onFailure;
+    /** External tasks one batch takes at most; the rest wait for the next pass, after a visit to the ring. */
+    static final int MAX_EXTERNAL_PER_BATCH = 1024;
     /**
      * A ringloom waiter mounted in the task running right now, parked or about to park (see
      * {@link Poller#beforePark}); cleared when the task returns. Written on the poller thread only — by the waiter,
@@ -65,15 +67,17 @@ final class RunQueue {
     }
 
     /**
-     * Runs the tasks queued so far, external ones included; tasks queued while the batch runs (a thread that
-     * yields, a reader unparked by a writer) wait for the next batch, so the ring is entered between two batches
-     * however busy the threads are. A task that throws is handed to the failure handler and the batch goes on:
+     * Runs the tasks queued so far, up to {@link #MAX_EXTERNAL_PER_BATCH} of the external ones; tasks queued while
+     * the batch runs (a thread that yields, a reader unparked by a writer) wait for the next batch, so the ring is
+     * entered between two bounded batches however busy the threads are. A task that throws is handed to the failure handler and the batch goes on:
      * one faulty task must not stop the loop that every other socket of the poller depends on. (A virtual thread's
      * continuation never throws; a plain {@code Runnable} given to {@link Poller#execute} may.)
      */
     void runBatch() {
+        // At most a bounded share of what other threads queued: producers faster than this poller would otherwise
+        // make every batch longer than the last, and the ring would wait longer and longer between two visits.
         Runnable t;
-        while ((t = external.relaxedPoll()) != null) {
+        for (int moved = 0; moved < MAX_EXTERNAL_PER_BATCH && (t = external.relaxedPoll()) != null; moved++) {
             local.addLast(t);
         }
         int n = local.size();

@@ -463,4 +463,106 @@ class PollerTest {
         poller.submit(nop);
         assertEquals(0, nop.await(poller));
     }
+
+    /**
+     * Submitters, cancellers and executors racing {@link Poller#close()}: every op submitted before the close
+     * completes (with its result or ECANCELED), every later submit is refused, every task runs (after the end on
+     * the orphans' thread), and nothing is written into the fds that reuse the ring's and the eventfd's numbers.
+     */
+    @Test
+    void submitCancelAndExecuteRacingCloseLoseNothingAndTouchNoReusedFd() throws Exception {
+        poller.close();
+        PollerConfig config = new PollerConfig(1, 8, 16, 4, 1, 0, 0, 1);
+        for (int round = 0; round < 30; round++) {
+            Poller p = Poller.start(round, config);
+            int[] pipe = pipe();
+            AtomicInteger submitted = new AtomicInteger(), completed = new AtomicInteger();
+            AtomicInteger executed = new AtomicInteger(), ran = new AtomicInteger();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            List<Thread> racers = new ArrayList<>();
+            racers.add(Thread.ofPlatform().start(() -> {        // NOPs until refused
+                try {
+                    for (;;) {
+                        Op nop = new Op().prepare(IoUringConstants.OP_NOP, -1, 0, 0, 0, 0);
+                        try {
+                            p.submit(nop);
+                        } catch (IOException refused) {
+                            return;
+                        }
+                        submitted.incrementAndGet();
+                        int res = nop.await(p);
+                        assertTrue(res == 0 || res == -Errno.ECANCELED, "NOP res " + res);
+                        completed.incrementAndGet();
+                    }
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                }
+            }));
+            racers.add(Thread.ofPlatform().start(() -> {        // reads that are cancelled at once
+                MemorySegment buf = NativeMemory.allocate(8, 8);
+                try {
+                    for (;;) {
+                        Op read = new Op().prepare(IoUringConstants.OP_READ, pipe[0], -1L, buf.address(), 8, 0);
+                        try {
+                            p.submit(read);
+                        } catch (IOException refused) {
+                            return;
+                        }
+                        submitted.incrementAndGet();
+                        read.requestCancel(p);
+                        assertEquals(-Errno.ECANCELED, read.awaitCancellingOnInterrupt(p));
+                        completed.incrementAndGet();
+                    }
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                } finally {
+                    NativeMemory.free(buf);                  // every read it submitted has completed
+                }
+            }));
+            racers.add(Thread.ofPlatform().start(() -> {        // tasks until the close, and 64 past it
+                int after = 0;
+                while (after < 64) {
+                    if (!p.isOpen()) {
+                        after++;
+                    } else if (executed.get() - ran.get() > 1024) {
+                        Thread.onSpinWait();                 // a flood proves nothing more than a backlog does
+                        continue;
+                    }
+                    executed.incrementAndGet();
+                    p.execute(ran::incrementAndGet);
+                }
+            }));
+            int r = round;
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(
+                    completed.get() > 20 && ran.get() > 20 || failure.get() != null,
+                    () -> "round " + r + ": submitted " + submitted + ", completed " + completed + ", executed "
+                            + executed + ", ran " + ran + ", in flight " + p.inFlight() + ", " + p));
+            int efd = p.eventFd();
+            p.close();
+            // New fds now take the numbers the poller released; nothing may write into them.
+            List<Path> reusers = new ArrayList<>();
+            List<FileChannel> open = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Path f = Files.createTempFile("ringloom-reuse", ".bin");
+                reusers.add(f);
+                open.add(FileChannel.open(f, StandardOpenOption.WRITE));
+            }
+            for (Thread t : racers) {
+                assertTrue(t.join(Duration.ofSeconds(30)), "a racer hangs on a closed poller");
+            }
+            if (failure.get() != null) {
+                throw new AssertionError(failure.get());
+            }
+            assertEquals(submitted.get(), completed.get(), "every op submitted completed");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(executed.get(), ran.get(),
+                    "every task ran, before or after the end"));
+            for (int i = 0; i < reusers.size(); i++) {
+                assertEquals(0, open.get(i).size(), "bytes landed in a file that reused fd " + efd + " or the ring's");
+                open.get(i).close();
+                Files.delete(reusers.get(i));
+            }
+            Libc.close(pipe[0]);
+            Libc.close(pipe[1]);
+        }
+    }
 }
