@@ -108,4 +108,54 @@ class FileInterruptTest {
         ring.trimBuffers();
         assertEquals(baselineBytes, NativeMemory.reservedBytes());
     }
+
+    /**
+     * An open whose thread was interrupted while the kernel opened the file anyway: the fd it produced belongs to
+     * nobody, and the poller closes it at the CQE (PITFALLS 2), so no fd is left behind however the interrupts land.
+     */
+    @Test
+    void opensAbandonedOnInterruptCloseTheFdsTheKernelOpenedAnyway() throws Exception {
+        Backends.assumeIoUring(ring, "the registry");
+        Path p = Files.createTempFile(Files.createDirectories(Path.of("target")), "open", ".bin");
+        long fdsBefore = openFds();
+        long adoptedBefore = ring.pollers().all().stream().mapToLong(x -> x.registry().adoptedTotal()).sum();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicReference<RandomInterrupts> interrupts = new AtomicReference<>();
+        Thread opener = Thread.ofVirtual().unstarted(() -> {
+            try {
+                for (int round = 1; round <= 20_000; round++) {
+                    interrupts.get().announced.set(round);
+                    try (RingFile f = ring.openFile(p)) {
+                        assertTrue(f.isOpen());
+                    } catch (InterruptedIOException e) {
+                        // the open was abandoned, before or while the kernel ran it
+                    } finally {
+                        interrupts.get().announced.set(-round);
+                        Thread.interrupted();
+                    }
+                }
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        try (RandomInterrupts ri = new RandomInterrupts(opener, 2_000)) {
+            interrupts.set(ri);
+            opener.start();
+            opener.join();
+        }
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> ring.registrySize() == 0);
+        long adopted = ring.pollers().all().stream().mapToLong(x -> x.registry().adoptedTotal()).sum() - adoptedBefore;
+        assertTrue(adopted > 0, "no open was abandoned while in the kernel: the test checked nothing");
+        assertEquals(fdsBefore, openFds(), "fds left open by opens abandoned in the kernel");
+        Files.delete(p);
+    }
+
+    private static long openFds() throws IOException {
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
 }

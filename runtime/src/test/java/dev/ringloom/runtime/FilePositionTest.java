@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -47,39 +46,13 @@ class FilePositionTest {
         ring.close();
     }
 
-    /**
-     * Fires one interrupt at a random moment of each call the writer announces, until {@code stop}; the
-     * writer clears its interrupt status after each call.
-     */
-    private static Thread interrupter(Thread target, AtomicInteger announced, AtomicBoolean stop) {
-        return Thread.ofPlatform().daemon().start(() -> {
-            SplittableRandom rnd = new SplittableRandom(7);
-            int seen = 0;
-            while (!stop.get()) {
-                int round = announced.get();
-                if (round == seen) {
-                    Thread.onSpinWait();
-                    continue;
-                }
-                seen = round;
-                for (int spin = rnd.nextInt(40_000); spin > 0; spin--) {
-                    Thread.onSpinWait();
-                }
-                if (announced.get() == round) {
-                    target.interrupt();
-                }
-            }
-        });
-    }
-
     @Test
     void aShortWriteCutByAnInterruptMovesThePositionByTheBytesItReports() throws Throwable {
         Path p = dir.resolve("short-writes");
         byte[] payload = new byte[1 << 20];
         new SplittableRandom(3).nextBytes(payload);
-        AtomicInteger announced = new AtomicInteger();
-        AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger cutShort = new AtomicInteger();
+        AtomicReference<RandomInterrupts> interrupts = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         try (FileSizeLimit ignored = FileSizeLimit.of(LIMIT); RingFile f = ring.openFile(p, CREATE, WRITE, READ)) {
             Thread writer = Thread.ofVirtual().unstarted(() -> {
@@ -91,7 +64,7 @@ class FilePositionTest {
                         f.position(start);
                         ByteBuffer src = ByteBuffer.wrap(payload);
                         long moved;
-                        announced.set(round);
+                        interrupts.get().announced.set(round);
                         try {
                             moved = f.write(src);
                             assertEquals(room, moved, "the kernel cuts the write at RLIMIT_FSIZE");
@@ -101,7 +74,7 @@ class FilePositionTest {
                                 cutShort.incrementAndGet();
                             }
                         } finally {
-                            announced.set(-round);
+                            interrupts.get().announced.set(-round);
                             Thread.interrupted();
                         }
                         assertEquals(moved, src.position(), "src advances by the bytes written");
@@ -111,11 +84,11 @@ class FilePositionTest {
                     failure.set(t);
                 }
             });
-            Thread interrupter = interrupter(writer, announced, stop);
-            writer.start();
-            writer.join();
-            stop.set(true);
-            interrupter.join();
+            try (RandomInterrupts ri = new RandomInterrupts(writer, 40_000)) {
+                interrupts.set(ri);
+                writer.start();
+                writer.join();
+            }
         }
         if (failure.get() != null) {
             throw failure.get();
@@ -130,9 +103,8 @@ class FilePositionTest {
         byte[] data = new byte[8 << 20];
         new SplittableRandom(11).nextBytes(data);
         Files.write(p, data);
-        AtomicInteger announced = new AtomicInteger();
-        AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger interrupted = new AtomicInteger();
+        AtomicReference<RandomInterrupts> interrupts = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         try (RingFile f = ring.openFile(p, READ)) {
             Thread reader = Thread.ofVirtual().unstarted(() -> {
@@ -145,14 +117,14 @@ class FilePositionTest {
                         long start = f.position();
                         dst.clear();
                         long moved;
-                        announced.set(round);
+                        interrupts.get().announced.set(round);
                         try {
                             moved = Math.max(0, f.read(dst));
                         } catch (InterruptedIOException e) {
                             moved = e.bytesTransferred;
                             interrupted.incrementAndGet();
                         } finally {
-                            announced.set(-round);
+                            interrupts.get().announced.set(-round);
                             Thread.interrupted();
                         }
                         assertEquals(moved, dst.position(), "dst holds exactly the bytes reported");
@@ -164,11 +136,11 @@ class FilePositionTest {
                     failure.set(t);
                 }
             });
-            Thread interrupter = interrupter(reader, announced, stop);
-            reader.start();
-            reader.join();
-            stop.set(true);
-            interrupter.join();
+            try (RandomInterrupts ri = new RandomInterrupts(reader, 40_000)) {
+                interrupts.set(ri);
+                reader.start();
+                reader.join();
+            }
         }
         if (failure.get() != null) {
             throw failure.get();
