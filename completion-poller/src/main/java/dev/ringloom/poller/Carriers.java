@@ -33,8 +33,10 @@ final class Carriers {
         }
         try {
             return (Thread) CURRENT_CARRIER.invokeExact();
-        } catch (Throwable t) {
-            return null;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable checked) {   // a static method without a throws clause: cannot happen
+            throw new IllegalStateException("Thread.currentCarrierThread() failed", checked);
         }
     }
 }
