@@ -1,5 +1,7 @@
 package dev.ringloom.poller;
 
+import dev.ringloom.poller.spi.IoStats;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +40,31 @@ public final class Pollers implements AutoCloseable {
 
     public List<Poller> all() {
         return List.of(pollers);
+    }
+
+    /** Everything the pollers counted, summed, as the backend-neutral {@link IoStats}. */
+    public IoStats stats() {
+        int open = 0, inFlight = 0, abandonedInFlight = 0, buffersHeld = 0;
+        long abandoned = 0, released = 0, completed = 0, submitted = 0, wakeups = 0, overflows = 0, strays = 0;
+        long faults = 0;
+        for (Poller p : pollers) {
+            open += p.isOpen() ? 1 : 0;
+            inFlight += p.inFlight();
+            abandonedInFlight += p.registry().size();
+            abandoned += p.registry().adoptedTotal();
+            released += p.registry().releasedTotal();
+            completed += p.completedTotal();
+            submitted += p.submittedTotal();
+            wakeups += p.wakeupsTotal();
+            overflows += p.overflowsTotal();
+            strays += p.strayCompletionsTotal();
+            faults += p.faultsTotal();
+            ProvidedBuffers b = p.providedBuffers();
+            buffersHeld += b == null ? 0 : b.outstanding();
+        }
+        String description = pollers[0].features() + ", " + pollers.length + " poller(s)";
+        return new IoStats("io_uring", description, open, inFlight, abandonedInFlight, abandoned, released, completed,
+                submitted, wakeups, overflows, strays, faults, buffersHeld);
     }
 
     /** Abandoned ops in all registries whose CQE has not arrived yet. */

@@ -2,6 +2,7 @@ package dev.ringloom.runtime;
 
 import dev.ringloom.poller.spi.FileIo;
 import dev.ringloom.poller.spi.IoBackend;
+import dev.ringloom.poller.spi.IoStats;
 import dev.ringloom.poller.spi.ServerSocketIo;
 import dev.ringloom.poller.spi.SocketIo;
 
@@ -124,6 +125,12 @@ final class JdkBackend implements IoBackend {
     @Override
     public int abandonedInFlight() {
         return abandoned.get();
+    }
+
+    @Override
+    public IoStats stats() {
+        return IoStats.ofGauges(name(), "the JDK's own channels, on helper virtual threads", inFlight.get(),
+                abandoned.get());
     }
 
     boolean isClosed() {

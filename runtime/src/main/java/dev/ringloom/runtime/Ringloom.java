@@ -2,9 +2,9 @@ package dev.ringloom.runtime;
 
 import dev.ringloom.poller.IoUringUnavailableException;
 import dev.ringloom.poller.PollerConfig;
-import dev.ringloom.poller.Pollers;
 import dev.ringloom.poller.spi.IoBackend;
 import dev.ringloom.poller.spi.IoBackendProvider;
+import dev.ringloom.poller.spi.IoStats;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -208,17 +208,20 @@ public final class Ringloom implements AutoCloseable {
      * next poller (round robin per builder).
      */
     public Thread.Builder.OfVirtual ofVirtual() {
-        return PollerThreads.builder(backend instanceof UringBackend u ? u.nextPoller() : null);
+        return PollerThreads.builder(backend.nextScheduler());
     }
 
     /** True if {@link #ofVirtual} builds threads scheduled on the pollers (io_uring and java.lang open to ringloom). */
     public boolean schedulesOnPollers() {
-        return backend instanceof UringBackend && PollerThreads.available();
+        return backend.stats().eventLoops() > 0 && PollerThreads.available();
     }
 
-    /** The io_uring pollers, for metrics and tests; null on other backends. */
-    public Pollers pollers() {
-        return backend instanceof UringBackend u ? u.pollers() : null;
+    /**
+     * What the backend is doing and has done — ops in flight, abandoned ops still holding buffers, completions,
+     * wake-ups, overflows — in terms every backend shares. A snapshot; cheap enough for a metrics poll.
+     */
+    public IoStats stats() {
+        return backend.stats();
     }
 
     /** Abandoned ops whose buffers the backend holds until the kernel completes them. */
@@ -236,14 +239,12 @@ public final class Ringloom implements AutoCloseable {
      * socket whose bytes were all read holds none. Always 0 off io_uring.
      */
     public int receiveBuffersHeld() {
-        return backend instanceof UringBackend u ? u.pollers().receiveBuffersHeld() : 0;
+        return backend.stats().receiveBuffersHeld();
     }
 
     /** Frees idle pooled buffers (memory in use is untouched). */
     public void trimBuffers() {
-        if (backend instanceof UringBackend u) {
-            u.trimBuffers();
-        }
+        backend.trimBuffers();
     }
 
     /** Cancels what is in flight, waits for every completion, stops the backend's threads. Idempotent. */

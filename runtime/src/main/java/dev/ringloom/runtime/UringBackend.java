@@ -6,6 +6,7 @@ import dev.ringloom.poller.PollerConfig;
 import dev.ringloom.poller.Pollers;
 import dev.ringloom.poller.spi.FileIo;
 import dev.ringloom.poller.spi.IoBackend;
+import dev.ringloom.poller.spi.IoStats;
 import dev.ringloom.poller.spi.ServerSocketIo;
 import dev.ringloom.poller.spi.SocketIo;
 import dev.ringloom.poller.sys.Errno;
@@ -18,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.concurrent.Executor;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
@@ -85,8 +87,15 @@ final class UringBackend implements IoBackend {
         return pollers.registrySize();
     }
 
-    Pollers pollers() {
-        return pollers;
+    @Override
+    public IoStats stats() {
+        return pollers.stats();
+    }
+
+    /** The next poller: a thread scheduled there is woken in place by its socket's completions. */
+    @Override
+    public Executor nextScheduler() {
+        return pollers.next();
     }
 
     Poller nextPoller() {
@@ -101,7 +110,8 @@ final class UringBackend implements IoBackend {
         return nowaitReads;
     }
 
-    void trimBuffers() {
+    @Override
+    public void trimBuffers() {
         buffers.trim();
     }
 

@@ -1,6 +1,5 @@
 package dev.ringloom.runtime;
 
-import dev.ringloom.poller.Poller;
 import dev.ringloom.poller.PollerConfig;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +34,7 @@ class CompletionQueueOverflowTest {
     }
 
     private static long overflows(Ringloom ring) {
-        return ring.pollers().all().stream().mapToLong(Poller::overflowsTotal).sum();
+        return ring.stats().overflowsTotal();
     }
 
     private static byte streamByte(int stream, long i) {

@@ -52,7 +52,7 @@ class FileInterruptTest {
         Files.write(p, data);
         ring.trimBuffers();
         long baselineBytes = NativeMemory.reservedBytes();
-        long adoptedBefore = ring.pollers().all().stream().mapToLong(x -> x.registry().adoptedTotal()).sum();
+        long adoptedBefore = ring.stats().abandonedTotal();
         AtomicLong completed = new AtomicLong(), interrupted = new AtomicLong();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicBoolean stop = new AtomicBoolean();
@@ -101,7 +101,7 @@ class FileInterruptTest {
             throw new AssertionError(failure.get());
         }
         assertTrue(completed.get() > 0 && interrupted.get() > 0, completed + " completed, " + interrupted + " interrupted");
-        long adopted = ring.pollers().all().stream().mapToLong(x -> x.registry().adoptedTotal()).sum() - adoptedBefore;
+        long adopted = ring.stats().abandonedTotal() - adoptedBefore;
         assertTrue(adopted > 0, "no interrupt reached a read in the kernel");
         await().atMost(Duration.ofSeconds(10)).until(() -> ring.registrySize() == 0);
         assertEquals(0, ring.inFlight());
@@ -118,7 +118,7 @@ class FileInterruptTest {
         Backends.assumeIoUring(ring, "the registry");
         Path p = Files.createTempFile(Files.createDirectories(Path.of("target")), "open", ".bin");
         long fdsBefore = openFds();
-        long adoptedBefore = ring.pollers().all().stream().mapToLong(x -> x.registry().adoptedTotal()).sum();
+        long adoptedBefore = ring.stats().abandonedTotal();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicReference<RandomInterrupts> interrupts = new AtomicReference<>();
         Thread opener = Thread.ofVirtual().unstarted(() -> {
@@ -155,7 +155,7 @@ class FileInterruptTest {
 
     /** Abandoned ops the registries took since {@code before}. */
     private static long adopted(long before) {
-        return ring.pollers().all().stream().mapToLong(x -> x.registry().adoptedTotal()).sum() - before;
+        return ring.stats().abandonedTotal() - before;
     }
 
     private static long openFds() throws IOException {

@@ -1,6 +1,5 @@
 package dev.ringloom.samples;
 
-import dev.ringloom.poller.Poller;
 import dev.ringloom.runtime.RingFile;
 import dev.ringloom.runtime.Ringloom;
 
@@ -27,9 +26,8 @@ final class Demo {
             throw new Args.UsageException("demo takes no arguments, got '" + String.join(" ", args) + "'");
         }
         Ringloom ring = Ringloom.shared();
-        if (ring.pollers() != null) {
-            Poller p = ring.pollers().all().getFirst();
-            System.out.println("ringloom on io_uring: " + p.features() + ", " + ring.pollers().all().size() + " poller(s)");
+        if (ring.stats().eventLoops() > 0) {
+            System.out.println("ringloom on " + ring.backendName() + ": " + ring.stats().description());
         } else {
             System.out.println("ringloom on the " + ring.backendName() + " backend (io_uring unavailable here)");
         }
@@ -69,10 +67,9 @@ final class Demo {
         }
         reader.interrupt();
         reader.join();
-        if (ring.pollers() != null) {
-            Poller p = ring.pollers().all().getFirst();
-            long adopted = p.registry().adoptedTotal();
-            while (p.registry().releasedTotal() < adopted) {
+        if (ring.stats().eventLoops() > 0) {
+            long adopted = ring.stats().abandonedTotal();
+            while (ring.stats().abandonedReleasedTotal() < adopted) {
                 Thread.onSpinWait();   // the kernel's CQE for the cancelled read is on its way
             }
             System.out.println("the read's buffer went to the registry (" + adopted + " op(s) so far) and was released"

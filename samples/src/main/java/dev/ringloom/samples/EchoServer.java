@@ -1,6 +1,7 @@
 package dev.ringloom.samples;
 
 import dev.ringloom.poller.PollerConfig;
+import dev.ringloom.poller.spi.IoStats;
 import dev.ringloom.runtime.RingServerSocket;
 import dev.ringloom.runtime.RingSocket;
 import dev.ringloom.runtime.Ringloom;
@@ -52,11 +53,12 @@ final class EchoServer {
         int pollers = Integer.getInteger("ringloom.pollers", Runtime.getRuntime().availableProcessors());
         try (Ringloom ring = Ringloom.open(PollerConfig.defaults().withPollers(pollers));
              RingServerSocket server = ring.listen(local, 4096)) {
-            if (stats && ring.pollers() != null) {
+            if (stats) {
                 Thread.ofPlatform().daemon().start(() -> printStats(ring));
             }
-            String how = ring.pollers() == null ? ring.backendName()
-                    : "io_uring, " + ring.pollers().all().size() + " poller(s), connection threads on "
+            int loops = ring.stats().eventLoops();
+            String how = loops == 0 ? ring.backendName()
+                    : ring.backendName() + ", " + loops + " poller(s), connection threads on "
                     + (onPollers && ring.schedulesOnPollers() ? "the pollers" : "the JDK's scheduler");
             System.out.println("ringloom echo server on " + server.localAddress() + " (" + how + "); Ctrl-C stops it");
             while (true) {
@@ -75,15 +77,10 @@ final class EchoServer {
             } catch (InterruptedException e) {
                 return;
             }
-            long ops = 0, wakeups = 0, submits = 0, overflows = 0;
-            for (var p : ring.pollers().all()) {
-                ops += p.completedTotal();
-                wakeups += p.wakeupsTotal();
-                submits += p.submittedTotal();
-                overflows += p.overflowsTotal();
-            }
+            IoStats s = ring.stats();
+            long ops = s.completedTotal(), wakeups = s.wakeupsTotal(), submits = s.submittedTotal();
             System.out.printf("ops/s %,d  sqes/s %,d  poller wake-ups/s %,d  overflows %d  in flight %d%n",
-                    ops - lastOps, submits - lastSubmits, wakeups - lastWakeups, overflows, ring.inFlight());
+                    ops - lastOps, submits - lastSubmits, wakeups - lastWakeups, s.overflowsTotal(), s.inFlight());
             lastOps = ops;
             lastWakeups = wakeups;
             lastSubmits = submits;

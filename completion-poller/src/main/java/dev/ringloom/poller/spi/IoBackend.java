@@ -33,6 +33,22 @@ public interface IoBackend extends AutoCloseable {
     /** Abandoned ops whose buffers the backend still holds until they complete. */
     int abandonedInFlight();
 
+    /** What the backend is doing and has done ({@link IoStats}), in terms every backend shares. */
+    IoStats stats();
+
+    /**
+     * Where virtual threads that do this backend's IO should run, round robin over the backend's event loops
+     * ({@link java.util.concurrent.Executor}s that run the continuations of the threads they complete IO for); null
+     * if the backend has none, and threads then run on the JDK's scheduler.
+     */
+    default java.util.concurrent.Executor nextScheduler() {
+        return null;
+    }
+
+    /** Frees idle pooled memory; what is in use is untouched. */
+    default void trimBuffers() {
+    }
+
     /** Cancels what is in flight, waits until every buffer is back, releases the backend's threads. Idempotent. */
     @Override
     void close();
