@@ -1,13 +1,13 @@
 package dev.ringloom.poller;
 
+import dev.ringloom.poller.uring.UserData;
+
 /**
- * The ops the kernel owns, keyed by the {@code user_data} of their SQE.
+ * The ops the kernel owns, keyed by the {@code user_data} of their SQE ({@link UserData#ofOp}: a slot and its
+ * generation).
  *
- * <p>Poller-thread only. A key is {@code generation << 32 | slot}: a slot is reused after its CQE, but
- * with a new generation, so a late CQE or a cancel aimed at an older op never finds the newer one (the
- * reason ringloom never keys by fd). Holding the op here keeps it — and the native memory it points to —
- * strongly reachable until its CQE is reaped. The table grows; it never refuses an op. Keys are never 0
- * and never have bit 63 set (reserved for the poller's own SQEs).
+ * <p>Poller-thread only. Holding the op here keeps it — and the native memory it points to — strongly reachable
+ * until its CQE is reaped. The table grows; it never refuses an op.
  */
 final class InFlightTable {
     private Op[] ops;
@@ -33,20 +33,17 @@ final class InFlightTable {
             grow();
         }
         int slot = free[--freeTop];
-        int gen = (generations[slot] + 1) & 0x7FFF_FFFF;
-        if (gen == 0) {
-            gen = 1;
-        }
+        int gen = UserData.nextGeneration(generations[slot]);
         generations[slot] = gen;
         ops[slot] = op;
         size++;
-        return ((long) gen << 32) | slot;
+        return UserData.ofOp(gen, slot);
     }
 
     /** Removes and returns the op for {@code key}, or null if the key is stale or unknown. */
     Op remove(long key) {
-        int slot = (int) key;
-        if (slot < 0 || slot >= ops.length || generations[slot] != (int) (key >>> 32)) {
+        int slot = UserData.slot(key);
+        if (slot < 0 || slot >= ops.length || generations[slot] != UserData.generation(key)) {
             return null;
         }
         Op op = ops[slot];
@@ -61,8 +58,8 @@ final class InFlightTable {
 
     /** The op for {@code key} without removing it, or null. */
     Op get(long key) {
-        int slot = (int) key;
-        if (slot < 0 || slot >= ops.length || generations[slot] != (int) (key >>> 32)) {
+        int slot = UserData.slot(key);
+        if (slot < 0 || slot >= ops.length || generations[slot] != UserData.generation(key)) {
             return null;
         }
         return ops[slot];

@@ -7,6 +7,7 @@ import dev.ringloom.poller.uring.Cqe;
 import dev.ringloom.poller.uring.IoUring;
 import dev.ringloom.poller.uring.KernelFeatures;
 import dev.ringloom.poller.uring.SubmissionQueue;
+import dev.ringloom.poller.uring.UserData;
 import org.jctools.queues.varhandle.MpscUnboundedVarHandleArrayQueue;
 
 import java.io.IOException;
@@ -74,9 +75,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class Poller implements AutoCloseable, Executor {
     private static final System.Logger LOG = System.getLogger("dev.ringloom");
 
-    /** Bit 63 marks the poller's own SQEs; {@link InFlightTable} keys never have it. */
-    private static final long INTERNAL = 1L << 63;
-    private static final long WAKE_KEY = INTERNAL | 1, CANCEL_KEY = INTERNAL | 2, LINK_TIMEOUT_KEY = INTERNAL | 3;
     private static final int RUNNING = 0, CLOSING = 1, TERMINATED = 2;
     private static final int YIELD_MIN_IN_FLIGHT = 256;
     private static final int SPIN_MAX_IN_FLIGHT = 16;
@@ -292,13 +290,13 @@ public final class Poller implements AutoCloseable, Executor {
         TASK_BATCH.setOpaque(this, -1L);
         if (lifecycle != RUNNING && !shutdownCancelSent && sq.space() > 0) {
             // Everything in flight, our eventfd read included, gets a cancel; we still wait for each CQE.
-            sq.add(OP_ASYNC_CANCEL, (byte) 0, 0, 0, 0, 0, ASYNC_CANCEL_ANY | ASYNC_CANCEL_ALL, CANCEL_KEY, (short) 0);
+            sq.add(OP_ASYNC_CANCEL, (byte) 0, 0, 0, 0, 0, ASYNC_CANCEL_ANY | ASYNC_CANCEL_ALL, UserData.CANCEL, (short) 0);
             shutdownCancelSent = true;
         }
         if (!wakeArmed && lifecycle == RUNNING && sq.space() > 0) {
             // Before the queue's ops, so they never take its slot: a full SQ left by an enter that answered
             // EAGAIN or EBUSY must not leave the poller asleep with nothing to wake it.
-            sq.add(OP_READ, (byte) 0, eventFd, -1L, wakeReadBuffer.address(), 8, 0, WAKE_KEY, (short) 0);
+            sq.add(OP_READ, (byte) 0, eventFd, -1L, wakeReadBuffer.address(), 8, 0, UserData.WAKE, (short) 0);
             wakeArmed = true;
         }
         int added = drainQueue();
@@ -459,7 +457,7 @@ public final class Poller implements AutoCloseable, Executor {
                     long ts = 16L * sq.nextIndex();
                     timespecs.set(JAVA_LONG, ts, timeout / 1_000_000_000L);
                     timespecs.set(JAVA_LONG, ts + 8, timeout % 1_000_000_000L);
-                    sq.add(OP_LINK_TIMEOUT, (byte) 0, -1, 0, timespecs.address() + ts, 1, 0, LINK_TIMEOUT_KEY, (short) 0);
+                    sq.add(OP_LINK_TIMEOUT, (byte) 0, -1, 0, timespecs.address() + ts, 1, 0, UserData.LINK_TIMEOUT, (short) 0);
                     added++;
                 }
                 IN_FLIGHT.setRelease(this, table.size());
@@ -467,7 +465,7 @@ public final class Poller implements AutoCloseable, Executor {
                 if (op.state() == Op.ABANDONED) {
                     registry.adopt(op);
                 }
-                sq.add(OP_ASYNC_CANCEL, (byte) 0, 0, 0, key, 0, 0, CANCEL_KEY, (short) 0);
+                sq.add(OP_ASYNC_CANCEL, (byte) 0, 0, 0, key, 0, 0, UserData.CANCEL, (short) 0);
                 added++;
             }                                                 // key < 0: completed already; stale request
         }
@@ -475,8 +473,8 @@ public final class Poller implements AutoCloseable, Executor {
     }
 
     private void onCompletion(long userData, int res, int flags) {
-        if (userData < 0) {                                   // INTERNAL
-            if (userData == WAKE_KEY) {
+        if (UserData.isInternal(userData)) {
+            if (userData == UserData.WAKE) {
                 wakeArmed = false;
                 WAKEUPS.setRelease(this, wakeups + 1);
             }

@@ -40,7 +40,6 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 public record KernelFeatures(String kernelRelease, int features, int setupFlags, BitSet opcodes,
                              int cancelFdAnswer, int cancelAnyAnswer) {
     private static final int PROBE_HEADER = 16, PROBE_OP = 8, PROBE_OPS = 256;
-    private static final long CANCEL_PROBE_KEY = 1L << 62;
 
     /** Opcodes without which ringloom's io_uring backend does not run. */
     public static final byte[] REQUIRED_OPCODES = {IoUringConstants.OP_NOP, IoUringConstants.OP_READ,
@@ -82,7 +81,7 @@ public record KernelFeatures(String kernelRelease, int features, int setupFlags,
         if (sq.space() == 0) {
             return -Errno.EBUSY;
         }
-        sq.add(IoUringConstants.OP_ASYNC_CANCEL, (byte) 0, ring.fd(), 0, 0, 0, flags, CANCEL_PROBE_KEY, (short) 0);
+        sq.add(IoUringConstants.OP_ASYNC_CANCEL, (byte) 0, ring.fd(), 0, 0, 0, flags, UserData.PROBE, (short) 0);
         int toSubmit = sq.flush();
         int[] answer = {Integer.MIN_VALUE};
         while (answer[0] == Integer.MIN_VALUE) {
@@ -94,7 +93,7 @@ public record KernelFeatures(String kernelRelease, int features, int setupFlags,
                 toSubmit = 0;
             }
             ring.cq().reap((userData, res, cqeFlags) -> {
-                if (userData == CANCEL_PROBE_KEY) {
+                if (userData == UserData.PROBE) {
                     answer[0] = res;
                 }
             });
