@@ -29,11 +29,6 @@ import static dev.ringloom.poller.uring.IoUringConstants.IOSQE_IO_LINK;
 import static dev.ringloom.poller.uring.IoUringConstants.OP_ASYNC_CANCEL;
 import static dev.ringloom.poller.uring.IoUringConstants.OP_LINK_TIMEOUT;
 import static dev.ringloom.poller.uring.IoUringConstants.OP_READ;
-import static dev.ringloom.poller.uring.IoUringConstants.SETUP_COOP_TASKRUN;
-import static dev.ringloom.poller.uring.IoUringConstants.SETUP_DEFER_TASKRUN;
-import static dev.ringloom.poller.uring.IoUringConstants.SETUP_SINGLE_ISSUER;
-import static dev.ringloom.poller.uring.IoUringConstants.SETUP_SUBMIT_ALL;
-import static dev.ringloom.poller.uring.IoUringConstants.SETUP_TASKRUN_FLAG;
 import static dev.ringloom.poller.uring.IoUringConstants.SQ_TASKRUN;
 import static dev.ringloom.poller.uring.IoUringConstants.SQ_CQ_OVERFLOW;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -61,12 +56,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * read of an eventfd armed in its ring; a submitter writes that eventfd only when the poller announced it is
  * about to sleep ({@code sleeping}: the poller stores it then re-checks the queue, a submitter enqueues then
  * reads it — each side writes before it reads, so at least one sees the other). Busy pollers cost submitters
- * no syscall. With many ops in flight, a poller about to sleep first gives its CPU away
- * ({@link PollerConfig#yieldsBeforeSleep()}) and looks again at the queue and the ring's {@code IORING_SQ_TASKRUN}
- * flag: on busy cores the carriers and peers run meanwhile, and the poller comes back to a batch of completions
- * instead of being woken for each few. With only a few ops in flight it spins briefly instead
- * ({@link PollerConfig#spinsBeforeSleep()}): the cores are then mostly idle, and the next completion would otherwise
- * first have to wake one.
+ * no syscall. Before it sleeps, an {@link IdlePolicy} decides whether to spin briefly (few ops in flight) or give
+ * its CPU away and look again (many), watching the queues and the ring's {@code IORING_SQ_TASKRUN} flag. The ring
+ * itself is set up by {@link RingSetup}.
  *
  * <h2>Shutdown</h2>
  * {@link #close()} stops new ops (they fail with ECANCELED), cancels everything in flight, waits for every
@@ -76,9 +68,8 @@ public final class Poller implements AutoCloseable, Executor {
     private static final System.Logger LOG = System.getLogger("dev.ringloom");
 
     private static final int RUNNING = 0, CLOSING = 1, TERMINATED = 2;
-    private static final int YIELD_MIN_IN_FLIGHT = 256;
-    private static final int SPIN_MAX_IN_FLIGHT = 16;
-    private static final int FOUND_NOTHING = 0, FOUND_SUBMISSIONS = 1, FOUND_COMPLETIONS = 2;
+    private static final int FOUND_NOTHING = IdlePolicy.FOUND_NOTHING, FOUND_SUBMISSIONS = IdlePolicy.FOUND_SUBMISSIONS,
+            FOUND_COMPLETIONS = IdlePolicy.FOUND_COMPLETIONS;
 
     /** Runs the tasks of pollers that ended (their virtual threads still run, on this one platform thread). */
     private static final Executor ORPHANS = Executors.newSingleThreadExecutor(
@@ -145,8 +136,8 @@ public final class Poller implements AutoCloseable, Executor {
     private final Arena ringArena = Arena.ofShared(); // memory the kernel reads or writes through the ring
     private final MemorySegment wakeReadBuffer; // 8 bytes the armed eventfd read writes into
     private final MemorySegment timespecs;      // one struct __kernel_timespec per SQE slot, for linked timeouts
-    private int yieldsBeforeSleep;              // 0 unless the ring reports pending task work (TASKRUN_FLAG)
-    private int spinsBeforeSleep;               // likewise
+    private IdlePolicy idle;                    // how to wait before a sleep in the kernel
+    private final IdlePolicy.WorkProbe workProbe = this::lookForWork;
     private boolean wakeArmed;
     private boolean shutdownCancelSent;
     private int lastReaped = 1;                 // CQEs the last pass reaped: after none, the next may sleep
@@ -190,54 +181,14 @@ public final class Poller implements AutoCloseable, Executor {
         return p;
     }
 
-    /** Ring set-up flags to try, best first; the kernel answers EINVAL for ones it does not know. */
-    private static int[] setupFlagCandidates() {
-        boolean defer = Boolean.parseBoolean(System.getProperty("ringloom.deferTaskrun", "true"));
-        return defer
-                ? new int[]{SETUP_SINGLE_ISSUER | SETUP_DEFER_TASKRUN | SETUP_TASKRUN_FLAG | SETUP_SUBMIT_ALL,
-                            SETUP_SINGLE_ISSUER | SETUP_DEFER_TASKRUN | SETUP_SUBMIT_ALL,
-                            SETUP_SINGLE_ISSUER | SETUP_COOP_TASKRUN | SETUP_SUBMIT_ALL,
-                            SETUP_COOP_TASKRUN | SETUP_SUBMIT_ALL, 0}
-                : new int[]{SETUP_SINGLE_ISSUER | SETUP_COOP_TASKRUN | SETUP_SUBMIT_ALL,
-                            SETUP_COOP_TASKRUN | SETUP_SUBMIT_ALL, 0};
-    }
-
     private void openRing() throws IOException {
-        IoUring.SetupException last = null;
-        for (int flags : setupFlagCandidates()) {
-            try {
-                ring = IoUring.setup(config.sqEntries(), config.cqEntries(), flags);
-                break;
-            } catch (IoUring.SetupException e) {
-                last = e;
-                if (e.errno() != Errno.EINVAL) {
-                    break;
-                }
-            }
-        }
-        if (ring == null) {
-            throw IoUringUnavailableException.fromSetup(last.errno(), last);
-        }
-        KernelFeatures f = KernelFeatures.probe(ring);
-        List<String> missing = f.missing();
-        if (!missing.isEmpty()) {
-            ring.close();
-            throw new IoUringUnavailableException("io_uring is unavailable: the kernel (" + f + ") lacks "
-                    + String.join(", ", missing) + "; ringloom needs " + KernelFeatures.FLOOR + " or newer", 0, null);
-        }
-        if (config.ioWorkers() > 0) {
-            ring.limitWorkers(config.ioWorkers(), config.ioWorkers()); // best effort: older kernels lack it
-        }
-        features = f;
+        RingSetup.Opened opened = RingSetup.open(config);
+        ring = opened.ring();
+        features = opened.features();
         if (config.recvBuffers() > 0) {
             providedBuffers = ProvidedBuffers.register(ring, config.recvBuffers(), config.recvBufferSize());
         }
-        // Without TASKRUN_FLAG a DEFER_TASKRUN ring cannot tell us that completions wait, so a look after a
-        // yield would only delay them.
-        boolean taskrunFlag = (ring.setupFlags() & SETUP_TASKRUN_FLAG) != 0
-                || (ring.setupFlags() & SETUP_DEFER_TASKRUN) == 0;
-        yieldsBeforeSleep = taskrunFlag ? config.yieldsBeforeSleep() : 0;
-        spinsBeforeSleep = taskrunFlag ? config.spinsBeforeSleep() : 0;
+        idle = IdlePolicy.of(config, ring.setupFlags());
         sq = ring.sq();
         cq = ring.cq();
     }
@@ -308,7 +259,7 @@ public final class Poller implements AutoCloseable, Executor {
         int minComplete = 0;
         boolean wakeable = wakeArmed || lifecycle != RUNNING;   // else a sleep could not be cut short
         if (added == 0 && lastReaped == 0 && !tasks.hasLocal() && !overflow && wakeable) {
-            int found = yieldForWork();
+            int found = lifecycle == RUNNING ? idle.idle(table.size(), workProbe) : FOUND_NOTHING;
             if (found == FOUND_SUBMISSIONS) {
                 return true;                    // drain them: no sleep, no wake-up
             }
@@ -338,61 +289,6 @@ public final class Poller implements AutoCloseable, Executor {
         }
         lastReaped = cq.reap(handler);
         return true;
-    }
-
-    /**
-     * Before sleeping in the kernel, gives the CPU away ({@code sched_yield}) up to {@code yieldsBeforeSleep}
-     * times and looks for work after each: a submission in the queue, or completions the kernel has ready
-     * ({@code IORING_SQ_TASKRUN}, raised for deferred task work when the ring has
-     * {@code IORING_SETUP_TASKRUN_FLAG}). On busy cores the yield lets the carriers and the peers run, and the
-     * next pass reaps a batch; a sleep would be cut short by the next few completions, and in a VM a sleep plus
-     * wake-up costs more than the round trip it serves. Measured at 1000 echo connections on 2 cores: 15
-     * completions per pass instead of 4, a tenth of the sleeps, about 20 % less server CPU per round trip. On an
-     * idle core the yield returns at once and the poller sleeps. (Spinning in place measured worse than not
-     * spinning at all: it takes the CPU that the completions need.)
-     */
-    private int yieldForWork() {
-        // Only with many ops in flight is a batch likely to be ready after a yield. Measured on 2 cores, echo
-        // A/B: 1000 connections gain ~20 % CPU per round trip, 256 break even, 64 lose ~10 %.
-        if (lifecycle != RUNNING) {
-            return FOUND_NOTHING;
-        }
-        if (table.size() <= SPIN_MAX_IN_FLIGHT) {
-            return spinForWork();
-        }
-        if (table.size() < YIELD_MIN_IN_FLIGHT) {
-            return FOUND_NOTHING;
-        }
-        if (yieldsBeforeSleep == 0) {
-            return FOUND_NOTHING;
-        }
-        for (int i = 0; i < yieldsBeforeSleep; i++) {
-            Thread.yield();                         // a platform thread: sched_yield(2)
-            int found = lookForWork();
-            if (found != FOUND_NOTHING) {
-                return found;
-            }
-        }
-        return FOUND_NOTHING;
-    }
-
-    /**
-     * With only a few ops in flight, a poller about to sleep first watches the ring and its queues for up to
-     * {@code spinsBeforeSleep} spin-wait turns (~30 ns each here: ~60 us by default). Why: at that load the cores
-     * are mostly idle, and a sleep in {@code io_uring_enter} costs the next completion a wake-up of an idle vCPU.
-     * Measured on 2 vCPUs, echo with one connection: p50 27 against 81 us, 2.3-2.6x the round trips. Not with
-     * more in flight: at 64 connections the spin took the CPU the peers needed (0.84-0.92x the round trips).
-     * {@code -Dringloom.spinsBeforeSleep=0} turns it off.
-     */
-    private int spinForWork() {
-        for (int i = 0; i < spinsBeforeSleep; i++) {
-            Thread.onSpinWait();
-            int found = lookForWork();
-            if (found != FOUND_NOTHING) {
-                return found;
-            }
-        }
-        return FOUND_NOTHING;
     }
 
     /** Completions the kernel has ready (or deferred task work that will post them), else queued work. */
