@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,6 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Ringloom implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.ringloom");
     private static final Set<String> ANNOUNCED = ConcurrentHashMap.newKeySet();
+    private static final IoBackendProvider IO_URING = new UringBackendProvider(), JDK = new JdkBackendProvider();
 
     private final IoBackend backend;
 
@@ -58,37 +60,37 @@ public final class Ringloom implements AutoCloseable {
 
     /** Starts a runtime on the named backend: {@code auto}, {@code io_uring}, {@code jdk} or a provider's name. */
     public static Ringloom open(PollerConfig config, String backend) throws IOException {
-        switch (backend) {
-            case "auto" -> {
-                String os = System.getProperty("os.name", "?");
-                if (!os.startsWith("Linux")) {
-                    return started(new JdkBackend(), "io_uring is Linux-only and this is " + os);
-                }
-                try {
-                    return started(UringBackend.open(config), "io_uring accepted (" + config.pollers() + " poller(s))");
-                } catch (IoUringUnavailableException e) {
-                    return started(new JdkBackend(), e.getMessage());
-                } catch (LinkageError e) {
-                    // libc symbols missing (an unusual libc): the FFM bindings cannot load, so io_uring cannot run
-                    return started(new JdkBackend(), "ringloom's libc bindings failed to load: " + e);
-                }
-            }
-            case "io_uring" -> {
-                return started(UringBackend.open(config), "selected by ringloom.backend");
-            }
-            case "jdk" -> {
-                return started(new JdkBackend(), "selected by ringloom.backend");
-            }
-            default -> {
-                for (IoBackendProvider p : ServiceLoader.load(IoBackendProvider.class)) {
-                    if (p.name().equals(backend)) {
-                        return started(p.open(), "selected by ringloom.backend");
-                    }
-                }
-                throw new IllegalArgumentException("unknown ringloom.backend '" + backend
-                        + "': use auto, io_uring, jdk or the name of an installed IoBackendProvider");
+        if (!backend.equals("auto")) {
+            return started(provider(backend).open(config), "selected by ringloom.backend");
+        }
+        String os = System.getProperty("os.name", "?");
+        if (!os.startsWith("Linux")) {
+            return started(JDK.open(config), "io_uring is Linux-only and this is " + os);
+        }
+        try {
+            return started(IO_URING.open(config), "io_uring accepted (" + config.pollers() + " poller(s))");
+        } catch (IoUringUnavailableException e) {
+            return started(JDK.open(config), e.getMessage());
+        } catch (LinkageError e) {
+            // libc symbols missing (an unusual libc): the FFM bindings cannot load, so io_uring cannot run
+            return started(JDK.open(config), "ringloom's libc bindings failed to load: " + e);
+        }
+    }
+
+    /** The built-in provider of that name, else an installed one ({@link ServiceLoader}). */
+    private static IoBackendProvider provider(String name) {
+        for (IoBackendProvider p : List.of(IO_URING, JDK)) {
+            if (p.name().equals(name)) {
+                return p;
             }
         }
+        for (IoBackendProvider p : ServiceLoader.load(IoBackendProvider.class)) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("unknown ringloom.backend '" + name
+                + "': use auto, io_uring, jdk or the name of an installed IoBackendProvider");
     }
 
     private static Ringloom started(IoBackend backend, String why) {

@@ -1,0 +1,18 @@
+package dev.ringloom.runtime;
+
+import dev.ringloom.poller.PollerConfig;
+import dev.ringloom.poller.spi.IoBackend;
+import dev.ringloom.poller.spi.IoBackendProvider;
+
+/** Opens the JDK backend: the JDK's own channels on helper virtual threads; {@code config} does not apply. */
+final class JdkBackendProvider implements IoBackendProvider {
+    @Override
+    public String name() {
+        return "jdk";
+    }
+
+    @Override
+    public IoBackend open(PollerConfig config) {
+        return new JdkBackend();
+    }
+}
