@@ -152,7 +152,7 @@ public final class RingFile implements SeekableByteChannel {
      * no read op an interrupt could leave behind (the JDK backend's read pump).
      */
     long rescuedBytes() {
-        return io instanceof UringFile u ? u.rescuedBytes() : -1;
+        return io.rescuedBytes();
     }
 
     FileIo io() {

@@ -151,17 +151,17 @@ public final class RingSocket implements ByteChannel {
 
     /** Test hook: reads that lent their own buffer because the provided buffers ran out (io_uring only). */
     long oneShotReads() {
-        return io instanceof UringSocket u ? u.oneShotReads() : 0;
+        return io.receiveState().ownBufferReads();
     }
 
     /** Test hook: true while the socket's multishot recv is in flight. */
     boolean receiving() {
-        return io instanceof UringSocket u && u.receiving();
+        return io.receiveState().armed();
     }
 
     /** Test hook: true if the socket receives through a multishot recv into provided buffers. */
     boolean receivesIntoProvidedBuffers() {
-        return io instanceof UringSocket u && u.receivesIntoProvidedBuffers();
+        return io.receiveState().pooled();
     }
 
     @Override

@@ -65,7 +65,8 @@ final class SocketReads {
     private RecvOp spare;
     private boolean eof;
     private boolean everDelivered;             // a multishot CQE carried data: the kernel supports it
-    private long oneShotReads;                 // reads that went through fallback while multishot was possible
+    private volatile long oneShotReads;        // reads that went through fallback while multishot was possible;
+                                               // written under lock, read by anyone (diagnostics)
 
     /** The multishot recv; the poller thread calls {@link #onMultishotCqe} for each of its CQEs. */
     private final class RecvOp extends Op {
@@ -277,12 +278,7 @@ final class SocketReads {
 
     /** Reads that lent their own buffer because the provided ones ran out (or multishot recv is missing). */
     long oneShotReads() {
-        lock.lock();
-        try {
-            return oneShotReads;
-        } finally {
-            lock.unlock();
-        }
+        return oneShotReads;        // no lock: a diagnostic must not wait for a reader blocked in read
     }
 
     /** True while a multishot recv is in flight on the socket. */

@@ -129,7 +129,8 @@ final class UringFile implements FileIo {
     }
 
     /** For streams: bytes that reads abandoned on interrupt received anyway and that later reads returned. */
-    long rescuedBytes() {
+    @Override
+    public long rescuedBytes() {
         return stream ? streamReads.rescuedBytes() : 0;
     }
 

@@ -298,19 +298,9 @@ final class UringSocket implements SocketIo {
         return poller;
     }
 
-    /** Test hook: reads that lent their own buffer because the provided buffers ran out. */
-    long oneShotReads() {
-        return reads.oneShotReads();
-    }
-
-    /** Test hook: true while the socket's multishot recv is in flight. */
-    boolean receiving() {
-        return reads.receiving();
-    }
-
-    /** Test hook: true if the socket receives through a multishot recv into provided buffers. */
-    boolean receivesIntoProvidedBuffers() {
-        return reads.multishot();
+    @Override
+    public ReceiveState receiveState() {
+        return new ReceiveState(reads.multishot(), reads.receiving(), reads.oneShotReads());
     }
 
     @Override

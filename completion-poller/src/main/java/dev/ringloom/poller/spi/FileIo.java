@@ -29,4 +29,12 @@ public interface FileIo extends SeekableByteChannel {
 
     @Override
     FileIo truncate(long size) throws IOException;
+
+    /**
+     * For streams: bytes that reads given up on (interrupt, timeout) received anyway and later reads returned, for
+     * tests and metrics; -1 where no read a caller gives up can still receive (the default).
+     */
+    default long rescuedBytes() {
+        return -1;
+    }
 }

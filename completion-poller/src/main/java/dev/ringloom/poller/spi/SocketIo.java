@@ -36,4 +36,23 @@ public interface SocketIo extends ByteChannel {
     default Executor scheduler() {
         return null;
     }
+
+    /**
+     * How the socket receives right now, for tests and metrics: through a receive the socket owns and the kernel
+     * fills into pooled buffers ({@link ReceiveState#pooled()}), whether that receive is armed, and how many reads
+     * lent a buffer of their own because the pool ran out. The default: none of that (every read brings its own).
+     */
+    default ReceiveState receiveState() {
+        return ReceiveState.NONE;
+    }
+
+    /**
+     * @param pooled       the socket receives into the backend's pooled buffers (io_uring: a multishot recv into a
+     *                     provided-buffer ring)
+     * @param armed        that receive is in flight right now
+     * @param ownBufferReads reads that lent their own buffer because the pool ran out or the kernel lacks it
+     */
+    record ReceiveState(boolean pooled, boolean armed, long ownBufferReads) {
+        public static final ReceiveState NONE = new ReceiveState(false, false, 0);
+    }
 }
