@@ -5,6 +5,8 @@ import dev.ringloom.poller.PollerConfig;
 import dev.ringloom.poller.spi.IoBackend;
 import dev.ringloom.poller.spi.IoBackendProvider;
 import dev.ringloom.poller.spi.IoStats;
+import dev.ringloom.runtime.jdk.JdkBackendProvider;
+import dev.ringloom.runtime.uring.UringBackendProvider;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,6 +1,7 @@
 package dev.ringloom.runtime;
 
 import dev.ringloom.poller.PollerConfig;
+import dev.ringloom.runtime.uring.SocketReads;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

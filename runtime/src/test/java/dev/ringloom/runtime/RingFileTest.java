@@ -121,7 +121,7 @@ class RingFileTest {
 
     @Test
     void sequentialReadAndWriteMoveThePositionLikeFileChannel() throws Exception {
-        Path src = randomFile(3 * UringFile.MAX_IO + 123, 3);
+        Path src = randomFile(3 * dev.ringloom.poller.NativeBufferPool.MAX_SIZE + 123, 3);
         Path dst = dir.resolve("copy");
         try (RingFile in = ring.openFile(src); RingFile out = ring.openFile(dst, WRITE, CREATE_NEW)) {
             ByteBuffer buf = ByteBuffer.allocate(100_000);

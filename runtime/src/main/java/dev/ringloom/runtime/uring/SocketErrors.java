@@ -1,4 +1,4 @@
-package dev.ringloom.runtime;
+package dev.ringloom.runtime.uring;
 
 import dev.ringloom.poller.sys.Errno;
 

@@ -1,4 +1,6 @@
-package dev.ringloom.runtime;
+package dev.ringloom.runtime.jdk;
+
+import dev.ringloom.runtime.backend.IoErrors;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;

@@ -1,4 +1,6 @@
-package dev.ringloom.runtime;
+package dev.ringloom.runtime.uring;
+
+import dev.ringloom.runtime.Ringloom;
 
 import dev.ringloom.poller.NativeBufferPool;
 import dev.ringloom.poller.Poller;

@@ -1,4 +1,6 @@
-package dev.ringloom.runtime;
+package dev.ringloom.runtime.jdk;
+
+import dev.ringloom.runtime.backend.ReadWaits;
 
 import java.io.Closeable;
 import java.io.IOException;

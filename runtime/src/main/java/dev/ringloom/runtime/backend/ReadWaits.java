@@ -1,4 +1,4 @@
-package dev.ringloom.runtime;
+package dev.ringloom.runtime.backend;
 
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
@@ -8,7 +8,7 @@ import java.util.concurrent.locks.LockSupport;
  * The wait of a reader whose data someone else delivers (a poller's multishot recv, a JDK backend's read pump):
  * the reader owns no op, so giving up — on interrupt or at its deadline — leaves nothing behind. Stateless.
  */
-final class ReadWaits {
+public final class ReadWaits {
     private ReadWaits() {
     }
 
@@ -17,7 +17,7 @@ final class ReadWaits {
      *
      * @throws SocketTimeoutException if the deadline passed
      */
-    static long remaining(long deadline) throws SocketTimeoutException {
+    public static long remaining(long deadline) throws SocketTimeoutException {
         if (deadline == 0) {
             return 0;
         }
@@ -34,7 +34,7 @@ final class ReadWaits {
      * @throws InterruptedIOException if the thread is interrupted (the status stays set; nothing consumed)
      * @throws SocketTimeoutException if the deadline passed
      */
-    static void parkOnce(Object blocker, long deadline, String name) throws InterruptedIOException,
+    public static void parkOnce(Object blocker, long deadline, String name) throws InterruptedIOException,
             SocketTimeoutException {
         if (Thread.currentThread().isInterrupted()) {
             throw IoErrors.interrupted("read(" + name + ")", 0);

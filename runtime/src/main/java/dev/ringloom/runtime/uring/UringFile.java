@@ -1,4 +1,8 @@
-package dev.ringloom.runtime;
+package dev.ringloom.runtime.uring;
+
+import dev.ringloom.runtime.backend.IoErrors;
+import dev.ringloom.runtime.RingOpenOption;
+import dev.ringloom.runtime.RingFile;
 
 import dev.ringloom.poller.FdHandle;
 import dev.ringloom.poller.NativeBufferPool;
@@ -280,7 +284,7 @@ final class UringFile implements FileIo {
     private int deliver(ByteBuffer dst, MemorySegment buf, int res) throws IOException {
         try {
             if (res < 0) {
-                throw IoErrors.forResult("read(" + name + ")", res, handle, poller);
+                throw OpErrors.forResult("read(" + name + ")", res, handle, poller);
             }
             if (res == 0) {
                 return -1;
@@ -356,7 +360,7 @@ final class UringFile implements FileIo {
             throw IoErrors.interrupted("write(" + name + ")", Math.max(res, 0));
         }
         if (res < 0) {
-            throw IoErrors.forResult("write(" + name + ")", res, handle, poller);
+            throw OpErrors.forResult("write(" + name + ")", res, handle, poller);
         }
         return res;
     }
@@ -452,7 +456,7 @@ final class UringFile implements FileIo {
             if (Thread.currentThread().isInterrupted() && res == -Errno.ECANCELED) {
                 throw IoErrors.interrupted("fsync(" + name + ")", 0);
             }
-            throw IoErrors.forResult("fsync(" + name + ")", res, handle, poller);
+            throw OpErrors.forResult("fsync(" + name + ")", res, handle, poller);
         }
     }
 

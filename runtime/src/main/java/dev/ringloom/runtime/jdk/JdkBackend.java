@@ -1,4 +1,4 @@
-package dev.ringloom.runtime;
+package dev.ringloom.runtime.jdk;
 
 import dev.ringloom.poller.spi.FileIo;
 import dev.ringloom.poller.spi.IoBackend;

@@ -1,4 +1,7 @@
-package dev.ringloom.runtime;
+package dev.ringloom.runtime.uring;
+
+import dev.ringloom.runtime.backend.IoErrors;
+import dev.ringloom.runtime.RingSocket;
 
 import dev.ringloom.poller.FdHandle;
 import dev.ringloom.poller.NativeBufferPool;
@@ -119,7 +122,7 @@ final class UringSocket implements SocketIo {
             throw new SocketTimeoutException(what + ": Connect timed out");
         }
         if (res < 0) {
-            throw mapped(IoErrors.forResult(what, res, handle, poller, true));
+            throw mapped(OpErrors.forResult(what, res, handle, poller, true));
         }
     }
 
@@ -226,7 +229,7 @@ final class UringSocket implements SocketIo {
             throw IoErrors.interrupted("write(" + label + ")", sentBefore + Math.max(res, 0));
         }
         if (res < 0) {
-            throw mapped(IoErrors.forResult("send(" + label + ")", res, handle, poller, true));
+            throw mapped(OpErrors.forResult("send(" + label + ")", res, handle, poller, true));
         }
         return res;
     }

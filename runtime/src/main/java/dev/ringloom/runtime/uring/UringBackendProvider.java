@@ -1,4 +1,4 @@
-package dev.ringloom.runtime;
+package dev.ringloom.runtime.uring;
 
 import dev.ringloom.poller.PollerConfig;
 import dev.ringloom.poller.spi.IoBackend;
@@ -7,7 +7,7 @@ import dev.ringloom.poller.spi.IoBackendProvider;
 import java.io.IOException;
 
 /** Opens the io_uring backend: {@code config.pollers()} pollers, each a platform thread with its ring. */
-final class UringBackendProvider implements IoBackendProvider {
+public final class UringBackendProvider implements IoBackendProvider {
     @Override
     public String name() {
         return "io_uring";

@@ -1,4 +1,7 @@
-package dev.ringloom.runtime;
+package dev.ringloom.runtime.uring;
+
+import dev.ringloom.runtime.backend.IoErrors;
+import dev.ringloom.runtime.RingServerSocket;
 
 import dev.ringloom.poller.FdHandle;
 import dev.ringloom.poller.Op;
@@ -219,7 +222,7 @@ final class UringServerSocket implements ServerSocketIo {
             }
             int res = op == null ? 0 : op.endResult;
             if (res < 0 && res != -Errno.ECANCELED) {
-                IOException e = IoErrors.forResult("accept(" + label + ")", res, handle, poller, true);
+                IOException e = OpErrors.forResult("accept(" + label + ")", res, handle, poller, true);
                 IOException failure = e instanceof ClosedChannelException c ? SocketErrors.closed(c) : e;
                 // The op that all of them waited on is over: every acceptor waiting now learns why, not one.
                 for (int waiting = ready.getWaitingConsumerCount(); waiting > 0; waiting--) {

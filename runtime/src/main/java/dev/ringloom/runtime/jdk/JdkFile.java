@@ -1,4 +1,8 @@
-package dev.ringloom.runtime;
+package dev.ringloom.runtime.jdk;
+
+import dev.ringloom.runtime.backend.IoErrors;
+import dev.ringloom.runtime.RingOpenOption;
+import dev.ringloom.runtime.RingFile;
 
 import dev.ringloom.poller.spi.FileIo;
 

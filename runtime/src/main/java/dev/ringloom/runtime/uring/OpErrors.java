@@ -1,16 +1,15 @@
-package dev.ringloom.runtime;
+package dev.ringloom.runtime.uring;
 
 import dev.ringloom.poller.FdHandle;
 import dev.ringloom.poller.Poller;
 import dev.ringloom.poller.sys.Errno;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.channels.AsynchronousCloseException;
 
-/** Turns a failed op's result into the exception a java.nio user expects. Stateless. */
-final class IoErrors {
-    private IoErrors() {
+/** Turns a failed io_uring op's result into the exception a java.nio or java.net user expects. Stateless. */
+final class OpErrors {
+    private OpErrors() {
     }
 
     static IOException forResult(String operation, int res, FdHandle handle, Poller poller) {
@@ -32,21 +31,5 @@ final class IoErrors {
             }
         }
         return socket ? SocketErrors.forErrno(operation, res) : Errno.exception(operation, res);
-    }
-
-    static InterruptedIOException interrupted(String operation, int bytesTransferred) {
-        InterruptedIOException e = new InterruptedIOException(operation + " interrupted");
-        e.bytesTransferred = bytesTransferred;
-        return e;
-    }
-
-    /**
-     * The interrupt check at the start of a blocking call: the call does nothing and says so. The message
-     * is built only when thrown: this runs on every call.
-     */
-    static void checkNotInterrupted(String syscall, String target) throws InterruptedIOException {
-        if (Thread.currentThread().isInterrupted()) {
-            throw interrupted(syscall + "(" + target + ")", 0);
-        }
     }
 }

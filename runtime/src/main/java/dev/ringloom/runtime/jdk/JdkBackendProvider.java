@@ -1,11 +1,11 @@
-package dev.ringloom.runtime;
+package dev.ringloom.runtime.jdk;
 
 import dev.ringloom.poller.PollerConfig;
 import dev.ringloom.poller.spi.IoBackend;
 import dev.ringloom.poller.spi.IoBackendProvider;
 
 /** Opens the JDK backend: the JDK's own channels on helper virtual threads; {@code config} does not apply. */
-final class JdkBackendProvider implements IoBackendProvider {
+public final class JdkBackendProvider implements IoBackendProvider {
     @Override
     public String name() {
         return "jdk";

@@ -1,4 +1,7 @@
-package dev.ringloom.runtime;
+package dev.ringloom.runtime.uring;
+
+import dev.ringloom.runtime.RingSocket;
+import dev.ringloom.runtime.RingServerSocket;
 
 import dev.ringloom.poller.FdHandle;
 import dev.ringloom.poller.sys.Libc;

@@ -1,4 +1,7 @@
-package dev.ringloom.runtime;
+package dev.ringloom.runtime.uring;
+
+import dev.ringloom.runtime.backend.IoErrors;
+import dev.ringloom.runtime.backend.ReadWaits;
 
 import dev.ringloom.poller.FdHandle;
 import dev.ringloom.poller.NativeBufferPool;
@@ -39,9 +42,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * Readers take turns on {@code lock}. The queue and the end state are shared with the poller thread under this
  * object's monitor.
  */
-final class SocketReads {
+public final class SocketReads {
     /** Chunks a socket may hold before its multishot is cancelled (at most this many buffers per connection). */
-    static final int MAX_QUEUED = 16;
+    public static final int MAX_QUEUED = 16;
     private static final int END_NONE = 1, END_REARM = 2;     // besides 0 (EOF) and negative errnos
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -177,7 +180,7 @@ final class SocketReads {
                         return fallback.read(dst, maxChunk, ReadWaits.remaining(deadline));
                     }
                     if (ended != END_REARM && !(ended == -Errno.ECANCELED && !handle.isClosing() && poller.isOpen())) {
-                        throw IoErrors.forResult("read(" + name + ")", ended, handle, poller, true);
+                        throw OpErrors.forResult("read(" + name + ")", ended, handle, poller, true);
                     }
                     continue;                           // throttled, or ended with data: arm again
                 }
@@ -258,7 +261,7 @@ final class SocketReads {
             try {
                 MemorySegment.copy(buffers.segment(bid, len), headOffset, MemorySegment.ofBuffer(dst), 0, n);
             } catch (IllegalStateException freed) {
-                throw IoErrors.forResult("read(" + name + ")", -Errno.ECANCELED, handle, poller, true);
+                throw OpErrors.forResult("read(" + name + ")", -Errno.ECANCELED, handle, poller, true);
             }
             dst.position(dst.position() + n);
             copied += n;

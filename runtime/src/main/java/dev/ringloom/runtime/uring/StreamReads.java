@@ -1,4 +1,6 @@
-package dev.ringloom.runtime;
+package dev.ringloom.runtime.uring;
+
+import dev.ringloom.runtime.backend.IoErrors;
 
 import dev.ringloom.poller.FdHandle;
 import dev.ringloom.poller.NativeBufferPool;
@@ -128,7 +130,7 @@ final class StreamReads {
                         throw new SocketTimeoutException("Read timed out (nothing was consumed)");
                     }
                 }
-                throw IoErrors.forResult("read(" + name + ")", res, handle, poller, opcode == IoUringConstants.OP_RECV);
+                throw OpErrors.forResult("read(" + name + ")", res, handle, poller, opcode == IoUringConstants.OP_RECV);
             }
         } finally {
             lock.unlock();

@@ -1,4 +1,7 @@
-package dev.ringloom.runtime;
+package dev.ringloom.runtime.jdk;
+
+import dev.ringloom.runtime.backend.IoErrors;
+import dev.ringloom.runtime.RingSocket;
 
 import dev.ringloom.poller.spi.SocketIo;
 

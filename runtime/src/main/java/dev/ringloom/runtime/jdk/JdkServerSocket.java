@@ -1,4 +1,7 @@
-package dev.ringloom.runtime;
+package dev.ringloom.runtime.jdk;
+
+import dev.ringloom.runtime.backend.IoErrors;
+import dev.ringloom.runtime.RingServerSocket;
 
 import dev.ringloom.poller.spi.ServerSocketIo;
 import dev.ringloom.poller.spi.SocketIo;
