@@ -2,8 +2,8 @@ package dev.ringloom.runtime.uring;
 
 import dev.ringloom.poller.FdHandle;
 import dev.ringloom.poller.Op;
+import dev.ringloom.poller.OpEncoder;
 import dev.ringloom.poller.Poller;
-import dev.ringloom.poller.uring.IoUringConstants;
 
 import java.io.IOException;
 
@@ -59,8 +59,7 @@ final class FdOps {
         if (others > 0) {
             // The cancel holds our reference, so the fd stays open (and its number ours) while the kernel
             // looks up the ops to cancel; the poller releases it at the cancel's CQE.
-            cancel.prepare(IoUringConstants.OP_ASYNC_CANCEL, handle.fd(), 0, 0, 0,
-                    IoUringConstants.ASYNC_CANCEL_FD | IoUringConstants.ASYNC_CANCEL_ALL).fdHandle(handle);
+            OpEncoder.cancelAllOnFd(cancel, handle.fd()).fdHandle(handle);
             try {
                 poller.submitDetached(cancel);
             } catch (IOException pollerClosed) {

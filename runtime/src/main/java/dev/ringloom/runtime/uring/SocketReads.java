@@ -6,6 +6,7 @@ import dev.ringloom.runtime.backend.ReadWaits;
 import dev.ringloom.poller.FdHandle;
 import dev.ringloom.poller.NativeBufferPool;
 import dev.ringloom.poller.Op;
+import dev.ringloom.poller.OpEncoder;
 import dev.ringloom.poller.Poller;
 import dev.ringloom.poller.ProvidedBuffers;
 import dev.ringloom.poller.sys.Errno;
@@ -200,9 +201,7 @@ public final class SocketReads {
         RecvOp op = spare != null ? spare : new RecvOp();   // before the fd reference: nothing to leak if it throws
         int fd = handle.acquire();
         spare = null;
-        op.prepare(IoUringConstants.OP_RECV, fd, 0, 0, 0, 0)
-                .ioprio(IoUringConstants.RECV_MULTISHOT).bufferGroup(ProvidedBuffers.GROUP)
-                .fdHandle(handle).multishot();
+        OpEncoder.recvMultishot(op, fd, ProvidedBuffers.GROUP).fdHandle(handle);
         synchronized (this) {
             end = END_NONE;
             throttled = false;

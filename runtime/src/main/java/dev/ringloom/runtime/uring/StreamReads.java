@@ -5,6 +5,7 @@ import dev.ringloom.runtime.backend.IoErrors;
 import dev.ringloom.poller.FdHandle;
 import dev.ringloom.poller.NativeBufferPool;
 import dev.ringloom.poller.Op;
+import dev.ringloom.poller.OpEncoder;
 import dev.ringloom.poller.Poller;
 import dev.ringloom.poller.PollerDeadlockException;
 import dev.ringloom.poller.sys.Errno;
@@ -89,10 +90,13 @@ final class StreamReads {
                         throw e;
                     }
                     spare = null;
-                    // OP_READ at offset -1: "the current position", which is how a stream is read
-                    op.prepare(opcode, fd, opcode == IoUringConstants.OP_READ ? -1L : 0L, buf.address(),
-                                    (int) Math.min(buf.byteSize(), want), 0)
-                            .buffer(buf, pool).fdHandle(handle).retainOnAbandon().linkTimeout(timeoutNanos);
+                    int len = (int) Math.min(buf.byteSize(), want);
+                    if (opcode == IoUringConstants.OP_READ) {
+                        OpEncoder.read(op, fd, OpEncoder.CURRENT_POSITION, buf.address(), len);
+                    } else {
+                        OpEncoder.recv(op, fd, buf.address(), len);
+                    }
+                    op.buffer(buf, pool).fdHandle(handle).retainOnAbandon().linkTimeout(timeoutNanos);
                     if (drained && opcode == IoUringConstants.OP_RECV) {
                         // The socket was empty a moment ago: skip the attempt that would fail with EAGAIN.
                         op.ioprio(IoUringConstants.RECVSEND_POLL_FIRST);

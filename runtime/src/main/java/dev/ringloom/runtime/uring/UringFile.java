@@ -8,6 +8,7 @@ import dev.ringloom.poller.FdHandle;
 import dev.ringloom.poller.NativeBufferPool;
 import dev.ringloom.poller.sys.NativeMemory;
 import dev.ringloom.poller.Op;
+import dev.ringloom.poller.OpEncoder;
 import dev.ringloom.poller.Poller;
 import dev.ringloom.poller.sys.Errno;
 import dev.ringloom.poller.sys.Libc;
@@ -116,7 +117,7 @@ final class UringFile implements FileIo {
         MemorySegment.copy(utf8, 0, cpath, JAVA_BYTE, 0, utf8.length);
         cpath.set(JAVA_BYTE, utf8.length, (byte) 0);
         Poller poller = runtime.nextPoller();
-        Op op = new OpenOp().prepare(IoUringConstants.OP_OPENAT, Libc.AT_FDCWD, 0, cpath.address(), 0644, flags)
+        Op op = OpEncoder.openat(new OpenOp(), Libc.AT_FDCWD, cpath.address(), flags, 0644)
                 .buffer(cpath, NativeMemory::free);
         try {
             poller.submit(op);
@@ -265,8 +266,7 @@ final class UringFile implements FileIo {
                 r = Libc.preadv2NoWait(fd, buf.address(), len, pos);
             }
             // Not cached (or O_DIRECT): the ring. Our fd reference and buf now travel with the op.
-            op = r >= 0 ? null : new Op().prepare(IoUringConstants.OP_READ, fd, pos, buf.address(), len, 0)
-                    .buffer(buf, pool).fdHandle(handle);
+            op = r >= 0 ? null : OpEncoder.read(new Op(), fd, pos, buf.address(), len).buffer(buf, pool).fdHandle(handle);
         } catch (RuntimeException | Error e) {
             handle.release();
             pool.release(buf);
@@ -309,7 +309,7 @@ final class UringFile implements FileIo {
         positionLock.lock();
         try {
             if (stream || append) {
-                return pwrite(src, -1L);
+                return pwrite(src, OpEncoder.CURRENT_POSITION);
             }
             int n;
             try {
@@ -349,7 +349,7 @@ final class UringFile implements FileIo {
             pool.release(buf);
             throw e;
         }
-        op.prepare(IoUringConstants.OP_WRITE, fd, pos, buf.address(), len, 0).buffer(buf, pool).fdHandle(handle);
+        OpEncoder.write(op, fd, pos, buf.address(), len).buffer(buf, pool).fdHandle(handle);
         FdOps.submit(poller, handle, op);
         int res = op.awaitCancellingOnInterrupt(poller);
         pool.release(op.takeBuffer());
@@ -449,7 +449,7 @@ final class UringFile implements FileIo {
         IoErrors.checkNotInterrupted("fsync", name);
         Op op = new Op();                    // before the fd reference, which an OutOfMemoryError here would leak
         int fd = handle.acquire();
-        op.prepare(IoUringConstants.OP_FSYNC, fd, 0, 0, 0, 0).fdHandle(handle);
+        OpEncoder.fsync(op, fd).fdHandle(handle);
         FdOps.submit(poller, handle, op);
         int res = op.awaitCancellingOnInterrupt(poller);
         if (res < 0) {

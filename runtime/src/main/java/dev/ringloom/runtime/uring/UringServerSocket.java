@@ -5,6 +5,7 @@ import dev.ringloom.runtime.RingServerSocket;
 
 import dev.ringloom.poller.FdHandle;
 import dev.ringloom.poller.Op;
+import dev.ringloom.poller.OpEncoder;
 import dev.ringloom.poller.Poller;
 import dev.ringloom.poller.sys.Errno;
 import dev.ringloom.poller.sys.Libc;
@@ -28,9 +29,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
-
-import static dev.ringloom.poller.uring.IoUringConstants.ACCEPT_MULTISHOT;
-import static dev.ringloom.poller.uring.IoUringConstants.OP_ACCEPT;
 
 /** The io_uring {@link ServerSocketIo}: the rules are {@link RingServerSocket}'s. */
 final class UringServerSocket implements ServerSocketIo {
@@ -198,7 +196,7 @@ final class UringServerSocket implements ServerSocketIo {
             }
             AcceptOp op = new AcceptOp();    // before the fd reference, which an OutOfMemoryError here would leak
             int fd = acquire();
-            op.prepare(OP_ACCEPT, fd, 0, 0, 0, Libc.SOCK_CLOEXEC).ioprio(ACCEPT_MULTISHOT).multishot().fdHandle(handle);
+            OpEncoder.acceptMultishot(op, fd, Libc.SOCK_CLOEXEC).fdHandle(handle);
             FdOps.submitDetached(poller, handle, op);
             armed = op;
         } finally {

@@ -6,12 +6,12 @@ import dev.ringloom.runtime.RingSocket;
 import dev.ringloom.poller.FdHandle;
 import dev.ringloom.poller.NativeBufferPool;
 import dev.ringloom.poller.Op;
+import dev.ringloom.poller.OpEncoder;
 import dev.ringloom.poller.Poller;
 import dev.ringloom.poller.sys.Errno;
 import dev.ringloom.poller.sys.Libc;
 import dev.ringloom.poller.sys.NativeMemory;
 import dev.ringloom.poller.sys.SockAddr;
-import dev.ringloom.poller.uring.IoUringConstants;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -112,8 +112,7 @@ final class UringSocket implements SocketIo {
             NativeMemory.free(sa);
             throw e;
         }
-        // IORING_OP_CONNECT takes the address in addr and its length in off (addr2)
-        op.prepare(IoUringConstants.OP_CONNECT, fd, len, sa.address(), 0, 0)
+        OpEncoder.connect(op, fd, sa.address(), len)
                 .buffer(sa, NativeMemory::free).fdHandle(handle).linkTimeout(timeoutNanos);
         FdOps.submit(poller, handle, op);
         int res = op.await(poller);       // interrupted: the registry frees the address at the CQE
@@ -207,7 +206,7 @@ final class UringSocket implements SocketIo {
             }
             op = spareSend != null ? spareSend : new Op();
             spareSend = null;
-            op.prepare(IoUringConstants.OP_SEND, fd, 0, addr, len, Libc.MSG_NOSIGNAL).fdHandle(handle);
+            OpEncoder.send(op, fd, addr, len).fdHandle(handle);
             if (buf != null) {
                 op.buffer(buf, pool);
             }
