@@ -8,9 +8,10 @@ import java.util.Arrays;
 /**
  * Ops whose waiter left (interrupt, timeout, close) while the kernel still owned them, with the native
  * memory they lent to the kernel. The memory is released when the op's own CQE is reaped — never when the
- * cancel's CQE is, which arrives in no fixed order relative to it.
+ * cancel's CQE is, which arrives in no fixed order relative to it. The registry is the one place that releases
+ * an abandoned op's memory ({@link #dispose}), whether or not its cancel request reached the poller before the CQE.
  *
- * <p>Mutated by the owning poller thread only. The counters are published with release stores so that any
+ * <p>Mutated by the owning poller thread only (after the poller ended, by the one thread that fails its queue). The counters are published with release stores so that any
  * thread (tests, metrics) can read them; a reader sees a recent value, not a snapshot of the whole set.
  */
 public final class BufferRegistry {
@@ -71,6 +72,15 @@ public final class BufferRegistry {
             COUNT.setRelease(this, last);
             RELEASED.setRelease(this, released + 1);
         }
+    }
+
+    /**
+     * An abandoned op completed, or will never reach the kernel: nobody waits for what it holds. Gives its buffer
+     * back to its owner (unless a stream's next reader takes its bytes, {@link Op#retainOnAbandon()}) and lets the
+     * op dispose of what it produced (an accepted or opened fd is closed).
+     */
+    void dispose(Op op) {
+        op.disposeAbandoned();
     }
 
     /** Abandoned ops whose CQE has not arrived yet. */

@@ -424,7 +424,7 @@ public final class Poller implements AutoCloseable, Executor {
         FdHandle handle = op.takeFdHandle();
         try {
             if (!op.complete(res, flags)) {
-                op.disposeAbandoned();
+                registry.dispose(op);         // the waiter left: the registry gives back what the op held
             }
         } catch (RuntimeException | Error e) {
             fault("the completion of " + op, e);
