@@ -2,5 +2,4 @@
 module dev.ringloom.samples {
     requires dev.ringloom.io;
 
-    exports dev.ringloom.samples; // EchoClient, the load generator the benchmarks reuse
 }

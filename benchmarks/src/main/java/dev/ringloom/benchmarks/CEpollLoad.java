@@ -1,6 +1,5 @@
 package dev.ringloom.benchmarks;
 
-import dev.ringloom.samples.EchoClient;
 
 import java.io.BufferedReader;
 import java.io.IOException;

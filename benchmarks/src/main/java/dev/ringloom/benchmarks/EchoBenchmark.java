@@ -1,6 +1,5 @@
 package dev.ringloom.benchmarks;
 
-import dev.ringloom.samples.EchoClient;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

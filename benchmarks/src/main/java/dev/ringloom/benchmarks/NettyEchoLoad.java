@@ -1,7 +1,5 @@
 package dev.ringloom.benchmarks;
 
-import dev.ringloom.samples.EchoClient;
-import dev.ringloom.samples.LatencyHistogram;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -138,14 +136,13 @@ public final class NettyEchoLoad {
         }
     }
 
-    /** {@code NettyEchoLoad HOST PORT CONNECTIONS SIZE SECONDS}: one run, printed as {@code echo-client} does. */
+    /** {@code NettyEchoLoad HOST PORT CONNECTIONS SIZE SECONDS}: one run, printed as {@link EchoClient} does. */
     public static void main(String[] args) throws InterruptedException {
         EchoClient.Result r = load(new InetSocketAddress(args[0], Integer.parseInt(args[1])),
                 Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                 EchoClient.Window.NONE);
-        System.out.printf("%,.0f round trips/s, p50 %.0f us, p99 %.0f us, %d mismatches, %d failed connections%n",
-                r.roundTripsPerSec(), r.p50Micros(), r.p99Micros(), r.mismatches(), r.failures());
-        System.exit(r.mismatches() == 0 && r.failures() == 0 ? 0 : 1);
+        System.out.println(r.summary());
+        System.exit(r.status());
     }
 
     /**

@@ -10,7 +10,7 @@ import java.util.List;
  * on stderr and a non-zero exit: 2 for a command line the sample cannot run, 1 for a failure while running.
  */
 public final class Main {
-    private static final List<String> COMMANDS = List.of("demo", "cat", "copy", "echo-server", "echo-client");
+    private static final List<String> COMMANDS = List.of("demo", "cat", "copy", "echo-server");
 
     private Main() {
     }
@@ -45,8 +45,7 @@ public final class Main {
                 case "demo" -> Demo.run(rest);
                 case "cat" -> Cat.run(rest);
                 case "copy" -> Copy.run(rest);
-                case "echo-server" -> EchoServer.run(rest);
-                default -> EchoClient.run(rest);
+                default -> EchoServer.run(rest);
             };
         } catch (Args.UsageException e) {
             System.err.println(command + ": " + e.getMessage() + " (see ringloom-samples --help)");
@@ -68,7 +67,6 @@ public final class Main {
                   copy SRC DST        copy a file with parallel positional reads and writes
                   echo-server [--port P] [--bind ADDR] [--io ringloom|jdk] [--threads pollers|jdk]
                                       one virtual thread per connection, echoing what it reads (port 7007)
-                  echo-client --host H --port P --connections C --size M --seconds S
-                                      load generator (java.net): round trips/s, p50/p99, checks every byte""");
+                a load generator for the echo server is in benchmarks/ (EchoClient)""");
     }
 }

@@ -1,4 +1,4 @@
-package dev.ringloom.samples;
+package dev.ringloom.benchmarks;
 
 /**
  * Round-trip latencies in log-linear buckets (16 per power of two, so within about 4%) from 1 µs to about

@@ -1,4 +1,4 @@
-package dev.ringloom.samples;
+package dev.ringloom.benchmarks;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@code echo-client --host H --port P --connections C --size M --seconds S}: a load generator. Each connection
+ * {@code EchoClient HOST PORT CONNECTIONS SIZE SECONDS}: a load generator. Each connection
  * sends M bytes, reads the M echoed bytes back, checks every one, and repeats. Prints round trips per second
  * and p50/p99 latency; exits 1 on any mismatch or failed connection.
  *
@@ -26,6 +26,16 @@ public final class EchoClient {
 
     /** One load run: round trips per second, latency percentiles, and what went wrong. */
     public record Result(double roundTripsPerSec, double p50Micros, double p99Micros, long mismatches, long failures) {
+        /** The one line every load generator prints. */
+        public String summary() {
+            return String.format("%,.0f round trips/s, p50 %.0f us, p99 %.0f us, %d mismatches, %d failed connections",
+                    roundTripsPerSec, p50Micros, p99Micros, mismatches, failures);
+        }
+
+        /** The exit status of a load run: 0 only if every byte came back right on every connection. */
+        public int status() {
+            return mismatches == 0 && failures == 0 ? 0 : 1;
+        }
     }
 
     /**
@@ -57,17 +67,34 @@ public final class EchoClient {
         }
     }
 
-    static int run(String[] args) throws Exception {
-        Args a = new Args(args, "--host", "--port", "--connections", "--size", "--seconds");
-        InetSocketAddress target = new InetSocketAddress(a.value("--host", "127.0.0.1"), a.port("--port", 7007));
-        if (target.isUnresolved()) {
-            throw new java.net.UnknownHostException(target.getHostString());
+    /** {@code EchoClient HOST PORT CONNECTIONS SIZE SECONDS}: one run, one line; bad input is one line and exit 2. */
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length != 5) {
+            System.err.println("usage: EchoClient HOST PORT CONNECTIONS SIZE SECONDS (e.g. 127.0.0.1 7007 64 64 5)");
+            System.exit(2);
         }
-        Result r = load(target, a.intValue("--connections", 64, 1, 1_000_000), a.intValue("--size", 64, 1, 1 << 26),
-                a.intValue("--seconds", 10, 1, 86_400), Window.NONE);
-        System.out.printf("%,.0f round trips/s, p50 %.0f us, p99 %.0f us, %d mismatches, %d failed connections%n",
-                r.roundTripsPerSec, r.p50Micros, r.p99Micros, r.mismatches, r.failures);
-        return r.mismatches == 0 && r.failures == 0 ? 0 : 1;
+        int[] n = new int[4];
+        String[] names = {"PORT", "CONNECTIONS", "SIZE", "SECONDS"};
+        for (int i = 0; i < 4; i++) {
+            try {
+                n[i] = Integer.parseInt(args[i + 1]);
+            } catch (NumberFormatException e) {
+                n[i] = -1;
+            }
+            if (n[i] < (i == 0 ? 0 : 1) || (i == 0 && n[i] > 65535)) {
+                System.err.println("EchoClient: " + names[i] + " must be a positive number (a port up to 65535), not '"
+                        + args[i + 1] + "'");
+                System.exit(2);
+            }
+        }
+        InetSocketAddress target = new InetSocketAddress(args[0], n[0]);
+        if (target.isUnresolved()) {
+            System.err.println("EchoClient: unknown host " + args[0]);
+            System.exit(1);
+        }
+        Result r = load(target, n[1], n[2], n[3], Window.NONE);
+        System.out.println(r.summary());
+        System.exit(r.status());
     }
 
     /**
