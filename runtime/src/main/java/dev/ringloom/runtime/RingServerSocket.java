@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.SocketTimeoutException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A listening TCP socket. On io_uring it accepts through one multishot {@code IORING_OP_ACCEPT}: the kernel
@@ -27,6 +28,7 @@ import java.net.SocketTimeoutException;
  */
 public final class RingServerSocket implements AutoCloseable {
     private final ServerSocketIo io;
+    private volatile int soTimeoutMillis;   // the facade owns the timeout rule; the backend gets a deadline per call
 
     RingServerSocket(ServerSocketIo io) {
         this.io = io;
@@ -34,16 +36,27 @@ public final class RingServerSocket implements AutoCloseable {
 
     /** Parks until a connection arrives and returns it. */
     public RingSocket accept() throws IOException {
-        return new RingSocket(io.accept());
+        return new RingSocket(io.accept(TimeUnit.MILLISECONDS.toNanos(soTimeoutMillis)));
     }
 
-    /** Bounds every later accept: 0 (the default) waits forever. */
+    /**
+     * Bounds every later accept: 0 (the default) waits forever.
+     *
+     * @throws IllegalArgumentException if {@code millis} is negative
+     * @throws SocketException          "Socket closed" after close
+     */
     public void setSoTimeout(int millis) throws SocketException {
-        io.setSoTimeout(millis);
+        if (millis < 0) {
+            throw new IllegalArgumentException("timeout can't be negative");
+        }
+        if (!io.isOpen()) {
+            throw new SocketException("Socket closed");
+        }
+        soTimeoutMillis = millis;
     }
 
     public int getSoTimeout() {
-        return io.getSoTimeout();
+        return soTimeoutMillis;
     }
 
     public <T> RingServerSocket setOption(SocketOption<T> option, T value) throws IOException {

@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.SocketTimeoutException;
+import java.util.concurrent.TimeUnit;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.util.Objects;
@@ -62,6 +63,7 @@ import java.util.concurrent.Executor;
  */
 public final class RingSocket implements ByteChannel {
     private final SocketIo io;
+    private volatile int soTimeoutMillis;   // the facade owns the timeout rule; the backend gets a deadline per read
 
     RingSocket(SocketIo io) {
         this.io = io;
@@ -77,7 +79,8 @@ public final class RingSocket implements ByteChannel {
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("Read-only buffer");
         }
-        return io.read(dst);
+        int timeout = soTimeoutMillis;
+        return io.read(dst, timeout == 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(timeout));
     }
 
     /** Like {@link #read(ByteBuffer)} into {@code b[off, off+len)}. */
@@ -102,13 +105,24 @@ public final class RingSocket implements ByteChannel {
         io.write(ByteBuffer.wrap(b, off, len));
     }
 
-    /** Bounds every later read: 0 (the default) waits forever. */
+    /**
+     * Bounds every later read: 0 (the default) waits forever.
+     *
+     * @throws IllegalArgumentException if {@code millis} is negative
+     * @throws SocketException          "Socket closed" after close
+     */
     public void setSoTimeout(int millis) throws SocketException {
-        io.setSoTimeout(millis);
+        if (millis < 0) {
+            throw new IllegalArgumentException("timeout can't be negative");
+        }
+        if (!io.isOpen()) {
+            throw new SocketException("Socket closed");
+        }
+        soTimeoutMillis = millis;
     }
 
     public int getSoTimeout() {
-        return io.getSoTimeout();
+        return soTimeoutMillis;
     }
 
     public <T> RingSocket setOption(SocketOption<T> option, T value) throws IOException {

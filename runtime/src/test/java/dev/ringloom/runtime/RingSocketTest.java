@@ -171,6 +171,24 @@ class RingSocketTest {
         p[1].close();
     }
 
+    /** The timeout rules are the facades', the same on every backend, for sockets and server sockets alike. */
+    @Test
+    void soTimeoutRefusesNegativeValuesAndClosedSockets() throws Exception {
+        RingSocket[] p = pair();
+        RingServerSocket server = ring.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        assertThrows(IllegalArgumentException.class, () -> p[0].setSoTimeout(-1));
+        assertThrows(IllegalArgumentException.class, () -> server.setSoTimeout(-1));
+        p[0].setSoTimeout(1234);
+        server.setSoTimeout(4321);
+        assertEquals(1234, p[0].getSoTimeout());
+        assertEquals(4321, server.getSoTimeout());
+        p[0].close();
+        server.close();
+        assertEquals("Socket closed", assertThrows(SocketException.class, () -> p[0].setSoTimeout(1)).getMessage());
+        assertEquals("Socket closed", assertThrows(SocketException.class, () -> server.setSoTimeout(1)).getMessage());
+        p[1].close();
+    }
+
     @Test
     void aReadTimeoutThrowsAndTheSocketStaysUsable() throws Exception {
         RingSocket[] p = pair();

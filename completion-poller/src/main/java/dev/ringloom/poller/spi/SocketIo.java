@@ -2,7 +2,7 @@ package dev.ringloom.poller.spi;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
+import java.nio.ByteBuffer;
 import java.net.SocketOption;
 import java.nio.channels.ByteChannel;
 import java.util.concurrent.Executor;
@@ -12,10 +12,17 @@ import java.util.concurrent.Executor;
  * readers and writers wait their turn. {@link #write} writes everything or throws.
  */
 public interface SocketIo extends ByteChannel {
-    /** Bounds every later read; 0 waits forever. */
-    void setSoTimeout(int millis) throws SocketException;
+    /**
+     * Reads up to {@code dst.remaining()} bytes, parking until at least one arrives or {@code timeoutNanos} (0:
+     * none) passed; then {@link java.net.SocketTimeoutException}, nothing consumed. -1 at end of stream.
+     */
+    int read(ByteBuffer dst, long timeoutNanos) throws IOException;
 
-    int getSoTimeout();
+    /** A read without a timeout. */
+    @Override
+    default int read(ByteBuffer dst) throws IOException {
+        return read(dst, 0);
+    }
 
     <T> void setOption(SocketOption<T> option, T value) throws IOException;
 

@@ -17,7 +17,6 @@ import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -31,7 +30,6 @@ final class JdkServerSocket implements ServerSocketIo {
     private final ReentrantLock acceptLock = new ReentrantLock();
     private final AtomicBoolean closed = new AtomicBoolean();
     private JdkOp<SocketChannel> carry;         // guarded by acceptLock
-    private volatile long timeoutNanos;
 
     private JdkServerSocket(JdkBackend backend, ServerSocketChannel channel) {
         this.backend = backend;
@@ -54,7 +52,7 @@ final class JdkServerSocket implements ServerSocketIo {
     }
 
     @Override
-    public SocketIo accept() throws IOException {
+    public SocketIo accept(long timeoutNanos) throws IOException {
         if (closed.get()) {
             throw new SocketException("Socket closed");
         }
@@ -99,19 +97,6 @@ final class JdkServerSocket implements ServerSocketIo {
         SocketException e = new SocketException("Socket closed");
         e.initCause(cause);
         return e;
-    }
-
-    @Override
-    public void setSoTimeout(int millis) throws SocketException {
-        if (millis < 0) {
-            throw new IllegalArgumentException("timeout can't be negative");
-        }
-        timeoutNanos = TimeUnit.MILLISECONDS.toNanos(millis);
-    }
-
-    @Override
-    public int getSoTimeout() {
-        return (int) TimeUnit.NANOSECONDS.toMillis(timeoutNanos);
     }
 
     @Override

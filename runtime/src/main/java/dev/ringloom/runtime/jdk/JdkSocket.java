@@ -30,7 +30,6 @@ final class JdkSocket implements SocketIo {
     private final JdkStreamWrites writes;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final String label;
-    private volatile long readTimeoutNanos;
 
     JdkSocket(JdkBackend backend, SocketChannel channel) throws IOException {
         this.backend = backend;
@@ -95,10 +94,10 @@ final class JdkSocket implements SocketIo {
     }
 
     @Override
-    public int read(ByteBuffer dst) throws IOException {
+    public int read(ByteBuffer dst, long timeoutNanos) throws IOException {
         ensureOpen();
         try {
-            return reads.read(dst, readTimeoutNanos);
+            return reads.read(dst, timeoutNanos);
         } catch (InterruptedIOException e) {
             throw e;
         } catch (IOException e) {
@@ -117,20 +116,6 @@ final class JdkSocket implements SocketIo {
         } catch (IOException e) {
             throw mapped(e);
         }
-    }
-
-    @Override
-    public void setSoTimeout(int millis) throws SocketException {
-        if (millis < 0) {
-            throw new IllegalArgumentException("timeout can't be negative");
-        }
-        ensureOpen();
-        readTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(millis);
-    }
-
-    @Override
-    public int getSoTimeout() {
-        return (int) TimeUnit.NANOSECONDS.toMillis(readTimeoutNanos);
     }
 
     @Override

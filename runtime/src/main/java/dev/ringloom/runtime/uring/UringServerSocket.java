@@ -38,7 +38,6 @@ final class UringServerSocket implements ServerSocketIo {
     private final FdHandle handle;          // socket.handle
     private final AtomicBoolean closed = new AtomicBoolean();
     private final String label;
-    private volatile long timeoutNanos;
     /**
      * Accepted fds the poller queued ({@link Integer}), {@link #ENDED} each time the multishot op ended, and
      * {@link Failed} markers that pass an error end on to every acceptor that was waiting.
@@ -128,7 +127,8 @@ final class UringServerSocket implements ServerSocketIo {
     }
 
     /** Parks until a connection arrives and returns it. */
-    public UringSocket accept() throws IOException {
+    @Override
+    public UringSocket accept(long timeoutNanos) throws IOException {
         for (;;) {
             if (closed.get()) {
                 throw new SocketException("Socket closed");
@@ -247,18 +247,6 @@ final class UringServerSocket implements ServerSocketIo {
                 : new IOException(failure.getMessage());
         copy.initCause(failure);
         return copy;
-    }
-
-    /** Bounds every later accept: 0 (the default) waits forever. */
-    public void setSoTimeout(int millis) throws SocketException {
-        if (millis < 0) {
-            throw new IllegalArgumentException("timeout can't be negative");
-        }
-        timeoutNanos = TimeUnit.MILLISECONDS.toNanos(millis);
-    }
-
-    public int getSoTimeout() {
-        return (int) TimeUnit.NANOSECONDS.toMillis(timeoutNanos);
     }
 
     public <T> void setOption(SocketOption<T> option, T value) throws IOException {

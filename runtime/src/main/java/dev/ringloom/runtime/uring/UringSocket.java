@@ -26,7 +26,6 @@ import dev.ringloom.poller.spi.SocketIo;
 import java.nio.channels.ClosedChannelException;
 import java.util.Objects;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -44,7 +43,6 @@ final class UringSocket implements SocketIo {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final String label;
-    private volatile long readTimeoutNanos;
     private volatile InetSocketAddress remote;
     private Op spareSend;                   // guarded by writeLock: the last send op, reused when it completed cleanly
 
@@ -145,13 +143,13 @@ final class UringSocket implements SocketIo {
      * @return bytes read, or -1 at end of stream (the peer shut down its output, or ours was shut down)
      */
     @Override
-    public int read(ByteBuffer dst) throws IOException {
+    public int read(ByteBuffer dst, long timeoutNanos) throws IOException {
         ensureOpen();
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("Read-only buffer");
         }
         try {
-            return reads.read(dst, MAX_READ, readTimeoutNanos);
+            return reads.read(dst, MAX_READ, timeoutNanos);
         } catch (ClosedChannelException e) {
             throw SocketErrors.closed(e);
         }
@@ -231,19 +229,6 @@ final class UringSocket implements SocketIo {
             throw mapped(OpErrors.forResult("send(" + label + ")", res, handle, poller, true));
         }
         return res;
-    }
-
-    /** Bounds every later read: 0 (the default) waits forever. */
-    public void setSoTimeout(int millis) throws SocketException {
-        if (millis < 0) {
-            throw new IllegalArgumentException("timeout can't be negative");
-        }
-        ensureOpen();
-        readTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(millis);
-    }
-
-    public int getSoTimeout() {
-        return (int) TimeUnit.NANOSECONDS.toMillis(readTimeoutNanos);
     }
 
     public <T> void setOption(SocketOption<T> option, T value) throws IOException {
