@@ -72,10 +72,18 @@ public final class RingFile implements SeekableByteChannel {
         return io.read(dst);
     }
 
+    // The argument rules are the facade's, the same on every backend; the backends keep the state rules.
     private static void checkWritable(ByteBuffer dst) {
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("Read-only buffer");
         }
+    }
+
+    private static long checkPosition(long position) {
+        if (position < 0) {
+            throw new IllegalArgumentException("Negative position: " + position);
+        }
+        return position;
     }
 
     /** Like {@link #read(ByteBuffer)} into {@code b[off, off+len)}. */
@@ -87,7 +95,7 @@ public final class RingFile implements SeekableByteChannel {
     /** Reads at {@code position} without moving the file position; -1 at or past the end. */
     public int read(ByteBuffer dst, long position) throws IOException {
         checkWritable(dst);
-        return io.read(dst, position);
+        return io.read(dst, checkPosition(position));
     }
 
     /** Writes at the position (or to the stream), advancing it. */
@@ -111,7 +119,7 @@ public final class RingFile implements SeekableByteChannel {
 
     /** Writes at {@code position} without moving the file position. */
     public int write(ByteBuffer src, long position) throws IOException {
-        return io.write(src, position);
+        return io.write(src, checkPosition(position));
     }
 
     @Override
@@ -121,7 +129,7 @@ public final class RingFile implements SeekableByteChannel {
 
     @Override
     public RingFile position(long newPosition) throws IOException {
-        io.position(newPosition);
+        io.position(checkPosition(newPosition));
         return this;
     }
 
@@ -132,6 +140,9 @@ public final class RingFile implements SeekableByteChannel {
 
     @Override
     public RingFile truncate(long size) throws IOException {
+        if (size < 0) {
+            throw new IllegalArgumentException("Negative size: " + size);
+        }
         io.truncate(size);
         return this;
     }

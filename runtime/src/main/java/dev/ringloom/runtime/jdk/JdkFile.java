@@ -141,9 +141,6 @@ final class JdkFile implements FileIo {
     @Override
     public int read(ByteBuffer dst, long pos) throws IOException {
         ensureFile();
-        if (pos < 0) {
-            throw new IllegalArgumentException("Negative position");
-        }
         ensureOpen();
         if (!dst.hasRemaining()) {
             return 0;
@@ -205,9 +202,6 @@ final class JdkFile implements FileIo {
     @Override
     public int write(ByteBuffer src, long pos) throws IOException {
         ensureFile();
-        if (pos < 0) {
-            throw new IllegalArgumentException("Negative position");
-        }
         ensureOpen();
         return writeVia(src, pos);
     }
@@ -249,9 +243,6 @@ final class JdkFile implements FileIo {
     @Override
     public JdkFile position(long newPosition) throws IOException {
         ensureFile();
-        if (newPosition < 0) {
-            throw new IllegalArgumentException("Negative position");
-        }
         ensureOpen();
         positionLock.lock();
         try {
@@ -272,9 +263,6 @@ final class JdkFile implements FileIo {
     @Override
     public JdkFile truncate(long size) throws IOException {
         ensureFile();
-        if (size < 0) {
-            throw new IllegalArgumentException("Negative size");
-        }
         ensureOpen();
         file.truncate(size);
         positionLock.lock();

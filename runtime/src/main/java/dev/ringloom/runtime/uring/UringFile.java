@@ -180,11 +180,6 @@ final class UringFile implements FileIo {
         }
     }
 
-    private static void checkPosition(long position) {
-        if (position < 0) {
-            throw new IllegalArgumentException("Negative position: " + position);
-        }
-    }
 
     // ---------------------------------------------------------------- reads
 
@@ -196,7 +191,6 @@ final class UringFile implements FileIo {
     @Override
     public int read(ByteBuffer dst) throws IOException {
         checkReadable();
-        checkDst(dst);
         if (stream) {
             return streamReads.read(dst, MAX_IO, 0);
         }
@@ -224,18 +218,11 @@ final class UringFile implements FileIo {
      * @return bytes read, or -1 if {@code position} is at or past the end of the file
      */
     public int read(ByteBuffer dst, long position) throws IOException {
-        checkPosition(position);
         checkReadable();
         checkSeekable();
-        checkDst(dst);
         return pread(dst, position);
     }
 
-    private static void checkDst(ByteBuffer dst) {
-        if (dst.isReadOnly()) {
-            throw new IllegalArgumentException("Read-only buffer");
-        }
-    }
 
     private int pread(ByteBuffer dst, long pos) throws IOException {
         int len = Math.min(dst.remaining(), MAX_IO);
@@ -327,7 +314,6 @@ final class UringFile implements FileIo {
 
     /** Writes at {@code position} without moving the file position. */
     public int write(ByteBuffer src, long position) throws IOException {
-        checkPosition(position);
         checkWritable();
         checkSeekable();
         return pwrite(src, position);
@@ -386,7 +372,6 @@ final class UringFile implements FileIo {
     /** Sets the file position; beyond the end, reads return -1 and writes extend the file. */
     @Override
     public UringFile position(long newPosition) throws IOException {
-        checkPosition(newPosition);
         ensureOpen();
         checkSeekable();
         positionLock.lock();
@@ -418,9 +403,6 @@ final class UringFile implements FileIo {
     /** Truncates the file to {@code size} bytes (no effect if it is smaller); the position is capped. */
     @Override
     public UringFile truncate(long size) throws IOException {
-        if (size < 0) {
-            throw new IllegalArgumentException("Negative size: " + size);
-        }
         checkWritable();
         checkSeekable();
         int fd = handle.acquire();
