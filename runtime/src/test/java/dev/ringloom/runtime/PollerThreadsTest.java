@@ -393,4 +393,45 @@ class PollerThreadsTest {
             assertTrue(reader.join(Duration.ofSeconds(30)), "the poller did not recover");
         }
     }
+
+    /** The socket {@link WritesInItsInitializer} writes: set without initializing that class. */
+    static final class PinnedWriterSocket {
+        static volatile RingSocket socket;
+    }
+
+    /** Writes more than the path holds in its initializer: its send waits in the kernel, pinned. */
+    static final class WritesInItsInitializer {
+        static final Throwable FAILURE;
+
+        static {
+            Throwable failure = null;
+            try {
+                PinnedWriterSocket.socket.write(ByteBuffer.allocate(64 << 20));
+            } catch (Throwable t) {
+                failure = t;
+            }
+            FAILURE = failure;
+        }
+    }
+
+    /**
+     * A pinned write fails like a pinned read, but how much of it went out is unknown and its send may still be in
+     * flight: the socket then refuses further writes (PITFALLS 10: refuse rather than guess), so nothing is resent
+     * or overtaken.
+     */
+    @Test
+    void aPinnedWriteFailsAndTheSocketRefusesWritesAfterIt() throws Exception {
+        Backends.assumeIoUring(ring, "threads scheduled on pollers");
+        RingSocket[] p = RingSocketTest.pair(ring, InetAddress.getLoopbackAddress());
+        try (RingSocket a = p[0]; RingSocket b = p[1]) {
+            PinnedWriterSocket.socket = b;
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread t = ring.ofVirtual(b).start(() -> failure.set(WritesInItsInitializer.FAILURE));
+            assertTrue(t.join(Duration.ofSeconds(30)), "the pinned writer was never woken: the poller is deadlocked");
+            assertInstanceOf(PollerDeadlockException.class, failure.get());
+            IOException refused = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                    () -> b.write(ByteBuffer.wrap(new byte[]{1})));
+            assertTrue(refused.getMessage().contains("refused"), refused.getMessage());
+        }
+    }
 }

@@ -10,6 +10,7 @@ import dev.ringloom.poller.sys.NativeMemory;
 import dev.ringloom.poller.Op;
 import dev.ringloom.poller.OpEncoder;
 import dev.ringloom.poller.Poller;
+import dev.ringloom.poller.PollerDeadlockException;
 import dev.ringloom.poller.sys.Errno;
 import dev.ringloom.poller.sys.Libc;
 import dev.ringloom.poller.uring.IoUringConstants;
@@ -47,6 +48,7 @@ final class UringFile implements FileIo {
     private final ReentrantLock positionLock = new ReentrantLock();  // sequential file ops; stream writes
     private long position;                                             // guarded by positionLock
     private final StreamReads streamReads;                             // non-null for streams
+    private volatile IOException unknownWrite;                         // a write abandoned without its outcome
 
     private UringFile(UringBackend runtime, int fd, String name, boolean readable, boolean writable, boolean append,
                      boolean direct) {
@@ -325,6 +327,12 @@ final class UringFile implements FileIo {
             return 0;
         }
         IoErrors.checkNotInterrupted("write", name);
+        IOException unknown = unknownWrite;
+        if (unknown != null) {
+            // How much of an abandoned write landed, and when the rest will, is not known (PITFALLS 10).
+            throw new IOException("write(" + name + "): refused: an earlier write was abandoned without knowing"
+                    + " how much of it was written (" + unknown.getMessage() + "); close the file", unknown);
+        }
         Op op = new Op();                    // allocations before the fd reference, which they could leak
         MemorySegment buf = pool.acquire(len);
         MemorySegment.copy(MemorySegment.ofBuffer(src), 0, buf, 0, len);
@@ -337,7 +345,13 @@ final class UringFile implements FileIo {
         }
         OpEncoder.write(op, fd, pos, buf.address(), len).buffer(buf, pool).fdHandle(handle);
         FdOps.submit(poller, handle, op);
-        int res = op.awaitCancellingOnInterrupt(poller);
+        int res;
+        try {
+            res = op.awaitCancellingOnInterrupt(poller);
+        } catch (PollerDeadlockException e) {
+            unknownWrite = e;               // the abandoned write may still land: later writes could be overwritten
+            throw e;
+        }
         pool.release(op.takeBuffer());
         if (res > 0) {
             src.position(src.position() + res);

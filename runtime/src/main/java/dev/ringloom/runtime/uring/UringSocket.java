@@ -8,6 +8,7 @@ import dev.ringloom.poller.NativeBufferPool;
 import dev.ringloom.poller.Op;
 import dev.ringloom.poller.OpEncoder;
 import dev.ringloom.poller.Poller;
+import dev.ringloom.poller.PollerDeadlockException;
 import dev.ringloom.poller.sys.Errno;
 import dev.ringloom.poller.sys.Libc;
 import dev.ringloom.poller.sys.NativeMemory;
@@ -45,6 +46,7 @@ final class UringSocket implements SocketIo {
     private final String label;
     private volatile InetSocketAddress remote;
     private Op spareSend;                   // guarded by writeLock: the last send op, reused when it completed cleanly
+    private IOException unknownWrite;       // guarded by writeLock: a send abandoned without its outcome (PITFALLS 10)
 
     UringSocket(UringBackend runtime, int fd, InetSocketAddress remote) {
         this.poller = runtime.nextPoller();
@@ -166,6 +168,7 @@ final class UringSocket implements SocketIo {
         ensureOpen();
         writeLock.lock();
         try {
+            refuseAfterUnknownWrite();
             int total = 0;
             while (src.hasRemaining()) {
                 if (Thread.currentThread().isInterrupted()) {
@@ -177,6 +180,18 @@ final class UringSocket implements SocketIo {
             return total;
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    /**
+     * After a send whose wait could not go on ({@link PollerDeadlockException}), how many of its bytes went out is
+     * not known and the send may still be in flight: a later write would either overtake it or resend its bytes, so
+     * the stream refuses writes from then on (PITFALLS 10: refuse rather than guess).
+     */
+    private void refuseAfterUnknownWrite() throws IOException {
+        if (unknownWrite != null) {
+            throw new IOException("write(" + label + "): refused: an earlier write was abandoned without knowing how"
+                    + " much of it went out (" + unknownWrite.getMessage() + "); close the socket", unknownWrite);
         }
     }
 
@@ -214,7 +229,13 @@ final class UringSocket implements SocketIo {
             throw e;
         }
         FdOps.submit(poller, handle, op);
-        int res = op.awaitCancellingOnInterrupt(poller);
+        int res;
+        try {
+            res = op.awaitCancellingOnInterrupt(poller);
+        } catch (PollerDeadlockException e) {
+            unknownWrite = e;               // the abandoned send may still go out: no later write may overtake it
+            throw e;
+        }
         op.releaseBuffer();
         if (op.isReusable()) {
             spareSend = op;
