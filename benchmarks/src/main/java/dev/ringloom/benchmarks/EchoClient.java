@@ -81,7 +81,7 @@ public final class EchoClient {
             } catch (NumberFormatException e) {
                 n[i] = -1;
             }
-            if (n[i] < (i == 0 ? 0 : 1) || (i == 0 && n[i] > 65535)) {
+            if (n[i] < 1 || (i == 0 && n[i] > 65535)) {
                 System.err.println("EchoClient: " + names[i] + " must be a positive number (a port up to 65535), not '"
                         + args[i + 1] + "'");
                 System.exit(2);

@@ -22,6 +22,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.locks.LockSupport;
 
+import static dev.ringloom.poller.IdlePolicy.FOUND_COMPLETIONS;
+import static dev.ringloom.poller.IdlePolicy.FOUND_NOTHING;
+import static dev.ringloom.poller.IdlePolicy.FOUND_SUBMISSIONS;
 import static dev.ringloom.poller.uring.IoUringConstants.ASYNC_CANCEL_ALL;
 import static dev.ringloom.poller.uring.IoUringConstants.ASYNC_CANCEL_ANY;
 import static dev.ringloom.poller.uring.IoUringConstants.ENTER_GETEVENTS;
@@ -68,8 +71,6 @@ public final class Poller implements AutoCloseable, Executor {
     private static final System.Logger LOG = System.getLogger("dev.ringloom");
 
     private static final int RUNNING = 0, CLOSING = 1, TERMINATED = 2;
-    private static final int FOUND_NOTHING = IdlePolicy.FOUND_NOTHING, FOUND_SUBMISSIONS = IdlePolicy.FOUND_SUBMISSIONS,
-            FOUND_COMPLETIONS = IdlePolicy.FOUND_COMPLETIONS;
 
     /** Runs the tasks of pollers that ended (their virtual threads still run, on this one platform thread). */
     private static final Executor ORPHANS = Executors.newSingleThreadExecutor(
@@ -103,9 +104,8 @@ public final class Poller implements AutoCloseable, Executor {
     private final Thread thread;
     private final CountDownLatch started = new CountDownLatch(1);
     private final CountDownLatch terminated = new CountDownLatch(1);
-    private final int eventFd;
     /**
-     * The eventfd's references: a waker holds one across its write, so the number is closed only after the last
+     * The wake-up eventfd and its references: a waker holds one across its write, so the number is closed only after the last
      * write into it — never while a submitter that won the {@code sleeping} CAS may still write its 8 bytes, which
      * would otherwise land in whatever file reused the number (PITFALLS 12).
      */
@@ -146,7 +146,6 @@ public final class Poller implements AutoCloseable, Executor {
     private Poller(int id, PollerConfig config, Arena arena, int eventFd) {
         this.id = id;
         this.config = config;
-        this.eventFd = eventFd;
         this.eventFdHandle = new FdHandle(eventFd);
         this.table = new InFlightTable(config.sqEntries());
         this.wakeValue = arena.allocate(JAVA_LONG);
@@ -241,13 +240,15 @@ public final class Poller implements AutoCloseable, Executor {
         TASK_BATCH.setOpaque(this, -1L);
         if (lifecycle != RUNNING && !shutdownCancelSent && sq.space() > 0) {
             // Everything in flight, our eventfd read included, gets a cancel; we still wait for each CQE.
-            sq.add(OP_ASYNC_CANCEL, (byte) 0, 0, 0, 0, 0, ASYNC_CANCEL_ANY | ASYNC_CANCEL_ALL, UserData.CANCEL, (short) 0);
+            sq.add(OP_ASYNC_CANCEL, (byte) 0, 0, 0, 0, 0, ASYNC_CANCEL_ANY | ASYNC_CANCEL_ALL, UserData.CANCEL,
+                    (short) 0);
             shutdownCancelSent = true;
         }
         if (!wakeArmed && lifecycle == RUNNING && sq.space() > 0) {
             // Before the queue's ops, so they never take its slot: a full SQ left by an enter that answered
             // EAGAIN or EBUSY must not leave the poller asleep with nothing to wake it.
-            sq.add(OP_READ, (byte) 0, eventFd, -1L, wakeReadBuffer.address(), 8, 0, UserData.WAKE, (short) 0);
+            sq.add(OP_READ, (byte) 0, eventFdHandle.fd(), -1L, wakeReadBuffer.address(), 8, 0, UserData.WAKE,
+                    (short) 0);
             wakeArmed = true;
         }
         int added = drainQueue();
@@ -353,7 +354,8 @@ public final class Poller implements AutoCloseable, Executor {
                     long ts = 16L * sq.nextIndex();
                     timespecs.set(JAVA_LONG, ts, timeout / 1_000_000_000L);
                     timespecs.set(JAVA_LONG, ts + 8, timeout % 1_000_000_000L);
-                    sq.add(OP_LINK_TIMEOUT, (byte) 0, -1, 0, timespecs.address() + ts, 1, 0, UserData.LINK_TIMEOUT, (short) 0);
+                    sq.add(OP_LINK_TIMEOUT, (byte) 0, -1, 0, timespecs.address() + ts, 1, 0, UserData.LINK_TIMEOUT,
+                            (short) 0);
                     added++;
                 }
                 IN_FLIGHT.setRelease(this, table.size());
@@ -672,7 +674,7 @@ public final class Poller implements AutoCloseable, Executor {
 
     /** The wake-up eventfd's number; tests check it is never reused under a waker. */
     int eventFd() {
-        return eventFd;
+        return eventFdHandle.fd();
     }
 
     /** The ring's fd; tests use it to break a poller on purpose. */

@@ -2,6 +2,8 @@ package dev.ringloom.poller;
 
 import org.jctools.queues.varhandle.MpscUnboundedVarHandleArrayQueue;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,12 +31,11 @@ final class RunQueue {
      * which runs there — and read by the watchdog: while a batch is stuck, a waiter still here never unmounted.
      */
     private volatile Thread carrierWaiter;
-    private static final java.lang.invoke.VarHandle CARRIER_WAITER;
+    private static final VarHandle CARRIER_WAITER;
 
     static {
         try {
-            CARRIER_WAITER = java.lang.invoke.MethodHandles.lookup()
-                    .findVarHandle(RunQueue.class, "carrierWaiter", Thread.class);
+            CARRIER_WAITER = MethodHandles.lookup().findVarHandle(RunQueue.class, "carrierWaiter", Thread.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -69,9 +70,10 @@ final class RunQueue {
     /**
      * Runs the tasks queued so far, up to {@link #MAX_EXTERNAL_PER_BATCH} of the external ones; tasks queued while
      * the batch runs (a thread that yields, a reader unparked by a writer) wait for the next batch, so the ring is
-     * entered between two bounded batches however busy the threads are. A task that throws is handed to the failure handler and the batch goes on:
-     * one faulty task must not stop the loop that every other socket of the poller depends on. (A virtual thread's
-     * continuation never throws; a plain {@code Runnable} given to {@link Poller#execute} may.)
+     * entered between two bounded batches however busy the threads are. A task that throws is handed to the failure
+     * handler and the batch goes on: one faulty task must not stop the loop that every other socket of the poller
+     * depends on. (A virtual thread's continuation never throws; a plain {@code Runnable} given to
+     * {@link Poller#execute} may.)
      */
     void runBatch() {
         // At most a bounded share of what other threads queued: producers faster than this poller would otherwise

@@ -22,13 +22,14 @@ final class Args {
 
     Args(String[] args, String... known) {
         List<String> names = List.of(known);
+        String options = " (options are " + String.join(", ", names) + ")";
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             if (!name.startsWith("--")) {
-                throw new UsageException("unexpected argument '" + name + "' (options are " + String.join(", ", names) + ")");
+                throw new UsageException("unexpected argument '" + name + "'" + options);
             }
             if (!names.contains(name)) {
-                throw new UsageException("unknown option " + name + " (options are " + String.join(", ", names) + ")");
+                throw new UsageException("unknown option " + name + options);
             }
             if (i + 1 == args.length) {
                 throw new UsageException(name + " needs a value");

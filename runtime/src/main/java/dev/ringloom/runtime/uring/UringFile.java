@@ -225,7 +225,6 @@ final class UringFile implements FileIo {
         return pread(dst, position);
     }
 
-
     private int pread(ByteBuffer dst, long pos) throws IOException {
         int len = Math.min(dst.remaining(), MAX_IO);
         if (len == 0) {
@@ -255,7 +254,8 @@ final class UringFile implements FileIo {
                 r = Libc.preadv2NoWait(fd, buf.address(), len, pos);
             }
             // Not cached (or O_DIRECT): the ring. Our fd reference and buf now travel with the op.
-            op = r >= 0 ? null : OpEncoder.read(new Op(), fd, pos, buf.address(), len).buffer(buf, pool).fdHandle(handle);
+            op = r >= 0 ? null
+                    : OpEncoder.read(new Op(), fd, pos, buf.address(), len).buffer(buf, pool).fdHandle(handle);
         } catch (RuntimeException | Error e) {
             handle.release();
             pool.release(buf);
