@@ -105,9 +105,9 @@ public final class Poller implements AutoCloseable, Executor {
     private final CountDownLatch started = new CountDownLatch(1);
     private final CountDownLatch terminated = new CountDownLatch(1);
     /**
-     * The wake-up eventfd and its references: a waker holds one across its write, so the number is closed only after the last
-     * write into it — never while a submitter that won the {@code sleeping} CAS may still write its 8 bytes, which
-     * would otherwise land in whatever file reused the number (PITFALLS 12).
+     * The wake-up eventfd and its references: a waker holds one across its write, so the number is closed only
+     * after the last write into it — never while a submitter that won the {@code sleeping} CAS may still write its
+     * 8 bytes, which would otherwise land in whatever file reused the number (PITFALLS 12).
      */
     private final FdHandle eventFdHandle;
     Runnable beforeEventFdWrite;                // test hook: runs between a waker's reference and its write
