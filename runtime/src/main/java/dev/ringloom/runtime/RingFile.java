@@ -1,13 +1,19 @@
 package dev.ringloom.runtime;
 
+import dev.ringloom.poller.PollerDeadlockException;
 import dev.ringloom.poller.spi.FileIo;
+import dev.ringloom.poller.spi.FileMode;
+import dev.ringloom.runtime.backend.IoErrors;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.NonReadableChannelException;
+import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.SeekableByteChannel;
 import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * An open file, pipe or FIFO of a {@link Ringloom} runtime; each call parks the calling thread (virtual or
@@ -42,12 +48,26 @@ import java.util.Objects;
  * returns at once while a helper finishes the piece (up to 64 KiB) it was handed; that piece counts in its exact
  * {@code bytesTransferred}, and it goes out before the next write starts.
  * {@link RingOpenOption#DIRECT} is refused with {@link UnsupportedOperationException}.
+ *
+ * <h2>Where the rules live</h2>
+ * This class keeps every channel rule — the state ladder, modes, the position and append, argument and interrupt
+ * checks, a write refused after one whose outcome is unknown — and hands its backend's {@link FileIo} only
+ * primitives (one positional or stream read or write, fsync, size, ftruncate, close-after-drain), so the backends
+ * cannot disagree on them.
  */
 public final class RingFile implements SeekableByteChannel {
     private final FileIo io;
+    private final FileMode mode;
+    private final boolean stream;
+    private final ChannelState state = new ChannelState();
+    private final ReentrantLock positionLock = new ReentrantLock();  // sequential reads and writes take turns
+    private long position;                                             // guarded by positionLock
+    private volatile IOException unknownWrite;                         // a write abandoned without its outcome
 
     RingFile(FileIo io) {
         this.io = io;
+        this.mode = io.mode();
+        this.stream = io.isStream();
     }
 
     /** The path, or a description for pipes. */
@@ -57,105 +77,281 @@ public final class RingFile implements SeekableByteChannel {
 
     /** True for pipes and FIFOs, which have no position. */
     public boolean isStream() {
-        return io.isStream();
+        return stream;
     }
 
     @Override
     public boolean isOpen() {
-        return io.isOpen();
+        return state.isOpen();
     }
+
+    // ---------------------------------------------------------------- reads
 
     /** Reads at the position (or from the stream), advancing it; -1 at end. */
     @Override
     public int read(ByteBuffer dst) throws IOException {
         checkWritable(dst);
-        return io.read(dst);
+        checkReadable();
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        IoErrors.checkNotInterrupted("read", io.name());
+        if (stream) {
+            return readAt(dst, FileIo.CURRENT_POSITION);
+        }
+        positionLock.lock();
+        try {
+            int n;
+            try {
+                n = readAt(dst, position);
+            } catch (InterruptedIOException e) {
+                position += e.bytesTransferred;     // the position follows the bytes on every exit (PITFALLS 14)
+                throw e;
+            }
+            if (n > 0) {
+                position += n;
+            }
+            return n;
+        } finally {
+            positionLock.unlock();
+        }
     }
 
-    // The argument rules are the facade's, the same on every backend; the backends keep the state rules.
+    /** Like {@link #read(ByteBuffer)} into {@code b[off, off+len)}. */
+    public int read(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        return read(ByteBuffer.wrap(b, off, len));
+    }
+
+    /** Reads at {@code position} without moving the file position; -1 at or past the end. */
+    public int read(ByteBuffer dst, long position) throws IOException {
+        checkWritable(dst);
+        checkPosition(position);
+        checkReadable();
+        checkSeekable();
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        IoErrors.checkNotInterrupted("pread", io.name());
+        return readAt(dst, position);
+    }
+
+    private int readAt(ByteBuffer dst, long pos) throws IOException {
+        try {
+            return io.read(dst, pos);
+        } catch (IOException e) {
+            throw state.closedDuring(e);
+        }
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    /** Writes at the position (at the end in append mode; to the stream), advancing it. */
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        checkWritable();
+        if (!src.hasRemaining()) {
+            return 0;
+        }
+        IoErrors.checkNotInterrupted("write", io.name());
+        positionLock.lock();
+        try {
+            if (stream || mode.append()) {
+                return writeAt(src, FileIo.CURRENT_POSITION);
+            }
+            int n;
+            try {
+                n = writeAt(src, position);
+            } catch (InterruptedIOException e) {
+                position += e.bytesTransferred;     // the position follows the bytes on every exit (PITFALLS 14)
+                throw e;
+            }
+            position += n;
+            return n;
+        } finally {
+            positionLock.unlock();
+        }
+    }
+
+    /** Like {@link #write(ByteBuffer)} from {@code b[off, off+len)}. */
+    public int write(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        return write(ByteBuffer.wrap(b, off, len));
+    }
+
+    /** Writes all of {@code src}, looping over short writes. */
+    public void writeFully(ByteBuffer src) throws IOException {
+        while (src.hasRemaining()) {
+            write(src);
+        }
+    }
+
+    /** Writes at {@code position} without moving the file position. */
+    public int write(ByteBuffer src, long position) throws IOException {
+        checkPosition(position);
+        checkWritable();
+        checkSeekable();
+        if (!src.hasRemaining()) {
+            return 0;
+        }
+        IoErrors.checkNotInterrupted("pwrite", io.name());
+        return writeAt(src, position);
+    }
+
+    private int writeAt(ByteBuffer src, long pos) throws IOException {
+        IOException unknown = unknownWrite;
+        if (unknown != null) {
+            // How much of the abandoned write landed, and when the rest will, is not known (PITFALLS 10).
+            throw new IOException("write(" + io.name() + "): refused: an earlier write was abandoned without"
+                    + " knowing how much of it was written (" + unknown.getMessage() + "); close the file", unknown);
+        }
+        try {
+            return io.write(src, pos);
+        } catch (PollerDeadlockException e) {
+            unknownWrite = e;               // the abandoned write may still land: later writes could be overwritten
+            throw e;
+        } catch (IOException e) {
+            throw state.closedDuring(e);
+        }
+    }
+
+    // ---------------------------------------------------------------- the rest
+
+    /** The file position; in append mode, the file's size (where the next write goes). */
+    @Override
+    public long position() throws IOException {
+        ensureOpen();
+        checkSeekable();
+        if (mode.append()) {
+            return size();
+        }
+        positionLock.lock();
+        try {
+            return position;
+        } finally {
+            positionLock.unlock();
+        }
+    }
+
+    /** Sets the file position; beyond the end, reads return -1 and writes extend the file. */
+    @Override
+    public RingFile position(long newPosition) throws IOException {
+        checkPosition(newPosition);
+        ensureOpen();
+        checkSeekable();
+        positionLock.lock();
+        try {
+            position = newPosition;
+        } finally {
+            positionLock.unlock();
+        }
+        return this;
+    }
+
+    @Override
+    public long size() throws IOException {
+        ensureOpen();
+        checkSeekable();
+        try {
+            return io.size();
+        } catch (IOException e) {
+            throw state.closedDuring(e);
+        }
+    }
+
+    /** Cuts the file to {@code size} if it is larger (else no change); a position beyond it moves to it. */
+    @Override
+    public RingFile truncate(long size) throws IOException {
+        if (size < 0) {
+            throw new IllegalArgumentException("Negative size: " + size);
+        }
+        checkWritable();
+        checkSeekable();
+        try {
+            if (size < io.size()) {
+                io.truncate(size);
+            }
+        } catch (IOException e) {
+            throw state.closedDuring(e);
+        }
+        positionLock.lock();
+        try {
+            position = Math.min(position, size);
+        } finally {
+            positionLock.unlock();
+        }
+        return this;
+    }
+
+    /**
+     * Flushes data and metadata to the device ({@code fsync}). On a stream there is no device between the ends:
+     * a no-op.
+     */
+    public void force() throws IOException {
+        ensureOpen();
+        if (stream) {
+            return;
+        }
+        IoErrors.checkNotInterrupted("fsync", io.name());
+        try {
+            io.force();
+        } catch (IOException e) {
+            throw state.closedDuring(e);
+        }
+    }
+
+    /** Cancels ops in flight (their threads wake with AsynchronousCloseException), then closes. Idempotent. */
+    @Override
+    public void close() throws IOException {
+        if (!state.beginClose()) {
+            return;
+        }
+        try {
+            io.close();
+        } finally {
+            state.closed();
+        }
+    }
+
+    // ---------------------------------------------------------------- rules
+
+    // Argument rules come before state rules, as in FileChannel.
     private static void checkWritable(ByteBuffer dst) {
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("Read-only buffer");
         }
     }
 
-    private static long checkPosition(long position) {
+    private static void checkPosition(long position) {
         if (position < 0) {
             throw new IllegalArgumentException("Negative position: " + position);
         }
-        return position;
     }
 
-    /** Like {@link #read(ByteBuffer)} into {@code b[off, off+len)}. */
-    public int read(byte[] b, int off, int len) throws IOException {
-        Objects.checkFromIndexSize(off, len, b.length);
-        return io.read(ByteBuffer.wrap(b, off, len));
-    }
-
-    /** Reads at {@code position} without moving the file position; -1 at or past the end. */
-    public int read(ByteBuffer dst, long position) throws IOException {
-        checkWritable(dst);
-        return io.read(dst, checkPosition(position));
-    }
-
-    /** Writes at the position (or to the stream), advancing it. */
-    @Override
-    public int write(ByteBuffer src) throws IOException {
-        return io.write(src);
-    }
-
-    /** Like {@link #write(ByteBuffer)} from {@code b[off, off+len)}. */
-    public int write(byte[] b, int off, int len) throws IOException {
-        Objects.checkFromIndexSize(off, len, b.length);
-        return io.write(ByteBuffer.wrap(b, off, len));
-    }
-
-    /** Writes all of {@code src}, looping over short writes. */
-    public void writeFully(ByteBuffer src) throws IOException {
-        while (src.hasRemaining()) {
-            io.write(src);
+    private void ensureOpen() throws ClosedChannelException {
+        if (!state.isOpen()) {
+            throw new ClosedChannelException();
         }
     }
 
-    /** Writes at {@code position} without moving the file position. */
-    public int write(ByteBuffer src, long position) throws IOException {
-        return io.write(src, checkPosition(position));
-    }
-
-    @Override
-    public long position() throws IOException {
-        return io.position();
-    }
-
-    @Override
-    public RingFile position(long newPosition) throws IOException {
-        io.position(checkPosition(newPosition));
-        return this;
-    }
-
-    @Override
-    public long size() throws IOException {
-        return io.size();
-    }
-
-    @Override
-    public RingFile truncate(long size) throws IOException {
-        if (size < 0) {
-            throw new IllegalArgumentException("Negative size: " + size);
+    private void checkReadable() throws ClosedChannelException {
+        ensureOpen();
+        if (!mode.readable()) {
+            throw new NonReadableChannelException();
         }
-        io.truncate(size);
-        return this;
     }
 
-    /** Flushes data and metadata to the device ({@code fsync}). */
-    public void force() throws IOException {
-        io.force();
+    private void checkWritable() throws ClosedChannelException {
+        ensureOpen();
+        if (!mode.writable()) {
+            throw new NonWritableChannelException();
+        }
     }
 
-    /** Cancels ops in flight (their threads wake with AsynchronousCloseException), then closes. Idempotent. */
-    @Override
-    public void close() throws IOException {
-        io.close();
+    private void checkSeekable() {
+        if (stream) {
+            throw new UnsupportedOperationException(io.name() + " is a stream and has no position");
+        }
     }
 
     /**
@@ -166,12 +362,8 @@ public final class RingFile implements SeekableByteChannel {
         return io.rescuedBytes();
     }
 
-    FileIo io() {
-        return io;
-    }
-
     @Override
     public String toString() {
-        return io.toString();
+        return "RingFile[" + io + ", " + state + "]";
     }
 }

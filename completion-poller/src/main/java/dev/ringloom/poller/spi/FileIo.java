@@ -1,34 +1,70 @@
 package dev.ringloom.poller.spi;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 
 /**
- * A file or pipe end of an {@link IoBackend}. Thread-safe; positional calls may overlap, sequential ones take
- * turns. Pipe ends ({@link #isStream()}) reject positions.
+ * The IO primitives of one open file or pipe end of an {@link IoBackend}. The channel's rules — open or closed,
+ * readable or writable, the sequential position and append, argument checks, the interrupt check at entry — are
+ * the runtime's ({@code RingFile}), written once for every backend; a backend does the IO and keeps the
+ * ownership rules of this package.
+ *
+ * <h2>What the caller guarantees</h2>
+ * A buffer passed in has room ({@code remaining() > 0}; a read's is writable); the calling thread was not
+ * interrupted when it called; a position is {@code >= 0}, or {@link #CURRENT_POSITION} for a stream and for a
+ * write to a file opened for {@link FileMode#append() append}; {@link #force}, {@link #size} and {@link #truncate}
+ * are called for files only; {@link #close} is called once. A call that a close overtakes may fail with any
+ * {@link IOException}: the caller reports it as an asynchronous close.
+ *
+ * <h2>Threads</h2>
+ * Thread-safe. Positional calls may overlap. A stream's reads take turns inside the backend (at most one read in
+ * flight, so an abandoned read's bytes go to the next reader); the caller serialises sequential writes.
  */
-public interface FileIo extends SeekableByteChannel {
+public interface FileIo extends Closeable {
+    /** The position of a read or write at the stream, or of a write at the end of an append-mode file. */
+    long CURRENT_POSITION = -1L;
+
     /** The path, or a description for pipes. */
     String name();
 
-    /** True for pipes and FIFOs: no positions, reads keep the stream's no-loss rule across interrupts. */
+    /** What the file allows, as opened. */
+    FileMode mode();
+
+    /** True for pipes and FIFOs: no positions; reads keep the stream's no-loss rule across interrupts. */
     boolean isStream();
 
-    /** Reads at {@code position} without moving the channel's position; -1 at or past the end. */
+    /**
+     * One read of at most {@code dst.remaining()} bytes (a backend may read fewer) at {@code position}; parks until
+     * it completes. On interrupt: {@link java.io.InterruptedIOException}, nothing consumed — on a stream, bytes the
+     * given-up read receives anyway are returned first by the next read.
+     *
+     * @return bytes read, -1 at or past the end
+     */
     int read(ByteBuffer dst, long position) throws IOException;
 
-    /** Writes at {@code position} without moving the channel's position. */
+    /**
+     * One write of at most {@code src.remaining()} bytes at {@code position}; advances {@code src} by the bytes
+     * written. On interrupt: {@link java.io.InterruptedIOException} whose {@code bytesTransferred} is exactly what
+     * this call wrote.
+     */
     int write(ByteBuffer src, long position) throws IOException;
 
-    /** Flushes data and metadata to the device. */
+    /** Flushes the file's data and metadata to the device ({@code fsync}). */
     void force() throws IOException;
 
-    @Override
-    FileIo position(long newPosition) throws IOException;
+    /** The file's size now. */
+    long size() throws IOException;
 
+    /** Sets the file's size ({@code ftruncate}); the caller decides whether it should. */
+    void truncate(long size) throws IOException;
+
+    /**
+     * Cancels every op in flight on the file (their callers wake), and releases the handle only after the last
+     * of them completed. Called once.
+     */
     @Override
-    FileIo truncate(long size) throws IOException;
+    void close() throws IOException;
 
     /**
      * For streams: bytes that reads given up on (interrupt, timeout) received anyway and later reads returned, for

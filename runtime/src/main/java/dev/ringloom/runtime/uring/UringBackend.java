@@ -7,6 +7,7 @@ import dev.ringloom.poller.Poller;
 import dev.ringloom.poller.PollerConfig;
 import dev.ringloom.poller.Pollers;
 import dev.ringloom.poller.spi.FileIo;
+import dev.ringloom.poller.spi.FileMode;
 import dev.ringloom.poller.spi.IoBackend;
 import dev.ringloom.poller.spi.IoStats;
 import dev.ringloom.poller.spi.ServerSocketIo;
@@ -64,8 +65,8 @@ final class UringBackend implements IoBackend {
                 throw Errno.exception("pipe2", r);
             }
             int rd = fds.getAtIndex(JAVA_INT, 0), wr = fds.getAtIndex(JAVA_INT, 1);
-            return new FileIo[]{UringFile.adopt(this, rd, "pipe:[read]", true, false),
-                    UringFile.adopt(this, wr, "pipe:[write]", false, true)};
+            return new FileIo[]{UringFile.adopt(this, rd, "pipe:[read]", FileMode.READ_END),
+                    UringFile.adopt(this, wr, "pipe:[write]", FileMode.WRITE_END)};
         }
     }
 

@@ -10,30 +10,25 @@ import dev.ringloom.poller.sys.NativeMemory;
 import dev.ringloom.poller.Op;
 import dev.ringloom.poller.OpEncoder;
 import dev.ringloom.poller.Poller;
-import dev.ringloom.poller.PollerDeadlockException;
 import dev.ringloom.poller.sys.Errno;
 import dev.ringloom.poller.sys.Libc;
 import dev.ringloom.poller.uring.IoUringConstants;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.NonReadableChannelException;
-import java.nio.channels.NonWritableChannelException;
 import dev.ringloom.poller.spi.FileIo;
+import dev.ringloom.poller.spi.FileMode;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
-/** The io_uring {@link FileIo}: the rules are {@link RingFile}'s. */
+/** The io_uring {@link FileIo}: one op per primitive; the rules are {@link RingFile}'s. Thread-safe. */
 final class UringFile implements FileIo {
     /** Largest single op; larger requests are short reads/writes, as the java.nio contracts allow. */
     static final int MAX_IO = NativeBufferPool.MAX_SIZE;
@@ -42,38 +37,30 @@ final class UringFile implements FileIo {
     private final NativeBufferPool pool;
     private final FdHandle handle;
     private final String name;
-    private final boolean readable, writable, append, direct, stream;
+    private final FileMode mode;
+    private final boolean stream;
     private final boolean cacheFirst;   // reads try preadv2(RWF_NOWAIT) before the ring (never with O_DIRECT)
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final ReentrantLock positionLock = new ReentrantLock();  // sequential file ops; stream writes
-    private long position;                                             // guarded by positionLock
     private final StreamReads streamReads;                             // non-null for streams
-    private volatile IOException unknownWrite;                         // a write abandoned without its outcome
 
-    private UringFile(UringBackend runtime, int fd, String name, boolean readable, boolean writable, boolean append,
-                     boolean direct) {
+    private UringFile(UringBackend runtime, int fd, String name, FileMode mode, boolean direct) {
         this.poller = runtime.nextPoller();
         this.pool = runtime.buffers();
         this.handle = new FdHandle(fd);
         this.name = name;
-        this.readable = readable;
-        this.writable = writable;
-        this.append = append;
-        this.direct = direct;
+        this.mode = mode;
         this.cacheFirst = !direct && runtime.nowaitReads();
         this.stream = Libc.lseek(fd, 0, Libc.SEEK_CUR) == -Errno.ESPIPE;
         this.streamReads = stream ? new StreamReads(handle, poller, pool, name, IoUringConstants.OP_READ) : null;
     }
 
-    static UringFile adopt(UringBackend runtime, int fd, String name, boolean readable, boolean writable) {
-        return new UringFile(runtime, fd, name, readable, writable, false, false);
+    static UringFile adopt(UringBackend runtime, int fd, String name, FileMode mode) {
+        return new UringFile(runtime, fd, name, mode, false);
     }
 
     static UringFile open(UringBackend runtime, Path path, Set<? extends OpenOption> options) throws IOException {
         Objects.requireNonNull(path, "path");
-        boolean write = options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND);
-        boolean read = options.contains(StandardOpenOption.READ) || !write;
-        boolean append = options.contains(StandardOpenOption.APPEND);
+        FileMode mode = FileMode.of(options);
+        boolean write = mode.writable(), read = mode.readable(), append = mode.append();
         boolean direct = options.contains(RingOpenOption.DIRECT);
         int flags = Libc.O_CLOEXEC | (read && write ? Libc.O_RDWR : write ? Libc.O_WRONLY : Libc.O_RDONLY);
         if (append) {
@@ -88,13 +75,13 @@ final class UringFile implements FileIo {
             } else if (options.contains(StandardOpenOption.CREATE)) {
                 flags |= Libc.O_CREAT;
             }
-            if (options.contains(StandardOpenOption.TRUNCATE_EXISTING) && !append) {
+            if (options.contains(StandardOpenOption.TRUNCATE_EXISTING)) {
                 flags |= Libc.O_TRUNC;
             }
         }
         String abs = path.toAbsolutePath().toString();
         int fd = openat(runtime, abs, flags);
-        return new UringFile(runtime, fd, abs, read, write, append, direct);
+        return new UringFile(runtime, fd, abs, mode, direct);
     }
 
     /** An open whose waiter left: the fd it produced belongs to nobody, so the poller closes it. */
@@ -141,96 +128,30 @@ final class UringFile implements FileIo {
         return stream ? streamReads.rescuedBytes() : 0;
     }
 
-    /** The path this file was opened with, or a pipe's label. */
+    @Override
     public String name() {
         return name;
     }
 
-    /** True for pipes and FIFOs: no position, positional calls are refused. */
+    @Override
+    public FileMode mode() {
+        return mode;
+    }
+
+    @Override
     public boolean isStream() {
         return stream;
     }
 
-    @Override
-    public boolean isOpen() {
-        return !closed.get();
-    }
-
-    private void ensureOpen() throws ClosedChannelException {
-        if (closed.get()) {
-            throw new ClosedChannelException();
-        }
-    }
-
-    private void checkReadable() throws ClosedChannelException {
-        ensureOpen();
-        if (!readable) {
-            throw new NonReadableChannelException();
-        }
-    }
-
-    private void checkWritable() throws ClosedChannelException {
-        ensureOpen();
-        if (!writable) {
-            throw new NonWritableChannelException();
-        }
-    }
-
-    private void checkSeekable() {
-        if (stream) {
-            throw new UnsupportedOperationException(name + " is a stream and has no position");
-        }
-    }
-
-
     // ---------------------------------------------------------------- reads
 
-    /**
-     * Reads at the file position (or from the stream) into {@code dst} and advances both.
-     *
-     * @return bytes read (possibly fewer than {@code dst.remaining()}), or -1 at end of file/stream
-     */
     @Override
-    public int read(ByteBuffer dst) throws IOException {
-        checkReadable();
-        if (stream) {
-            return streamReads.read(dst, MAX_IO, 0);
-        }
-        positionLock.lock();
-        try {
-            int n;
-            try {
-                n = pread(dst, position);
-            } catch (InterruptedIOException e) {
-                position += e.bytesTransferred;     // the position follows the bytes on every exit (PITFALLS 14)
-                throw e;
-            }
-            if (n > 0) {
-                position += n;
-            }
-            return n;
-        } finally {
-            positionLock.unlock();
-        }
-    }
-
-    /**
-     * Reads at {@code position} without moving the file position.
-     *
-     * @return bytes read, or -1 if {@code position} is at or past the end of the file
-     */
     public int read(ByteBuffer dst, long position) throws IOException {
-        checkReadable();
-        checkSeekable();
-        return pread(dst, position);
+        return stream ? streamReads.read(dst, MAX_IO, 0) : pread(dst, position);
     }
 
     private int pread(ByteBuffer dst, long pos) throws IOException {
         int len = Math.min(dst.remaining(), MAX_IO);
-        if (len == 0) {
-            return 0;
-        }
-        IoErrors.checkNotInterrupted("read", name);
         int fd = handle.acquire();
         MemorySegment buf = null;
         Op op;
@@ -288,51 +209,13 @@ final class UringFile implements FileIo {
 
     // ---------------------------------------------------------------- writes
 
-    /**
-     * Writes {@code src} at the file position (at the end with APPEND; to the stream for pipes) and advances
-     * both. Returns bytes written, which may be fewer than {@code src.remaining()}.
-     */
     @Override
-    public int write(ByteBuffer src) throws IOException {
-        checkWritable();
-        positionLock.lock();
-        try {
-            if (stream || append) {
-                return pwrite(src, OpEncoder.CURRENT_POSITION);
-            }
-            int n;
-            try {
-                n = pwrite(src, position);
-            } catch (InterruptedIOException e) {
-                position += e.bytesTransferred;     // a short write cut by an interrupt still wrote those bytes
-                throw e;
-            }
-            position += n;
-            return n;
-        } finally {
-            positionLock.unlock();
-        }
-    }
-
-    /** Writes at {@code position} without moving the file position. */
     public int write(ByteBuffer src, long position) throws IOException {
-        checkWritable();
-        checkSeekable();
-        return pwrite(src, position);
+        return pwrite(src, position == CURRENT_POSITION ? OpEncoder.CURRENT_POSITION : position);
     }
 
     private int pwrite(ByteBuffer src, long pos) throws IOException {
         int len = Math.min(src.remaining(), MAX_IO);
-        if (len == 0) {
-            return 0;
-        }
-        IoErrors.checkNotInterrupted("write", name);
-        IOException unknown = unknownWrite;
-        if (unknown != null) {
-            // How much of an abandoned write landed, and when the rest will, is not known (PITFALLS 10).
-            throw new IOException("write(" + name + "): refused: an earlier write was abandoned without knowing"
-                    + " how much of it was written (" + unknown.getMessage() + "); close the file", unknown);
-        }
         Op op = new Op();                    // allocations before the fd reference, which they could leak
         MemorySegment buf = pool.acquire(len);
         MemorySegment.copy(MemorySegment.ofBuffer(src), 0, buf, 0, len);
@@ -345,13 +228,7 @@ final class UringFile implements FileIo {
         }
         OpEncoder.write(op, fd, pos, buf.address(), len).buffer(buf, pool).fdHandle(handle);
         FdOps.submit(poller, handle, op);
-        int res;
-        try {
-            res = op.awaitCancellingOnInterrupt(poller);
-        } catch (PollerDeadlockException e) {
-            unknownWrite = e;               // the abandoned write may still land: later writes could be overwritten
-            throw e;
-        }
+        int res = op.awaitCancellingOnInterrupt(poller);  // PollerDeadlockException: the caller refuses writes
         pool.release(op.takeBuffer());
         if (res > 0) {
             src.position(src.position() + res);
@@ -367,41 +244,8 @@ final class UringFile implements FileIo {
 
     // ---------------------------------------------------------------- the rest
 
-    /** The file position. */
-    @Override
-    public long position() throws IOException {
-        ensureOpen();
-        checkSeekable();
-        if (append) {
-            return size();
-        }
-        positionLock.lock();
-        try {
-            return position;
-        } finally {
-            positionLock.unlock();
-        }
-    }
-
-    /** Sets the file position; beyond the end, reads return -1 and writes extend the file. */
-    @Override
-    public UringFile position(long newPosition) throws IOException {
-        ensureOpen();
-        checkSeekable();
-        positionLock.lock();
-        try {
-            position = newPosition;
-        } finally {
-            positionLock.unlock();
-        }
-        return this;
-    }
-
-    /** The file's current size. */
     @Override
     public long size() throws IOException {
-        ensureOpen();
-        checkSeekable();
         int fd = handle.acquire();
         try {
             long r = Libc.lseek(fd, 0, Libc.SEEK_END);
@@ -414,35 +258,21 @@ final class UringFile implements FileIo {
         }
     }
 
-    /** Truncates the file to {@code size} bytes (no effect if it is smaller); the position is capped. */
     @Override
-    public UringFile truncate(long size) throws IOException {
-        checkWritable();
-        checkSeekable();
+    public void truncate(long size) throws IOException {
         int fd = handle.acquire();
         try {
-            if (size < size()) {
-                int r = Libc.ftruncate(fd, size);
-                if (r < 0) {
-                    throw Errno.exception("ftruncate(" + name + ")", r);
-                }
+            int r = Libc.ftruncate(fd, size);
+            if (r < 0) {
+                throw Errno.exception("ftruncate(" + name + ")", r);
             }
         } finally {
             handle.release();
         }
-        positionLock.lock();
-        try {
-            position = Math.min(position, size);
-        } finally {
-            positionLock.unlock();
-        }
-        return this;
     }
 
-    /** fsync: data and metadata reach the device. */
+    @Override
     public void force() throws IOException {
-        ensureOpen();
-        IoErrors.checkNotInterrupted("fsync", name);
         Op op = new Op();                    // before the fd reference, which an OutOfMemoryError here would leak
         int fd = handle.acquire();
         OpEncoder.fsync(op, fd).fdHandle(handle);
@@ -456,15 +286,9 @@ final class UringFile implements FileIo {
         }
     }
 
-    /**
-     * Closes the file: cancels its ops in flight, waits until the kernel completed them all, then closes the
-     * fd. Idempotent.
-     */
+    /** Cancels the file's ops in flight, waits until the kernel completed them all, then closes the fd. */
     @Override
     public void close() throws IOException {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
         try {
             FdOps.close(handle, poller);
         } finally {
@@ -476,6 +300,6 @@ final class UringFile implements FileIo {
 
     @Override
     public String toString() {
-        return "UringFile[" + name + ", " + handle + "]";
+        return "io_uring, " + name + ", " + handle;
     }
 }
