@@ -2,20 +2,46 @@ package dev.ringloom.runtime;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.SocketException;
 import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The state ladder of a channel, open → closing → closed, in the manner of the JDK's {@code NioSocketImpl}: the one
- * thread that moves it out of open runs the close; every other call sees "not open" from that instant. Thread-safe.
+ * thread that moves it out of open runs the close; every other call sees "not open" from that instant. A closed
+ * channel says so the way its JDK twin does: a file with {@link ClosedChannelException} (an
+ * {@link AsynchronousCloseException} for a call the close overtook), a socket with
+ * {@code SocketException("Socket closed")}. Thread-safe.
  */
 final class ChannelState {
     private static final int OPEN = 0, CLOSING = 1, CLOSED = 2;
+    private static final String SOCKET_CLOSED = "Socket closed";
 
     private final AtomicInteger state = new AtomicInteger(OPEN);
+    private final boolean socket;
+
+    private ChannelState(boolean socket) {
+        this.socket = socket;
+    }
+
+    static ChannelState ofFile() {
+        return new ChannelState(false);
+    }
+
+    static ChannelState ofSocket() {
+        return new ChannelState(true);
+    }
 
     boolean isOpen() {
         return state.get() == OPEN;
+    }
+
+    /** The check at the start of every call but close. */
+    void ensureOpen() throws IOException {
+        if (state.get() != OPEN) {
+            throw socket ? new SocketException(SOCKET_CLOSED) : new ClosedChannelException();
+        }
     }
 
     /** True for the one caller that moves the channel from open to closing; that caller must call {@link #closed}. */
@@ -34,7 +60,18 @@ final class ChannelState {
      * keeps its exception: its byte count is the caller's to know.
      */
     IOException closedDuring(IOException e) {
-        if (isOpen() || e instanceof InterruptedIOException || e instanceof AsynchronousCloseException) {
+        if (isOpen() || e instanceof InterruptedIOException) {
+            return e;
+        }
+        if (socket) {
+            if (e instanceof SocketException && SOCKET_CLOSED.equals(e.getMessage())) {
+                return e;
+            }
+            SocketException closed = new SocketException(SOCKET_CLOSED);
+            closed.initCause(e);
+            return closed;
+        }
+        if (e instanceof AsynchronousCloseException) {
             return e;
         }
         AsynchronousCloseException closed = new AsynchronousCloseException();

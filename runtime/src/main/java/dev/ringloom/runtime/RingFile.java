@@ -59,10 +59,10 @@ public final class RingFile implements SeekableByteChannel {
     private final FileIo io;
     private final FileMode mode;
     private final boolean stream;
-    private final ChannelState state = new ChannelState();
+    private final ChannelState state = ChannelState.ofFile();
+    private final WriteGate writes = new WriteGate("the file");
     private final ReentrantLock positionLock = new ReentrantLock();  // sequential reads and writes take turns
     private long position;                                             // guarded by positionLock
-    private volatile IOException unknownWrite;                         // a write abandoned without its outcome
 
     RingFile(FileIo io) {
         this.io = io;
@@ -199,16 +199,11 @@ public final class RingFile implements SeekableByteChannel {
     }
 
     private int writeAt(ByteBuffer src, long pos) throws IOException {
-        IOException unknown = unknownWrite;
-        if (unknown != null) {
-            // How much of the abandoned write landed, and when the rest will, is not known (PITFALLS 10).
-            throw new IOException("write(" + io.name() + "): refused: an earlier write was abandoned without"
-                    + " knowing how much of it was written (" + unknown.getMessage() + "); close the file", unknown);
-        }
+        writes.check(io.name());
         try {
             return io.write(src, pos);
         } catch (PollerDeadlockException e) {
-            unknownWrite = e;               // the abandoned write may still land: later writes could be overwritten
+            writes.shut(e);                 // the abandoned write may still land: later writes could be overwritten
             throw e;
         } catch (IOException e) {
             throw state.closedDuring(e);
@@ -328,20 +323,18 @@ public final class RingFile implements SeekableByteChannel {
         }
     }
 
-    private void ensureOpen() throws ClosedChannelException {
-        if (!state.isOpen()) {
-            throw new ClosedChannelException();
-        }
+    private void ensureOpen() throws IOException {
+        state.ensureOpen();
     }
 
-    private void checkReadable() throws ClosedChannelException {
+    private void checkReadable() throws IOException {
         ensureOpen();
         if (!mode.readable()) {
             throw new NonReadableChannelException();
         }
     }
 
-    private void checkWritable() throws ClosedChannelException {
+    private void checkWritable() throws IOException {
         ensureOpen();
         if (!mode.writable()) {
             throw new NonWritableChannelException();

@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.SocketTimeoutException;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,11 +25,17 @@ import java.util.concurrent.TimeUnit;
  * kernel op belongs to the socket, not to the acceptor, so nothing is cancelled and no connection is lost: the
  * next {@code accept()} returns it. {@link #setSoTimeout} bounds the wait ({@link SocketTimeoutException}).
  * {@link #close()} cancels the accept op, wakes blocked acceptors with {@code SocketException("Socket closed")},
- * closes connections nobody took, and closes the listening fd after the op's last completion.
+ * closes connections nobody took, and closes the listening fd after the op's last completion. Every call after
+ * close but {@code close} throws {@code SocketException("Socket closed")}.
+ *
+ * <h2>Where the rules live</h2>
+ * Here, as in {@link RingSocket}: the state ladder, "Socket closed", the timeout; the backend's
+ * {@link ServerSocketIo} only accepts with a deadline, sets options and closes once.
  */
 public final class RingServerSocket implements AutoCloseable {
     private final ServerSocketIo io;
-    private volatile int soTimeoutMillis;   // the facade owns the timeout rule; the backend gets a deadline per call
+    private final ChannelState state = ChannelState.ofSocket();
+    private volatile int soTimeoutMillis;   // the backend gets a deadline per call
 
     RingServerSocket(ServerSocketIo io) {
         this.io = io;
@@ -36,7 +43,12 @@ public final class RingServerSocket implements AutoCloseable {
 
     /** Parks until a connection arrives and returns it. */
     public RingSocket accept() throws IOException {
-        return new RingSocket(io.accept(TimeUnit.MILLISECONDS.toNanos(soTimeoutMillis)));
+        state.ensureOpen();
+        try {
+            return new RingSocket(io.accept(TimeUnit.MILLISECONDS.toNanos(soTimeoutMillis)));
+        } catch (IOException e) {
+            throw state.closedDuring(e);
+        }
     }
 
     /**
@@ -49,7 +61,7 @@ public final class RingServerSocket implements AutoCloseable {
         if (millis < 0) {
             throw new IllegalArgumentException("timeout can't be negative");
         }
-        if (!io.isOpen()) {
+        if (!state.isOpen()) {
             throw new SocketException("Socket closed");
         }
         soTimeoutMillis = millis;
@@ -60,31 +72,55 @@ public final class RingServerSocket implements AutoCloseable {
     }
 
     public <T> RingServerSocket setOption(SocketOption<T> option, T value) throws IOException {
-        io.setOption(option, value);
+        Objects.requireNonNull(option, "option");
+        state.ensureOpen();
+        try {
+            io.setOption(option, value);
+        } catch (IOException e) {
+            throw state.closedDuring(e);
+        }
         return this;
     }
 
     public <T> T getOption(SocketOption<T> option) throws IOException {
-        return io.getOption(option);
+        Objects.requireNonNull(option, "option");
+        state.ensureOpen();
+        try {
+            return io.getOption(option);
+        } catch (IOException e) {
+            throw state.closedDuring(e);
+        }
     }
 
     /** The bound address (with the port the kernel chose for port 0). */
     public InetSocketAddress localAddress() throws IOException {
-        return io.localAddress();
+        state.ensureOpen();
+        try {
+            return io.localAddress();
+        } catch (IOException e) {
+            throw state.closedDuring(e);
+        }
     }
 
     public boolean isOpen() {
-        return io.isOpen();
+        return state.isOpen();
     }
 
     /** Stops accepting, wakes blocked acceptors, closes connections nobody took, then the listening socket. */
     @Override
     public void close() throws IOException {
-        io.close();
+        if (!state.beginClose()) {
+            return;
+        }
+        try {
+            io.close();
+        } finally {
+            state.closed();
+        }
     }
 
     @Override
     public String toString() {
-        return io.toString();
+        return "RingServerSocket[" + io + ", " + state + "]";
     }
 }

@@ -1,6 +1,8 @@
 package dev.ringloom.runtime;
 
+import dev.ringloom.poller.PollerDeadlockException;
 import dev.ringloom.poller.spi.SocketIo;
+import dev.ringloom.runtime.backend.IoErrors;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -13,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A connected TCP socket of a {@link Ringloom} runtime; each call parks the calling thread until its IO completes. Obtain one from {@link Ringloom#connect} or {@link RingServerSocket#accept()}.
@@ -60,10 +63,18 @@ import java.util.concurrent.Executor;
  * interrupted writer returns at once while a write pump finishes the piece (up to 64 KiB) it was handed; that
  * piece counts in {@code bytesTransferred}, which stays exact, and the next write waits for it, so no write
  * overtakes, interleaves or repeats another.
+ *
+ * <h2>Where the rules live</h2>
+ * This class keeps the socket's rules — the state ladder and "Socket closed", argument and interrupt checks, the
+ * timeout, writes taking turns and writing everything — and asks its backend's {@link SocketIo} only for
+ * primitives (a read with a deadline, one send, options, shutdown, close-after-drain).
  */
 public final class RingSocket implements ByteChannel {
     private final SocketIo io;
-    private volatile int soTimeoutMillis;   // the facade owns the timeout rule; the backend gets a deadline per read
+    private final ChannelState state = ChannelState.ofSocket();
+    private final WriteGate writes = new WriteGate("the socket");
+    private final ReentrantLock writeLock = new ReentrantLock();  // writes take turns, so none interleaves another
+    private volatile int soTimeoutMillis;   // the backend gets a deadline per read
 
     RingSocket(SocketIo io) {
         this.io = io;
@@ -79,8 +90,17 @@ public final class RingSocket implements ByteChannel {
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("Read-only buffer");
         }
+        state.ensureOpen();
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        IoErrors.checkNotInterrupted("read", io.toString());
         int timeout = soTimeoutMillis;
-        return io.read(dst, timeout == 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(timeout));
+        try {
+            return io.read(dst, timeout == 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(timeout));
+        } catch (IOException e) {
+            throw state.closedDuring(e);
+        }
     }
 
     /** Like {@link #read(ByteBuffer)} into {@code b[off, off+len)}. */
@@ -96,13 +116,37 @@ public final class RingSocket implements ByteChannel {
      */
     @Override
     public int write(ByteBuffer src) throws IOException {
-        return io.write(src);
+        state.ensureOpen();
+        writeLock.lock();
+        try {
+            writes.check(io.toString());
+            int total = 0;
+            while (src.hasRemaining()) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw IoErrors.interrupted("write(" + io + ")", total);
+                }
+                try {
+                    total += io.write(src);
+                } catch (InterruptedIOException e) {
+                    e.bytesTransferred += total;    // exact: what earlier sends of this call wrote, and this one
+                    throw e;
+                } catch (PollerDeadlockException e) {
+                    writes.shut(e);                 // the abandoned send may still go out: no write may overtake it
+                    throw e;
+                } catch (IOException e) {
+                    throw state.closedDuring(e);
+                }
+            }
+            return total;
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     /** Like {@link #write(ByteBuffer)} from {@code b[off, off+len)}. */
     public void write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
-        io.write(ByteBuffer.wrap(b, off, len));
+        write(ByteBuffer.wrap(b, off, len));
     }
 
     /**
@@ -115,7 +159,7 @@ public final class RingSocket implements ByteChannel {
         if (millis < 0) {
             throw new IllegalArgumentException("timeout can't be negative");
         }
-        if (!io.isOpen()) {
+        if (!state.isOpen()) {
             throw new SocketException("Socket closed");
         }
         soTimeoutMillis = millis;
@@ -126,41 +170,80 @@ public final class RingSocket implements ByteChannel {
     }
 
     public <T> RingSocket setOption(SocketOption<T> option, T value) throws IOException {
-        io.setOption(option, value);
+        Objects.requireNonNull(option, "option");
+        state.ensureOpen();
+        try {
+            io.setOption(option, value);
+        } catch (IOException e) {
+            throw state.closedDuring(e);
+        }
         return this;
     }
 
     public <T> T getOption(SocketOption<T> option) throws IOException {
-        return io.getOption(option);
+        Objects.requireNonNull(option, "option");
+        state.ensureOpen();
+        try {
+            return io.getOption(option);
+        } catch (IOException e) {
+            throw state.closedDuring(e);
+        }
     }
 
     /** Disables further reads: a blocked and every later read returns -1. */
     public void shutdownInput() throws IOException {
-        io.shutdownInput();
+        state.ensureOpen();
+        try {
+            io.shutdownInput();
+        } catch (IOException e) {
+            throw state.closedDuring(e);
+        }
     }
 
     /** Sends FIN after the data written so far; later writes fail. */
     public void shutdownOutput() throws IOException {
-        io.shutdownOutput();
+        state.ensureOpen();
+        try {
+            io.shutdownOutput();
+        } catch (IOException e) {
+            throw state.closedDuring(e);
+        }
     }
 
     public InetSocketAddress localAddress() throws IOException {
-        return io.localAddress();
+        state.ensureOpen();
+        try {
+            return io.localAddress();
+        } catch (IOException e) {
+            throw state.closedDuring(e);
+        }
     }
 
     public InetSocketAddress remoteAddress() throws IOException {
-        return io.remoteAddress();
+        state.ensureOpen();
+        try {
+            return io.remoteAddress();
+        } catch (IOException e) {
+            throw state.closedDuring(e);
+        }
     }
 
     @Override
     public boolean isOpen() {
-        return io.isOpen();
+        return state.isOpen();
     }
 
     /** Wakes blocked threads, cancels the socket's ops, closes the socket after their last completion. */
     @Override
     public void close() throws IOException {
-        io.close();
+        if (!state.beginClose()) {
+            return;
+        }
+        try {
+            io.close();
+        } finally {
+            state.closed();
+        }
     }
 
     /** Test hook: reads that lent their own buffer because the provided buffers ran out (io_uring only). */
@@ -180,7 +263,7 @@ public final class RingSocket implements ByteChannel {
 
     @Override
     public String toString() {
-        return io.toString();
+        return "RingSocket[" + io + ", " + state + "]";
     }
 
     /** The backend's scheduler next to this socket's completions, or null ({@link Ringloom#ofVirtual(RingSocket)}). */

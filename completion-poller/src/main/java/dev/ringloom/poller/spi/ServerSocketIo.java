@@ -5,7 +5,11 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
 
-/** A listening TCP socket of an {@link IoBackend}. Thread-safe; each connection goes to exactly one acceptor. */
+/**
+ * The primitives of one listening TCP socket of an {@link IoBackend}; the rules (open or closed, the timeout) are the
+ * runtime's ({@code RingServerSocket}). The caller is not interrupted when it calls and calls {@link #close} once.
+ * Thread-safe; each connection goes to exactly one acceptor.
+ */
 public interface ServerSocketIo extends Closeable {
     /**
      * Parks until a connection arrives, or {@code timeoutNanos} (0: none) passed; then
@@ -19,5 +23,7 @@ public interface ServerSocketIo extends Closeable {
 
     InetSocketAddress localAddress() throws IOException;
 
-    boolean isOpen();
+    /** Stops accepting, wakes blocked acceptors, closes the connections nobody took, then the socket. Called once. */
+    @Override
+    void close() throws IOException;
 }

@@ -1,28 +1,43 @@
 package dev.ringloom.poller.spi;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.net.SocketOption;
-import java.nio.channels.ByteChannel;
 import java.util.concurrent.Executor;
 
 /**
- * A connected TCP socket of an {@link IoBackend}. Thread-safe: one read and one write at a time, further
- * readers and writers wait their turn. {@link #write} writes everything or throws.
+ * The IO primitives of one connected TCP socket of an {@link IoBackend}. The socket's rules — open or closed and
+ * "Socket closed", argument and interrupt checks at entry, the timeout, writes taking turns and writing everything,
+ * a write refused after one whose outcome is unknown — are the runtime's ({@code RingSocket}), written once for
+ * every backend.
+ *
+ * <h2>What the caller guarantees</h2>
+ * A buffer passed in has room (a read's is writable); the calling thread was not interrupted when it called; one
+ * write at a time; {@link #close} is called once. A call that a close overtakes may fail with any
+ * {@link IOException}: the caller reports it as "Socket closed".
+ *
+ * <h2>Threads</h2>
+ * Thread-safe. Reads take turns inside the backend: at most one receive is in flight, so bytes a given-up read
+ * received anyway go to the next reader.
  */
-public interface SocketIo extends ByteChannel {
+public interface SocketIo extends Closeable {
     /**
      * Reads up to {@code dst.remaining()} bytes, parking until at least one arrives or {@code timeoutNanos} (0:
-     * none) passed; then {@link java.net.SocketTimeoutException}, nothing consumed. -1 at end of stream.
+     * none) passed; then {@link java.net.SocketTimeoutException}, nothing consumed. On interrupt:
+     * {@link java.io.InterruptedIOException}, nothing consumed.
+     *
+     * @return bytes read, -1 at end of stream
      */
     int read(ByteBuffer dst, long timeoutNanos) throws IOException;
 
-    /** A read without a timeout. */
-    @Override
-    default int read(ByteBuffer dst) throws IOException {
-        return read(dst, 0);
-    }
+    /**
+     * Writes some of {@code src} — at least one byte, perhaps all — parking until the kernel took them; advances
+     * {@code src} by the bytes written. On interrupt: {@link java.io.InterruptedIOException} whose
+     * {@code bytesTransferred} is exactly what this call wrote.
+     */
+    int write(ByteBuffer src) throws IOException;
 
     <T> void setOption(SocketOption<T> option, T value) throws IOException;
 
@@ -35,6 +50,10 @@ public interface SocketIo extends ByteChannel {
     InetSocketAddress localAddress() throws IOException;
 
     InetSocketAddress remoteAddress() throws IOException;
+
+    /** Wakes blocked callers, cancels the socket's ops, releases the fd after their last completion. Called once. */
+    @Override
+    void close() throws IOException;
 
     /**
      * The scheduler that runs virtual threads on the thread serving this socket's completions, so that a

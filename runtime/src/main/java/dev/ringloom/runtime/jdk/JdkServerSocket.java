@@ -1,7 +1,6 @@
 package dev.ringloom.runtime.jdk;
 
 import dev.ringloom.runtime.backend.IoErrors;
-import dev.ringloom.runtime.RingServerSocket;
 
 import dev.ringloom.poller.spi.ServerSocketIo;
 import dev.ringloom.poller.spi.SocketIo;
@@ -115,11 +114,6 @@ final class JdkServerSocket implements ServerSocketIo {
     }
 
     @Override
-    public boolean isOpen() {
-        return !closed.get();
-    }
-
-    @Override
     public void close() throws IOException {
         if (!closed.compareAndSet(false, true)) {
             return;
@@ -146,6 +140,6 @@ final class JdkServerSocket implements ServerSocketIo {
 
     @Override
     public String toString() {
-        return "RingServerSocket[jdk, " + channel + (closed.get() ? ", closed" : "") + "]";
+        return "JdkServerSocket[" + channel + "]";
     }
 }

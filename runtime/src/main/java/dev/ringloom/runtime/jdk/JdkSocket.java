@@ -87,15 +87,8 @@ final class JdkSocket implements SocketIo {
         return e;
     }
 
-    private void ensureOpen() throws SocketException {
-        if (closed.get()) {
-            throw new SocketException("Socket closed");
-        }
-    }
-
     @Override
     public int read(ByteBuffer dst, long timeoutNanos) throws IOException {
-        ensureOpen();
         try {
             return reads.read(dst, timeoutNanos);
         } catch (InterruptedIOException e) {
@@ -108,7 +101,6 @@ final class JdkSocket implements SocketIo {
     /** Writes all of {@code src} through the socket's write pump ({@link JdkStreamWrites}). */
     @Override
     public int write(ByteBuffer src) throws IOException {
-        ensureOpen();
         try {
             return writes.write(src);
         } catch (InterruptedIOException e) {
@@ -172,12 +164,10 @@ final class JdkSocket implements SocketIo {
         }
     }
 
-    @Override
-    public boolean isOpen() {
-        return !closed.get();
-    }
-
-    /** Closing the channel wakes its blocked helpers; the JDK releases the fd after they left it. */
+    /**
+     * Closing the channel wakes its blocked helpers; the JDK releases the fd after they left it. Idempotent, unlike
+     * the SPI asks: a runtime close closes the sockets it still tracks, racing the user's close.
+     */
     @Override
     public void close() throws IOException {
         if (closed.compareAndSet(false, true)) {
@@ -194,6 +184,6 @@ final class JdkSocket implements SocketIo {
 
     @Override
     public String toString() {
-        return "RingSocket[jdk, " + label + (closed.get() ? ", closed" : "") + "]";
+        return "JdkSocket[" + label + "]";
     }
 }

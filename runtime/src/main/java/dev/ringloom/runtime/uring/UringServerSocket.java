@@ -15,7 +15,6 @@ import dev.ringloom.poller.uring.Cqe;
 import dev.ringloom.poller.spi.ServerSocketIo;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
@@ -262,10 +261,6 @@ final class UringServerSocket implements ServerSocketIo {
         return socket.localAddress();
     }
 
-    public boolean isOpen() {
-        return !closed.get();
-    }
-
     /** Cancels the accept, wakes blocked acceptors, closes connections nobody took, then the listening fd. */
     @Override
     public void close() throws IOException {
@@ -288,6 +283,6 @@ final class UringServerSocket implements ServerSocketIo {
 
     @Override
     public String toString() {
-        return "UringServerSocket[" + label + (closed.get() ? ", closed" : "") + "]";
+        return "UringServerSocket[" + label + "]";
     }
 }

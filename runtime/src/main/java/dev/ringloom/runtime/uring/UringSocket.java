@@ -8,14 +8,12 @@ import dev.ringloom.poller.NativeBufferPool;
 import dev.ringloom.poller.Op;
 import dev.ringloom.poller.OpEncoder;
 import dev.ringloom.poller.Poller;
-import dev.ringloom.poller.PollerDeadlockException;
 import dev.ringloom.poller.sys.Errno;
 import dev.ringloom.poller.sys.Libc;
 import dev.ringloom.poller.sys.NativeMemory;
 import dev.ringloom.poller.sys.SockAddr;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
@@ -27,8 +25,6 @@ import dev.ringloom.poller.spi.SocketIo;
 import java.nio.channels.ClosedChannelException;
 import java.util.Objects;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
 
 
 /** The io_uring {@link SocketIo}: the rules are {@link RingSocket}'s. */
@@ -41,12 +37,9 @@ final class UringSocket implements SocketIo {
     private final SocketFd socket;
     private final FdHandle handle;          // socket.handle
     private final SocketReads reads;
-    private final ReentrantLock writeLock = new ReentrantLock();
-    private final AtomicBoolean closed = new AtomicBoolean();
     private final String label;
     private volatile InetSocketAddress remote;
-    private Op spareSend;                   // guarded by writeLock: the last send op, reused when it completed cleanly
-    private IOException unknownWrite;       // guarded by writeLock: a send abandoned without its outcome (PITFALLS 10)
+    private Op spareSend;                   // the last send op, reused when it completed cleanly; writes take turns
 
     UringSocket(UringBackend runtime, int fd, InetSocketAddress remote) {
         this.poller = runtime.nextPoller();
@@ -133,23 +126,9 @@ final class UringSocket implements SocketIo {
         return e instanceof ClosedChannelException c ? SocketErrors.closed(c) : e;
     }
 
-    private void ensureOpen() throws SocketException {
-        if (closed.get()) {
-            throw new SocketException("Socket closed");
-        }
-    }
-
-    /**
-     * Reads up to {@code dst.remaining()} bytes, parking until at least one arrives.
-     *
-     * @return bytes read, or -1 at end of stream (the peer shut down its output, or ours was shut down)
-     */
+    /** Reads up to {@code dst.remaining()} bytes, parking until at least one arrives; -1 at end of stream. */
     @Override
     public int read(ByteBuffer dst, long timeoutNanos) throws IOException {
-        ensureOpen();
-        if (dst.isReadOnly()) {
-            throw new IllegalArgumentException("Read-only buffer");
-        }
         try {
             return reads.read(dst, MAX_READ, timeoutNanos);
         } catch (ClosedChannelException e) {
@@ -158,44 +137,15 @@ final class UringSocket implements SocketIo {
     }
 
     /**
-     * Writes all of {@code src}. A send first tries the socket buffer directly from this thread
-     * ({@code MSG_DONTWAIT}); only what does not fit right away goes through the ring.
-     *
-     * @return the number of bytes written, always {@code src.remaining()} on return
+     * One send of up to {@code src.remaining()} bytes. It first tries the socket buffer directly from this thread
+     * ({@code MSG_DONTWAIT}); only when nothing fits right away does it go through the ring.
      */
     @Override
     public int write(ByteBuffer src) throws IOException {
-        ensureOpen();
-        writeLock.lock();
-        try {
-            refuseAfterUnknownWrite();
-            int total = 0;
-            while (src.hasRemaining()) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw IoErrors.interrupted("write(" + label + ")", total);
-                }
-                int n = sendOnce(src, total);
-                total += n;
-            }
-            return total;
-        } finally {
-            writeLock.unlock();
-        }
+        return sendOnce(src);
     }
 
-    /**
-     * After a send whose wait could not go on ({@link PollerDeadlockException}), how many of its bytes went out is
-     * not known and the send may still be in flight: a later write would either overtake it or resend its bytes, so
-     * the stream refuses writes from then on (PITFALLS 10: refuse rather than guess).
-     */
-    private void refuseAfterUnknownWrite() throws IOException {
-        if (unknownWrite != null) {
-            throw new IOException("write(" + label + "): refused: an earlier write was abandoned without knowing how"
-                    + " much of it went out (" + unknownWrite.getMessage() + "); close the socket", unknownWrite);
-        }
-    }
-
-    private int sendOnce(ByteBuffer src, int sentBefore) throws IOException {
+    private int sendOnce(ByteBuffer src) throws IOException {
         int len = Math.min(src.remaining(), MAX_WRITE);
         int fd = acquire();
         MemorySegment buf = null;
@@ -229,13 +179,7 @@ final class UringSocket implements SocketIo {
             throw e;
         }
         FdOps.submit(poller, handle, op);
-        int res;
-        try {
-            res = op.awaitCancellingOnInterrupt(poller);
-        } catch (PollerDeadlockException e) {
-            unknownWrite = e;               // the abandoned send may still go out: no later write may overtake it
-            throw e;
-        }
+        int res = op.awaitCancellingOnInterrupt(poller);  // PollerDeadlockException: the facade shuts its writes
         op.releaseBuffer();
         if (op.isReusable()) {
             spareSend = op;
@@ -244,7 +188,7 @@ final class UringSocket implements SocketIo {
             src.position(src.position() + res);
         }
         if (Thread.currentThread().isInterrupted() && res < len) {
-            throw IoErrors.interrupted("write(" + label + ")", sentBefore + Math.max(res, 0));
+            throw IoErrors.interrupted("write(" + label + ")", Math.max(res, 0));
         }
         if (res < 0) {
             throw mapped(OpErrors.forResult("send(" + label + ")", res, handle, poller, true));
@@ -282,17 +226,9 @@ final class UringSocket implements SocketIo {
         return r;
     }
 
-    @Override
-    public boolean isOpen() {
-        return !closed.get();
-    }
-
     /** Wakes blocked threads, cancels the socket's ops, closes the fd after their last completion. */
     @Override
     public void close() throws IOException {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
         try {
             FdOps.close(handle, poller);
         } finally {
@@ -313,6 +249,6 @@ final class UringSocket implements SocketIo {
 
     @Override
     public String toString() {
-        return "UringSocket[" + label + (closed.get() ? ", closed" : "") + "]";
+        return "UringSocket[" + label + "]";
     }
 }
