@@ -140,8 +140,9 @@ final class JdkSocket implements SocketIo {
     @Override
     public void shutdownOutput() throws IOException {
         try {
+            writes.drain();                         // the FIN follows every byte a write reported written
             channel.shutdownOutput();
-        } catch (ClosedChannelException e) {
+        } catch (IOException e) {
             throw mapped(e);
         }
     }

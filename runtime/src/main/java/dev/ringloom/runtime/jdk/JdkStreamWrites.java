@@ -93,6 +93,19 @@ final class JdkStreamWrites implements Closeable {
         }
     }
 
+    /**
+     * Parks, across interrupts, until the piece an interrupted writer left with the pump went out: a shutdown of the
+     * output must follow every byte a write reported written. Throws the pump's failure, if it had one.
+     */
+    void drain() throws IOException {
+        lock.lock();
+        try {
+            awaitPieceWritten(false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Parks until the pump holds no piece; {@code interruptible}: an interrupt ends the wait with IIOE. */
     private void awaitPieceWritten(boolean interruptible) throws IOException {
         boolean interrupted = false;

@@ -3,7 +3,6 @@ package dev.ringloom.runtime.uring;
 import dev.ringloom.runtime.backend.IoErrors;
 import dev.ringloom.runtime.backend.ReadWaits;
 
-import dev.ringloom.poller.FdHandle;
 import dev.ringloom.poller.NativeBufferPool;
 import dev.ringloom.poller.Op;
 import dev.ringloom.poller.OpEncoder;
@@ -49,7 +48,7 @@ public final class SocketReads {
     private static final int END_NONE = 1, END_REARM = 2;     // besides 0 (EOF) and negative errnos
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final FdHandle handle;
+    private final OpBracket ops;
     private final Poller poller;
     private final ProvidedBuffers buffers;     // null: every read goes through fallback
     private final StreamReads fallback;
@@ -80,12 +79,12 @@ public final class SocketReads {
         }
     }
 
-    SocketReads(FdHandle handle, Poller poller, NativeBufferPool pool, String name) {
-        this.handle = handle;
+    SocketReads(OpBracket ops, Poller poller, NativeBufferPool pool, String name) {
+        this.ops = ops;
         this.poller = poller;
         ProvidedBuffers b = poller.providedBuffers();
         this.buffers = b == null || b.multishotRecvRefused() ? null : b;
-        this.fallback = new StreamReads(handle, poller, pool, name, IoUringConstants.OP_RECV);
+        this.fallback = new StreamReads(ops, pool, name, IoUringConstants.OP_RECV);
         this.name = name;
     }
 
@@ -180,8 +179,8 @@ public final class SocketReads {
                         oneShotReads++;
                         return fallback.read(dst, maxChunk, ReadWaits.remaining(deadline));
                     }
-                    if (ended != END_REARM && !(ended == -Errno.ECANCELED && !handle.isClosing() && poller.isOpen())) {
-                        throw OpErrors.forResult("read(" + name + ")", ended, handle, poller, true);
+                    if (ended != END_REARM && !ops.cancelledByCaller(ended)) {
+                        throw ops.failure("read(" + name + ")", ended, null);
                     }
                     continue;                           // throttled, or ended with data: arm again
                 }
@@ -199,16 +198,16 @@ public final class SocketReads {
 
     private void arm() throws IOException {
         RecvOp op = spare != null ? spare : new RecvOp();   // before the fd reference: nothing to leak if it throws
-        int fd = handle.acquire();
+        int fd = ops.acquire();
         spare = null;
-        OpEncoder.recvMultishot(op, fd, ProvidedBuffers.GROUP).fdHandle(handle);
+        OpEncoder.recvMultishot(op, fd, ProvidedBuffers.GROUP);
         synchronized (this) {
             end = END_NONE;
             throttled = false;
         }
         receiving = true;
         try {
-            FdOps.submitDetached(poller, handle, op);   // throws (reference given back) if closing or closed
+            ops.submitDetached(op);                     // throws (reference given back) if closing or closed
         } catch (IOException e) {
             receiving = false;
             throw e;
@@ -260,7 +259,7 @@ public final class SocketReads {
             try {
                 MemorySegment.copy(buffers.segment(bid, len), headOffset, MemorySegment.ofBuffer(dst), 0, n);
             } catch (IllegalStateException freed) {
-                throw OpErrors.forResult("read(" + name + ")", -Errno.ECANCELED, handle, poller, true);
+                throw ops.failure("read(" + name + ")", -Errno.ECANCELED, null);
             }
             dst.position(dst.position() + n);
             copied += n;

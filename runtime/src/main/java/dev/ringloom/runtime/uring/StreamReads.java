@@ -2,13 +2,10 @@ package dev.ringloom.runtime.uring;
 
 import dev.ringloom.runtime.backend.IoErrors;
 
-import dev.ringloom.poller.FdHandle;
 import dev.ringloom.poller.NativeBufferPool;
 import dev.ringloom.poller.Op;
 import dev.ringloom.poller.OpEncoder;
-import dev.ringloom.poller.Poller;
 import dev.ringloom.poller.PollerDeadlockException;
-import dev.ringloom.poller.sys.Errno;
 import dev.ringloom.poller.uring.Cqe;
 import dev.ringloom.poller.uring.IoUringConstants;
 
@@ -18,6 +15,8 @@ import java.lang.foreign.MemorySegment;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.locks.ReentrantLock;
+
+import static dev.ringloom.runtime.uring.OpBracket.OnInterrupt.ABANDON;
 
 /**
  * Reads of one byte stream (pipe, FIFO, socket) such that no byte is lost, duplicated or reordered when a
@@ -31,8 +30,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class StreamReads {
     private final ReentrantLock lock = new ReentrantLock();
-    private final FdHandle handle;
-    private final Poller poller;
+    private final OpBracket ops;
     private final NativeBufferPool pool;
     private final String name;
     private final byte opcode;     // OP_READ (pipes) or OP_RECV (sockets)
@@ -45,9 +43,8 @@ final class StreamReads {
     private boolean drained;       // sockets: the last recv left nothing queued, so the next one polls first
     private Op spare;              // the last completed read op, reused for the next one (no allocation per read)
 
-    StreamReads(FdHandle handle, Poller poller, NativeBufferPool pool, String name, byte opcode) {
-        this.handle = handle;
-        this.poller = poller;
+    StreamReads(OpBracket ops, NativeBufferPool pool, String name, byte opcode) {
+        this.ops = ops;
         this.pool = pool;
         this.name = name;
         this.opcode = opcode;
@@ -71,6 +68,7 @@ final class StreamReads {
             if (leftover != null) {
                 return fromLeftover(dst);
             }
+            String call = "read(" + name + ")";
             for (;;) {
                 Op op;
                 boolean reclaimed = carry != null;
@@ -84,7 +82,7 @@ final class StreamReads {
                     MemorySegment buf = pool.acquire(want);
                     int fd;
                     try {
-                        fd = handle.acquire();
+                        fd = ops.acquire();
                     } catch (IOException e) {
                         pool.release(buf);
                         throw e;
@@ -96,16 +94,16 @@ final class StreamReads {
                     } else {
                         OpEncoder.recv(op, fd, buf.address(), len);
                     }
-                    op.buffer(buf, pool).fdHandle(handle).retainOnAbandon().linkTimeout(timeoutNanos);
+                    op.buffer(buf, pool).retainOnAbandon().linkTimeout(timeoutNanos);
                     if (drained && opcode == IoUringConstants.OP_RECV) {
                         // The socket was empty a moment ago: skip the attempt that would fail with EAGAIN.
                         op.ioprio(IoUringConstants.RECVSEND_POLL_FIRST);
                     }
-                    FdOps.submit(poller, handle, op);
+                    ops.submit(op);
                 }
                 int res;
                 try {
-                    res = op.await(poller);
+                    res = ops.waitFor(op, ABANDON);
                 } catch (InterruptedIOException | PollerDeadlockException e) {
                     carry = op;                     // its bytes, if any, belong to the next reader
                     throw e;
@@ -113,6 +111,13 @@ final class StreamReads {
                 MemorySegment buf = op.takeBuffer();
                 drained = (op.cqeFlags() & Cqe.F_SOCK_NONEMPTY) == 0;
                 spare = op.isReusable() ? op : null;
+                if (res < 0) {
+                    pool.release(buf);
+                    if (reclaimed && ops.cancelledByCaller(res)) {
+                        continue;                   // the abandoned read was cancelled before it read anything
+                    }
+                    throw ops.failure(call, res, op);   // a linked timeout's cancel: SocketTimeoutException
+                }
                 if (res > 0 && reclaimed) {
                     rescuedBytes += res;
                 }
@@ -123,18 +128,7 @@ final class StreamReads {
                     return fromLeftover(dst);
                 }
                 pool.release(buf);
-                if (res == 0) {
-                    return -1;
-                }
-                if (res == -Errno.ECANCELED && !handle.isClosing() && poller.isOpen()) {
-                    if (reclaimed) {
-                        continue;                   // the abandoned read was cancelled before it read anything
-                    }
-                    if (op.hasLinkTimeout()) {
-                        throw new SocketTimeoutException("Read timed out (nothing was consumed)");
-                    }
-                }
-                throw OpErrors.forResult("read(" + name + ")", res, handle, poller, opcode == IoUringConstants.OP_RECV);
+                return -1;
             }
         } finally {
             lock.unlock();

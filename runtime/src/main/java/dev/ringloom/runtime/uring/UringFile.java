@@ -15,9 +15,9 @@ import dev.ringloom.poller.sys.Libc;
 import dev.ringloom.poller.uring.IoUringConstants;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import dev.ringloom.poller.spi.FileIo;
 import dev.ringloom.poller.spi.FileMode;
 import java.nio.file.OpenOption;
@@ -26,6 +26,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.Set;
 
+import static dev.ringloom.runtime.uring.OpBracket.OnInterrupt.ABANDON;
+import static dev.ringloom.runtime.uring.OpBracket.OnInterrupt.CANCEL_AND_WAIT;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /** The io_uring {@link FileIo}: one op per primitive; the rules are {@link RingFile}'s. Thread-safe. */
@@ -36,6 +38,7 @@ final class UringFile implements FileIo {
     private final Poller poller;
     private final NativeBufferPool pool;
     private final FdHandle handle;
+    private final OpBracket ops;
     private final String name;
     private final FileMode mode;
     private final boolean stream;
@@ -47,10 +50,11 @@ final class UringFile implements FileIo {
         this.pool = runtime.buffers();
         this.handle = new FdHandle(fd);
         this.name = name;
+        this.ops = new OpBracket(poller, handle, name, false);
         this.mode = mode;
         this.cacheFirst = !direct && runtime.nowaitReads();
         this.stream = Libc.lseek(fd, 0, Libc.SEEK_CUR) == -Errno.ESPIPE;
-        this.streamReads = stream ? new StreamReads(handle, poller, pool, name, IoUringConstants.OP_READ) : null;
+        this.streamReads = stream ? new StreamReads(ops, pool, name, IoUringConstants.OP_READ) : null;
     }
 
     static UringFile adopt(UringBackend runtime, int fd, String name, FileMode mode) {
@@ -152,7 +156,7 @@ final class UringFile implements FileIo {
 
     private int pread(ByteBuffer dst, long pos) throws IOException {
         int len = Math.min(dst.remaining(), MAX_IO);
-        int fd = handle.acquire();
+        int fd = ops.acquire();
         MemorySegment buf = null;
         Op op;
         long r = -1;
@@ -162,7 +166,7 @@ final class UringFile implements FileIo {
                 // with the buffer when it returns and no ownership passes.
                 r = Libc.preadv2NoWait(fd, MemorySegment.ofBuffer(dst).address(), len, pos);
                 if (r >= 0) {
-                    handle.release();
+                    ops.giveBack();
                     if (r == 0) {
                         return -1;
                     }
@@ -176,26 +180,23 @@ final class UringFile implements FileIo {
             }
             // Not cached (or O_DIRECT): the ring. Our fd reference and buf now travel with the op.
             op = r >= 0 ? null
-                    : OpEncoder.read(new Op(), fd, pos, buf.address(), len).buffer(buf, pool).fdHandle(handle);
+                    : OpEncoder.read(new Op(), fd, pos, buf.address(), len).buffer(buf, pool);
         } catch (RuntimeException | Error e) {
-            handle.release();
+            ops.giveBack();
             pool.release(buf);
             throw e;
         }
         if (op == null) {
-            handle.release();
+            ops.giveBack();
             return deliver(dst, buf, (int) r);
         }
-        FdOps.submit(poller, handle, op);
-        int res = op.await(poller);  // interrupted: the op and buf now belong to the registry
+        int res = ops.run(op, ABANDON, "read(" + name + ")");   // interrupted: op and buf go to the registry
         return deliver(dst, op.takeBuffer(), res);
     }
 
-    private int deliver(ByteBuffer dst, MemorySegment buf, int res) throws IOException {
+    /** Copies a completed read's {@code res >= 0} bytes out of {@code buf}, which goes back to the pool. */
+    private int deliver(ByteBuffer dst, MemorySegment buf, int res) {
         try {
-            if (res < 0) {
-                throw OpErrors.forResult("read(" + name + ")", res, handle, poller);
-            }
             if (res == 0) {
                 return -1;
             }
@@ -221,24 +222,22 @@ final class UringFile implements FileIo {
         MemorySegment.copy(MemorySegment.ofBuffer(src), 0, buf, 0, len);
         int fd;
         try {
-            fd = handle.acquire();
-        } catch (ClosedChannelException e) {
+            fd = ops.acquire();
+        } catch (IOException e) {
             pool.release(buf);
             throw e;
         }
-        OpEncoder.write(op, fd, pos, buf.address(), len).buffer(buf, pool).fdHandle(handle);
-        FdOps.submit(poller, handle, op);
-        int res = op.awaitCancellingOnInterrupt(poller);  // PollerDeadlockException: the caller refuses writes
+        OpEncoder.write(op, fd, pos, buf.address(), len).buffer(buf, pool);
+        ops.submit(op);
+        int res;
+        try {   // PollerDeadlockException: the op and buf are the registry's, the facade refuses later writes
+            res = ops.await(op, CANCEL_AND_WAIT, "write(" + name + ")", len);
+        } catch (InterruptedIOException cutShort) {     // the op completed: its buffer was released
+            src.position(src.position() + cutShort.bytesTransferred);   // the bytes it counts did go out
+            throw cutShort;
+        }
         pool.release(op.takeBuffer());
-        if (res > 0) {
-            src.position(src.position() + res);
-        }
-        if (Thread.currentThread().isInterrupted() && res < len) {
-            throw IoErrors.interrupted("write(" + name + ")", Math.max(res, 0));
-        }
-        if (res < 0) {
-            throw OpErrors.forResult("write(" + name + ")", res, handle, poller);
-        }
+        src.position(src.position() + res);
         return res;
     }
 
@@ -274,23 +273,15 @@ final class UringFile implements FileIo {
     @Override
     public void force() throws IOException {
         Op op = new Op();                    // before the fd reference, which an OutOfMemoryError here would leak
-        int fd = handle.acquire();
-        OpEncoder.fsync(op, fd).fdHandle(handle);
-        FdOps.submit(poller, handle, op);
-        int res = op.awaitCancellingOnInterrupt(poller);
-        if (res < 0) {
-            if (Thread.currentThread().isInterrupted() && res == -Errno.ECANCELED) {
-                throw IoErrors.interrupted("fsync(" + name + ")", 0);
-            }
-            throw OpErrors.forResult("fsync(" + name + ")", res, handle, poller);
-        }
+        OpEncoder.fsync(op, ops.acquire());
+        ops.run(op, CANCEL_AND_WAIT, "fsync(" + name + ")");
     }
 
     /** Cancels the file's ops in flight, waits until the kernel completed them all, then closes the fd. */
     @Override
     public void close() throws IOException {
         try {
-            FdOps.close(handle, poller);
+            ops.close();
         } finally {
             if (streamReads != null) {
                 streamReads.dispose();  // also when close(2) itself failed: every CQE was reaped either way

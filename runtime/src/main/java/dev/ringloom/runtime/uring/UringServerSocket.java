@@ -22,7 +22,6 @@ import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
-import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +34,7 @@ final class UringServerSocket implements ServerSocketIo {
     private final Poller poller;
     private final SocketFd socket;
     private final FdHandle handle;          // socket.handle
+    private final OpBracket ops;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final String label;
     /**
@@ -88,6 +88,7 @@ final class UringServerSocket implements ServerSocketIo {
         this.socket = new SocketFd(fd);
         this.handle = socket.handle;
         this.label = "server socket fd=" + fd;
+        this.ops = new OpBracket(poller, handle, label, true);
         this.maxQueued = backlog;
     }
 
@@ -194,9 +195,8 @@ final class UringServerSocket implements ServerSocketIo {
                 return;
             }
             AcceptOp op = new AcceptOp();    // before the fd reference, which an OutOfMemoryError here would leak
-            int fd = acquire();
-            OpEncoder.acceptMultishot(op, fd, Libc.SOCK_CLOEXEC).fdHandle(handle);
-            FdOps.submitDetached(poller, handle, op);
+            OpEncoder.acceptMultishot(op, ops.acquire(), Libc.SOCK_CLOEXEC);
+            ops.submitDetached(op);
             armed = op;
         } finally {
             armLock.unlock();
@@ -219,8 +219,7 @@ final class UringServerSocket implements ServerSocketIo {
             }
             int res = op == null ? 0 : op.endResult;
             if (res < 0 && res != -Errno.ECANCELED) {
-                IOException e = OpErrors.forResult("accept(" + label + ")", res, handle, poller, true);
-                IOException failure = e instanceof ClosedChannelException c ? SocketErrors.closed(c) : e;
+                IOException failure = ops.failure("accept(" + label + ")", res, op);
                 // The op that all of them waited on is over: every acceptor waiting now learns why, not one.
                 for (int waiting = ready.getWaitingConsumerCount(); waiting > 0; waiting--) {
                     ready.offer(new Failed(failure));
@@ -234,10 +233,6 @@ final class UringServerSocket implements ServerSocketIo {
         } finally {
             armLock.unlock();
         }
-    }
-
-    private int acquire() throws SocketException {
-        return socket.acquire();
     }
 
     /** A fresh exception for one more acceptor, of the same type where it has the usual constructor. */
@@ -268,7 +263,7 @@ final class UringServerSocket implements ServerSocketIo {
             return;
         }
         try {
-            FdOps.close(handle, poller);   // the multishot accept's final CQE queues ENDED
+            ops.close();                   // the multishot accept's final CQE queues ENDED
         } finally {
             ready.offer(ENDED);            // for acceptors if it was never armed
             // Every op on the fd completed before it closed: what is queued now is all there will ever be. Also

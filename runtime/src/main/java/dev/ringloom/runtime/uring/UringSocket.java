@@ -8,23 +8,24 @@ import dev.ringloom.poller.NativeBufferPool;
 import dev.ringloom.poller.Op;
 import dev.ringloom.poller.OpEncoder;
 import dev.ringloom.poller.Poller;
-import dev.ringloom.poller.sys.Errno;
 import dev.ringloom.poller.sys.Libc;
 import dev.ringloom.poller.sys.NativeMemory;
 import dev.ringloom.poller.sys.SockAddr;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.net.SocketOption;
-import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import dev.ringloom.poller.spi.SocketIo;
 import java.nio.channels.ClosedChannelException;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+
+import static dev.ringloom.runtime.uring.OpBracket.OnInterrupt.ABANDON;
+import static dev.ringloom.runtime.uring.OpBracket.OnInterrupt.CANCEL_AND_WAIT;
 
 
 /** The io_uring {@link SocketIo}: the rules are {@link RingSocket}'s. */
@@ -36,6 +37,7 @@ final class UringSocket implements SocketIo {
     private final NativeBufferPool pool;
     private final SocketFd socket;
     private final FdHandle handle;          // socket.handle
+    private final OpBracket ops;
     private final SocketReads reads;
     private final String label;
     private volatile InetSocketAddress remote;
@@ -48,7 +50,8 @@ final class UringSocket implements SocketIo {
         this.handle = socket.handle;
         this.remote = remote;
         this.label = "socket fd=" + fd;
-        this.reads = new SocketReads(handle, poller, pool, label);
+        this.ops = new OpBracket(poller, handle, label, true);
+        this.reads = new SocketReads(ops, poller, pool, label);
     }
 
     /**
@@ -100,30 +103,14 @@ final class UringSocket implements SocketIo {
         int len = SockAddr.write(address, family, sa);
         int fd;
         try {
-            fd = acquire();
-        } catch (SocketException e) {
+            fd = ops.acquire();
+        } catch (IOException e) {
             NativeMemory.free(sa);
             throw e;
         }
-        OpEncoder.connect(op, fd, sa.address(), len)
-                .buffer(sa, NativeMemory::free).fdHandle(handle).linkTimeout(timeoutNanos);
-        FdOps.submit(poller, handle, op);
-        int res = op.await(poller);       // interrupted: the registry frees the address at the CQE
+        OpEncoder.connect(op, fd, sa.address(), len).buffer(sa, NativeMemory::free).linkTimeout(timeoutNanos);
+        ops.run(op, ABANDON, what);      // interrupted: the registry frees the address at the CQE
         op.releaseBuffer();
-        if (res == -Errno.ECANCELED && op.hasLinkTimeout() && !handle.isClosing() && poller.isOpen()) {
-            throw new SocketTimeoutException(what + ": Connect timed out");
-        }
-        if (res < 0) {
-            throw mapped(OpErrors.forResult(what, res, handle, poller, true));
-        }
-    }
-
-    private int acquire() throws SocketException {
-        return socket.acquire();
-    }
-
-    private static IOException mapped(IOException e) {
-        return e instanceof ClosedChannelException c ? SocketErrors.closed(c) : e;
     }
 
     /** Reads up to {@code dst.remaining()} bytes, parking until at least one arrives; -1 at end of stream. */
@@ -147,7 +134,7 @@ final class UringSocket implements SocketIo {
 
     private int sendOnce(ByteBuffer src) throws IOException {
         int len = Math.min(src.remaining(), MAX_WRITE);
-        int fd = acquire();
+        int fd = ops.acquire();
         MemorySegment buf = null;
         Op op;
         try {   // from the reference to the submit: whatever throws (an OutOfMemoryError) gives both back
@@ -162,37 +149,35 @@ final class UringSocket implements SocketIo {
             }
             long r = Libc.sendNoWait(fd, addr, len);
             if (r > 0) {
-                handle.release();
+                ops.giveBack();
                 pool.release(buf);
                 src.position(src.position() + (int) r);
                 return (int) r;
             }
             op = spareSend != null ? spareSend : new Op();
             spareSend = null;
-            OpEncoder.send(op, fd, addr, len).fdHandle(handle);
+            OpEncoder.send(op, fd, addr, len);
             if (buf != null) {
                 op.buffer(buf, pool);
             }
         } catch (RuntimeException | Error e) {
-            handle.release();
+            ops.giveBack();
             pool.release(buf);
             throw e;
         }
-        FdOps.submit(poller, handle, op);
-        int res = op.awaitCancellingOnInterrupt(poller);  // PollerDeadlockException: the facade shuts its writes
+        ops.submit(op);
+        int res;
+        try {   // PollerDeadlockException: the op and buf are the registry's, the facade refuses later writes
+            res = ops.await(op, CANCEL_AND_WAIT, "send(" + label + ")", len);
+        } catch (InterruptedIOException cutShort) {     // the op completed: its buffer was released
+            src.position(src.position() + cutShort.bytesTransferred);   // the bytes it counts did go out
+            throw cutShort;
+        }
         op.releaseBuffer();
-        if (op.isReusable()) {
+        if (op.isReusable()) {              // not after an interrupt's cancel: a stale request may name it
             spareSend = op;
         }
-        if (res > 0) {
-            src.position(src.position() + res);
-        }
-        if (Thread.currentThread().isInterrupted() && res < len) {
-            throw IoErrors.interrupted("write(" + label + ")", Math.max(res, 0));
-        }
-        if (res < 0) {
-            throw mapped(OpErrors.forResult("send(" + label + ")", res, handle, poller, true));
-        }
+        src.position(src.position() + res);
         return res;
     }
 
@@ -230,7 +215,7 @@ final class UringSocket implements SocketIo {
     @Override
     public void close() throws IOException {
         try {
-            FdOps.close(handle, poller);
+            ops.close();
         } finally {
             reads.dispose();            // the provided buffers go back even when close(2) itself failed
         }
