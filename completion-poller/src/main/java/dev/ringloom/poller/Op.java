@@ -1,16 +1,15 @@
 package dev.ringloom.poller;
 
+import dev.ringloom.poller.spi.Completion;
 import dev.ringloom.poller.sys.Errno;
 import dev.ringloom.poller.uring.IoUringConstants;
 
-import java.io.InterruptedIOException;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.util.concurrent.locks.LockSupport;
 
 /**
- * One kernel operation: the fields of its SQE, the native memory the kernel may touch, and its result.
+ * One kernel operation: the fields of its SQE, the native memory the kernel may touch, and the CQE's flags. Its
+ * waiting, abandon and take-back are {@link Completion}'s, the state machine both backends share; the poller is
+ * its {@link dev.ringloom.poller.spi.Completer}.
  *
  * <h2>Ownership</h2>
  * An op has exactly one owner at a time:
@@ -18,31 +17,15 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>the <b>submitter</b> fills it ({@link #prepare}) and hands it to {@link Poller#submit};</li>
  *   <li>the <b>kernel</b> owns it (and {@link #buffer()}) from then until its CQE is reaped, even if the
  *       submit syscall fails or the poller shuts down; the poller's {@link InFlightTable} holds it strongly;</li>
- *   <li>then the <b>waiter</b> gets it back from {@link #await()} with the result; or, if the waiter left
+ *   <li>then the <b>waiter</b> gets it back from {@code await} with the result; or, if the waiter left
  *       ({@link #abandon()}: interrupt, timeout, close), the poller's {@link BufferRegistry} holds it and
  *       releases its buffer when the CQE arrives — never earlier, and never on the CQE of the cancel.</li>
  * </ol>
- *
- * <h2>States</h2>
- * {@code PENDING → DONE} (the waiter collects) or {@code PENDING → ABANDONED → ABANDONED_DONE} (the
- * registry disposes). A {@link #retainOnAbandon() retaining} op, used for stream reads whose bytes must not be
- * lost, can be taken back by a new waiter with {@link #reclaim()}. The poller publishes the result with the
- * release store of {@code state} before it unparks the waiter, so a waiter that sees {@code DONE} sees the
- * result. An op is reusable ({@link #prepare} again) only after {@code DONE} and only if it was never
- * abandoned: a stale cancel request may still name it.
+ * A {@link #retainOnAbandon() retaining} op, used for stream reads whose bytes must not be lost, keeps its buffer
+ * when abandoned, for the stream's next reader to {@link #reclaim()}. An op is reusable ({@link #prepare} again)
+ * only if {@link #isReusable()}.
  */
-public class Op {
-    static final int IDLE = 0, PENDING = 1, DONE = 2, ABANDONED = 3, ABANDONED_DONE = 4;
-
-    private static final VarHandle STATE;
-
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(Op.class, "state", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+public class Op extends Completion {
 
     // SQE fields: written by the submitter before submit, read by the poller after the queue hand-off.
     byte opcode;
@@ -62,12 +45,7 @@ public class Op {
     private boolean retainOnAbandon;
     boolean multishot;                     // read by the poller: more than one CQE, see onMultishotCqe
 
-    private volatile int state;
-    private volatile Thread waiter;
-    private boolean cancelRequested;       // waiter-only: a cancel request may still name this op in the queue
-    // Results: plain fields, published by the release store of state (poller) and read after an acquire load.
-    private int result;
-    private int cqeFlags;
+    private int cqeFlags;                  // published with the result by Completion's release store of the state
 
     // Poller-private: 0 before submission, the in-flight key while the kernel owns it, -1 after its CQE.
     long userData;
@@ -79,10 +57,7 @@ public class Op {
      * @return this
      */
     public final Op prepare(byte opcode, int fd, long off, long addr, int len, int opFlags) {
-        int s = state;
-        if (s == PENDING || s == ABANDONED || cancelRequested) {
-            throw new IllegalStateException("op is still owned by the kernel or was abandoned: " + this);
-        }
+        reset();                           // throws if the kernel may still own it
         this.opcode = opcode;
         this.sqeFlags = 0;
         this.ioprio = 0;
@@ -97,9 +72,7 @@ public class Op {
         this.retainOnAbandon = false;
         this.multishot = false;
         this.userData = 0;
-        this.result = 0;
         this.cqeFlags = 0;
-        STATE.setRelease(this, IDLE);
         return this;
     }
 
@@ -209,18 +182,8 @@ public class Op {
         return fd;
     }
 
-    /** The CQE's res: a non-negative count or fd, or a negative errno. Valid once {@link #isDone()}. */
-    public final int result() {
-        return result;
-    }
-
     public final int cqeFlags() {
         return cqeFlags;
-    }
-
-    public final boolean isDone() {
-        int s = (int) STATE.getAcquire(this);
-        return s == DONE || s == ABANDONED_DONE;
     }
 
     final boolean retains() {
@@ -228,8 +191,7 @@ public class Op {
     }
 
     final void armWaiter(Thread t) {
-        waiter = t;
-        STATE.setRelease(this, PENDING);
+        arm(t);
     }
 
     final FdHandle takeFdHandle() {
@@ -238,223 +200,23 @@ public class Op {
         return h;
     }
 
-    final int state() {
-        return state;
+    /** Poller side: true if the waiter left; the op then goes to the registry, or never to the kernel. */
+    final boolean isAbandoned() {
+        return state() == ABANDONED;
     }
 
     /**
-     * Poller side: publishes the result. Returns false if the waiter had abandoned the op, in which case
-     * the caller (the poller) disposes of it.
+     * Poller side: publishes the CQE. Returns false if the waiter had abandoned the op, in which case the caller
+     * (the poller) disposes of it.
      */
     final boolean complete(int res, int flags) {
-        this.result = res;
-        this.cqeFlags = flags;
-        // A reclaiming reader may flip ABANDONED back to PENDING at any moment: retry until one CAS wins.
-        for (;;) {
-            if (STATE.compareAndSet(this, PENDING, DONE)) {          // result visible before DONE
-                // Read after the CAS: a reclaiming reader sets waiter before its CAS to PENDING. Never cleared
-                // here: once DONE the owner may already have re-armed the op for its next use, and clearing
-                // would lose that use's wake-up (reading the new waiter only costs it a spurious unpark).
-                Thread w = waiter;
-                if (w != null) {
-                    LockSupport.unpark(w);
-                }
-                return true;
-            }
-            if (STATE.compareAndSet(this, ABANDONED, ABANDONED_DONE)) { // result visible before ABANDONED_DONE
-                return false;
-            }
-        }
+        this.cqeFlags = flags;             // before the result's release store
+        return complete(res);
     }
 
-    /**
-     * Waiter side: gives up waiting. Returns true if this call moved the op to the registry (the kernel
-     * still owns it); false if the op had already completed, so the result is the caller's after all.
-     */
-    public final boolean abandon() {
-        if (STATE.compareAndSet(this, PENDING, ABANDONED)) {
-            cancelRequested = true;
-            waiter = null;
-            return true;
-        }
-        return false;
-    }
-
-    /**
-     * True if the op may be {@link #prepare prepared} again: it completed, its owner collected the result, and no
-     * cancel request can still name it.
-     */
-    public final boolean isReusable() {
-        return (int) STATE.getAcquire(this) == DONE && !cancelRequested;
-    }
-
-    /**
-     * Asks the kernel to cancel this op while its waiter keeps waiting (it will see the CQE, usually
-     * ECANCELED). Used when a channel closes under a thread that just submitted.
-     */
-    public final void requestCancel(Poller poller) {
-        cancelRequested = true;
-        poller.cancel(this);
-    }
-
-    /**
-     * Stream reader side: becomes the waiter of an op a previous reader abandoned.
-     *
-     * @return true if the op is again pending with the current thread as waiter, or already completed; the
-     * caller then {@link #await()}s it and owns its buffer afterwards
-     */
-    public final boolean reclaim() {
-        waiter = Thread.currentThread();
-        if (STATE.compareAndSet(this, ABANDONED, PENDING)) {
-            return true;
-        }
-        waiter = null;
-        int s = state;
-        if (s == ABANDONED_DONE) {
-            STATE.setRelease(this, DONE);
-            return true;
-        }
-        return s == DONE || s == PENDING;
-    }
-
-    /** {@link #await}'s mark before the poller was told of the wait ({@link Poller#beforePark}). */
-    private static final long UNREGISTERED = Long.MIN_VALUE;
-
-    /**
-     * Parks the calling thread until the op completes and returns its result (the CQE's res).
-     *
-     * <p>On interrupt the wait ends: the op is abandoned, a cancel is sent to the kernel through
-     * {@code poller}, the interrupt status stays set and {@link InterruptedIOException} is thrown. If the op
-     * completed at the same moment, its result is returned instead (with the interrupt status set).
-     *
-     * @throws PollerDeadlockException if the wait could never end (it would park {@code poller}'s own thread); the
-     *                                 op is abandoned and cancelled as on interrupt
-     */
-    public final int await(Poller poller) throws InterruptedIOException, PollerDeadlockException {
-        int s;
-        long mark = UNREGISTERED;
-        try {
-            while ((s = (int) STATE.getAcquire(this)) == PENDING) {
-                if (Thread.currentThread().isInterrupted()) {
-                    if (abandon()) {
-                        poller.cancel(this);
-                        InterruptedIOException e = new InterruptedIOException(
-                                IoUringConstants.opName(opcode) + "(fd=" + fd + ") interrupted");
-                        e.bytesTransferred = 0;
-                        throw e;
-                    }
-                    continue;
-                }
-                mark = park(poller, mark, 0);
-            }
-        } catch (PollerDeadlockException e) {
-            abandonAndCancel(poller);
-            throw e;
-        } finally {
-            poller.afterWait(mark);
-        }
-        if (s != DONE) {
-            throw new IllegalStateException("await on an op that is not pending or done: " + this);
-        }
-        return result;
-    }
-
-    /** One park for this op's completion, with the poller told of the wait first ({@link Poller#beforePark}). */
-    private long park(Poller poller, long mark, long nanos) throws PollerDeadlockException {
-        if (mark == UNREGISTERED) {
-            mark = poller.beforePark(this);
-        }
-        if (nanos > 0) {
-            LockSupport.parkNanos(this, nanos);
-        } else {
-            LockSupport.park(this);
-        }
-        poller.afterPark(mark, this);
-        return mark;
-    }
-
-    /** A wait that cannot go on: the op goes to the registry and the kernel is asked to end it. */
-    private void abandonAndCancel(Poller poller) {
-        if (abandon()) {
-            poller.cancel(this);
-        }
-    }
-
-    /**
-     * Parks until the op completes, also across interrupts: the first interrupt sends a cancel to the kernel
-     * and the wait goes on until the op's own CQE, so the caller learns exactly what the op did (how many
-     * bytes a write moved). The interrupt status stays set for the caller to act on. Prompt for ops the kernel
-     * cancels at once (pipes, sockets); an op already running in an io-wq worker finishes first.
-     *
-     * @throws PollerDeadlockException if the wait could never end (see {@link #await}): then the op is abandoned,
-     *                                 and what it did is not known
-     */
-    public final int awaitCancellingOnInterrupt(Poller poller) throws PollerDeadlockException {
-        boolean cancelled = false;
-        int s;
-        long mark = UNREGISTERED;
-        try {
-            while ((s = (int) STATE.getAcquire(this)) == PENDING) {
-                if (!cancelled && Thread.currentThread().isInterrupted()) {
-                    cancelled = true;
-                    cancelRequested = true;
-                    poller.cancel(this);
-                }
-                mark = park(poller, mark, 0);
-                if (cancelled) {
-                    Thread.interrupted(); // park returns at once while the status is set; restored below
-                }
-            }
-        } catch (PollerDeadlockException e) {
-            abandonAndCancel(poller);
-            throw e;
-        } finally {
-            poller.afterWait(mark);
-            if (cancelled) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (s != DONE) {
-            throw new IllegalStateException("await on an op that is not pending or done: " + this);
-        }
-        return result;
-    }
-
-    /**
-     * Parks until the op completes or {@code deadlineNanos} ({@link System#nanoTime()}) passes; on timeout the
-     * op is abandoned and cancelled like on interrupt and {@link Long#MIN_VALUE} is returned.
-     *
-     * @throws PollerDeadlockException if the wait could never end (see {@link #await})
-     */
-    public final long awaitUntil(Poller poller, long deadlineNanos) throws InterruptedIOException,
-            PollerDeadlockException {
-        int s;
-        long mark = UNREGISTERED;
-        try {
-            while ((s = (int) STATE.getAcquire(this)) == PENDING) {
-                if (Thread.currentThread().isInterrupted()) {
-                    return await(poller); // the interrupt path is the same
-                }
-                long left = deadlineNanos - System.nanoTime();
-                if (left <= 0) {
-                    if (abandon()) {
-                        poller.cancel(this);
-                        return Long.MIN_VALUE;
-                    }
-                    continue;
-                }
-                mark = park(poller, mark, left);
-            }
-        } catch (PollerDeadlockException e) {
-            abandonAndCancel(poller);
-            throw e;
-        } finally {
-            poller.afterWait(mark);
-        }
-        if (s != DONE) {
-            throw new IllegalStateException("await on an op that is not pending or done: " + this);
-        }
-        return result;
+    @Override
+    protected final String describe() {
+        return IoUringConstants.opName(opcode) + "(fd=" + fd + ")";
     }
 
     /** Poller side: gives an abandoned op's memory back after its CQE, unless a reader will reclaim it. */
@@ -463,7 +225,7 @@ public class Op {
             return;
         }
         releaseBuffer();
-        onAbandonedCompletion(result);
+        onAbandonedCompletion(result());
     }
 
     /**
@@ -496,7 +258,7 @@ public class Op {
 
     @Override
     public String toString() {
-        return IoUringConstants.opName(opcode) + "(fd=" + fd + ", len=" + len + ", off=" + off + ") state=" + state
-                + (isDone() ? " res=" + (result < 0 ? Errno.name(result) : Integer.toString(result)) : "");
+        return IoUringConstants.opName(opcode) + "(fd=" + fd + ", len=" + len + ", off=" + off + ") " + stateName()
+                + (isDone() ? " res=" + (result() < 0 ? Errno.name(result()) : Integer.toString(result())) : "");
     }
 }

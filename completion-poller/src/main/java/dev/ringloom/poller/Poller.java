@@ -1,5 +1,8 @@
 package dev.ringloom.poller;
 
+import dev.ringloom.poller.spi.Completer;
+import dev.ringloom.poller.spi.Completion;
+import dev.ringloom.poller.spi.Uninterruptibly;
 import dev.ringloom.poller.sys.Errno;
 import dev.ringloom.poller.sys.Libc;
 import dev.ringloom.poller.uring.CompletionQueue;
@@ -67,7 +70,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * {@link #close()} stops new ops (they fail with ECANCELED), cancels everything in flight, waits for every
  * CQE, and only then unmaps the ring: the kernel owns an op's memory until its CQE, whatever else happens.
  */
-public final class Poller implements AutoCloseable, Executor {
+public final class Poller implements AutoCloseable, Executor, Completer {
     private static final System.Logger LOG = System.getLogger("dev.ringloom");
 
     private static final int RUNNING = 0, CLOSING = 1, TERMINATED = 2;
@@ -172,7 +175,7 @@ public final class Poller implements AutoCloseable, Executor {
         // so it is never freed (8 bytes per poller ever started).
         Poller p = new Poller(id, config, Arena.global(), efd);
         p.thread.start();
-        awaitUninterruptibly(p.started);
+        Uninterruptibly.await(p.started);   // start and close are not ops
         if (p.startFailure != null) {
             p.eventFdHandle.close();
             throw p.startFailure;
@@ -340,7 +343,7 @@ public final class Poller implements AutoCloseable, Executor {
             }
             long key = op.userData;
             if (key == 0) {                                   // a new op
-                if (op.state() == Op.ABANDONED || lifecycle != RUNNING) {
+                if (op.isAbandoned() || lifecycle != RUNNING) {
                     finish(op, -Errno.ECANCELED, 0);
                     continue;
                 }
@@ -360,7 +363,7 @@ public final class Poller implements AutoCloseable, Executor {
                 }
                 IN_FLIGHT.setRelease(this, table.size());
             } else if (key > 0) {                             // a cancel request for an op in flight
-                if (op.state() == Op.ABANDONED) {
+                if (op.isAbandoned()) {
                     registry.adopt(op);
                 }
                 sq.add(OP_ASYNC_CANCEL, (byte) 0, 0, 0, key, 0, 0, UserData.CANCEL, (short) 0);
@@ -476,9 +479,13 @@ public final class Poller implements AutoCloseable, Executor {
         }
     }
 
-    /** Asks the kernel to cancel an op whose waiter {@linkplain Op#abandon() abandoned} it. Never blocks. */
-    public void cancel(Op op) {
-        queue.offer(op);
+    /**
+     * Asks the kernel to cancel {@code c}, an {@link Op} of this poller whose waiter abandoned it or wants it ended.
+     * Never blocks.
+     */
+    @Override
+    public void cancel(Completion c) {
+        queue.offer((Op) c);
         wake();
         if (lifecycle == TERMINATED) {
             failQueuedAfterTermination();
@@ -567,23 +574,7 @@ public final class Poller implements AutoCloseable, Executor {
             SLEEPING.setVolatile(this, 0);
             signal();
         }
-        awaitUninterruptibly(terminated);
-    }
-
-    /** Waits for {@code latch} across interrupts, keeping the interrupt status: start and close are not ops. */
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Uninterruptibly.await(terminated);
     }
 
     public int id() {
@@ -601,6 +592,7 @@ public final class Poller implements AutoCloseable, Executor {
      * @return a mark for {@link #afterPark}
      * @throws PollerDeadlockException if the caller is the poller's own thread
      */
+    @Override
     public long beforePark(Object what) throws PollerDeadlockException {
         refuseOwnThread(what);
         Thread t = Thread.currentThread();
@@ -633,6 +625,7 @@ public final class Poller implements AutoCloseable, Executor {
      * @throws PollerDeadlockException if the thread is parked pinned on this poller's thread: the watchdog woke it,
      *                                 and no batch has begun since it parked, so it never unmounted
      */
+    @Override
     public void afterPark(long mark, Object what) throws PollerDeadlockException {
         if (mark >= 0 && pinnedWaiter == Thread.currentThread() && batches == mark) {
             pinnedWaiter = null;
@@ -646,6 +639,7 @@ public final class Poller implements AutoCloseable, Executor {
     }
 
     /** Called when the wait that {@link #beforePark} began is over, however it ended. */
+    @Override
     public void afterWait(long mark) {
         if (mark >= 0) {
             tasks.waiterLeaves(Thread.currentThread());

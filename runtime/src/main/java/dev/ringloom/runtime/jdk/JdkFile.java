@@ -112,7 +112,7 @@ final class JdkFile implements FileIo {
         // At the current position only in append mode: FileChannel's sequential write appends atomically there.
         JdkOp<Integer> op = backend.start("pwrite(" + name + ")",
                 () -> pos == CURRENT_POSITION ? file.write(copy) : file.write(copy, pos));
-        int n = op.awaitUninterruptibly();          // a file write ends promptly
+        int n = op.join();          // a file write ends promptly
         src.position(src.position() + n);
         if (Thread.currentThread().isInterrupted() && n < len) {
             throw IoErrors.interrupted("write(" + name + ")", n);
@@ -136,7 +136,7 @@ final class JdkFile implements FileIo {
             file.force(true);
             return null;
         });
-        op.awaitUninterruptibly();
+        op.join();
     }
 
     /** Closing the channel wakes the helpers blocked in it; the JDK releases the fd after they left. */

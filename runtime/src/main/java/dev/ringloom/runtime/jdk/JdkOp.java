@@ -1,69 +1,55 @@
 package dev.ringloom.runtime.jdk;
 
-import dev.ringloom.runtime.backend.IoErrors;
+import dev.ringloom.poller.spi.Completer;
+import dev.ringloom.poller.spi.Completion;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One JDK-backend op: work running on a helper virtual thread, and the caller waiting for it. A caller that
- * leaves ({@link #await} throws on interrupt or timeout) marks the op abandoned; whoever takes it back
- * ({@link #reclaim}) gets its result. Counts itself in the backend's in-flight and abandoned gauges.
+ * One JDK-backend op: {@code work} running on a helper virtual thread, the caller waiting for it. Its waiting,
+ * abandon and take-back are {@link Completion}'s, as for an io_uring op; the helper is its completer, and the JDK's
+ * blocking call cannot be cancelled, so an abandoned op runs to its end and {@link #reclaim} hands what it produced
+ * to the next waiter. Counts itself in the backend's in-flight and abandoned gauges.
+ *
+ * <p>Thread-safe in {@link Completion}'s terms: one waiter at a time, one helper completes it.
  */
-final class JdkOp<T> extends FutureTask<T> {
+final class JdkOp<T> extends Completion implements Runnable {
     private final JdkBackend backend;
     private final String what;
-    private final AtomicBoolean abandoned = new AtomicBoolean();
-
-    private volatile boolean finished;
+    private final Callable<T> work;
+    // Written by the helper before Completion's release store of the state, read by the waiter after DONE.
+    private T value;
+    private Throwable failure;
 
     JdkOp(JdkBackend backend, String what, Callable<T> work) {
-        super(work);
         this.backend = backend;
         this.what = what;
+        this.work = work;
+        arm(Thread.currentThread());
     }
 
-    /** Settles the gauges before the result is published, so a woken waiter sees them settled. */
+    /** The helper's side: runs the work, settles the gauge, then publishes the outcome (a woken waiter sees it settled). */
     @Override
-    protected void set(T v) {
-        settle();
-        super.set(v);
-    }
-
-    @Override
-    protected void setException(Throwable t) {
-        settle();
-        super.setException(t);
-    }
-
-    private void settle() {
-        finished = true;
+    public void run() {
+        try {
+            value = work.call();
+        } catch (Throwable t) {
+            failure = t;
+        }
         backend.inFlight.decrementAndGet();
-        if (abandoned.compareAndSet(true, false)) {
-            backend.abandoned.decrementAndGet();
+        if (!complete(0)) {
+            backend.abandoned.decrementAndGet();  // nobody waited any more; a reclaiming waiter still gets it
         }
     }
 
-    /** A new waiter takes over an op a previous one abandoned. */
-    void reclaim() {
-        if (abandoned.compareAndSet(true, false)) {
-            backend.abandoned.decrementAndGet();
-        }
-    }
-
-    private void abandon() {
-        if (!finished && abandoned.compareAndSet(false, true)) {
-            backend.abandoned.incrementAndGet();
-            if (finished) {
-                reclaim();      // settle() ran between the check and the flag: undo
-            }
+    /** A new waiter takes over an op a previous one abandoned ({@link #reclaim()}, with the gauge kept). */
+    void takeOver() {
+        if (reclaim()) {
+            backend.abandoned.decrementAndGet();  // counted at abandon, and its completion will not count it again
         }
     }
 
@@ -74,66 +60,45 @@ final class JdkOp<T> extends FutureTask<T> {
      * @throws SocketTimeoutException if the timeout passed first (the op goes on, abandoned)
      * @throws IOException            the op's own failure
      */
-    T await(String what, long timeoutNanos) throws IOException {
+    T await(String call, long timeoutNanos) throws IOException {
         try {
-            return timeoutNanos > 0 ? get(timeoutNanos, TimeUnit.NANOSECONDS) : get();
-        } catch (InterruptedException e) {
-            abandon();
-            Thread.currentThread().interrupt();
-            throw IoErrors.interrupted(what, 0);
-        } catch (TimeoutException e) {
-            abandon();
-            throw new SocketTimeoutException("Read timed out (nothing was consumed)");
-        } catch (ExecutionException e) {
-            throw unwrap(e);
-        }
-    }
-
-    /** Parks until the op is done, across interrupts (the status is kept). */
-    T awaitUninterruptibly() throws IOException {
-        boolean interrupted = false;
-        try {
-            for (;;) {
-                try {
-                    return get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    throw unwrap(e);
+            if (timeoutNanos > 0) {
+                if (awaitUntil(Completer.UNGUARDED, System.nanoTime() + timeoutNanos) == Long.MIN_VALUE) {
+                    backend.abandoned.incrementAndGet();
+                    throw new SocketTimeoutException(call + ": timed out");
                 }
+            } else {
+                await(Completer.UNGUARDED);
             }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+        } catch (SocketTimeoutException e) {
+            throw e;
+        } catch (InterruptedIOException e) {
+            backend.abandoned.incrementAndGet();
+            InterruptedIOException named = new InterruptedIOException(call + " interrupted");
+            named.bytesTransferred = 0;
+            throw named;
         }
+        return outcome();
     }
 
-    /** Waits for {@code latch} across interrupts, keeping the interrupt status. */
-    static void awaitUninterruptibly(java.util.concurrent.CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+    /** Parks until the op is done, across interrupts (the status is kept), and returns what the work returned. */
+    T join() throws IOException {
+        awaitUninterruptibly();
+        return outcome();
     }
 
-    private IOException unwrap(ExecutionException e) {
-        Throwable c = e.getCause();
-        if (c instanceof java.nio.channels.ClosedChannelException && backend.isClosed()) {
+    private T outcome() throws IOException {
+        Throwable c = failure;
+        if (c == null) {
+            return value;
+        }
+        if (c instanceof ClosedChannelException && backend.isClosed()) {
             IOException closed = JdkBackend.closedError(what);
             closed.initCause(c);
-            return closed;
+            return throwing(closed);
         }
         if (c instanceof IOException io) {
-            return io;
+            return throwing(io);
         }
         if (c instanceof RuntimeException r) {
             throw r;
@@ -141,6 +106,20 @@ final class JdkOp<T> extends FutureTask<T> {
         if (c instanceof Error err) {
             throw err;
         }
-        return new IOException(c);
+        return throwing(new IOException(c));
+    }
+
+    private static <T> T throwing(IOException e) throws IOException {
+        throw e;
+    }
+
+    @Override
+    protected String describe() {
+        return what;
+    }
+
+    @Override
+    public String toString() {
+        return "JdkOp[" + what + ", " + stateName() + "]";
     }
 }

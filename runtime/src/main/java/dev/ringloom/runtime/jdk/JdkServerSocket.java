@@ -65,7 +65,7 @@ final class JdkServerSocket implements ServerSocketIo {
             JdkOp<SocketChannel> op = carry;
             carry = null;
             if (op != null) {
-                op.reclaim();
+                op.takeOver();
             } else {
                 IoErrors.checkNotInterrupted("accept", channel.toString());
                 op = backend.start("accept", channel::accept);
@@ -125,9 +125,9 @@ final class JdkServerSocket implements ServerSocketIo {
             if (carry != null) {
                 JdkOp<SocketChannel> op = carry;
                 carry = null;
-                op.reclaim();
+                op.takeOver();
                 try {
-                    SocketChannel untaken = op.awaitUninterruptibly();
+                    SocketChannel untaken = op.join();
                     untaken.close();                    // accepted for an acceptor that left: nobody takes it now
                 } catch (IOException expected) {
                     // the accept ended with the close

@@ -1,5 +1,6 @@
 package dev.ringloom.runtime.jdk;
 
+import dev.ringloom.poller.spi.Uninterruptibly;
 import dev.ringloom.runtime.backend.ReadWaits;
 
 import java.io.Closeable;
@@ -229,7 +230,7 @@ final class JdkStreamReads implements Closeable {
             wakeReader();
             backend.untrack(this);
             if (started) {
-                JdkOp.awaitUninterruptibly(pumpDone);
+                Uninterruptibly.await(pumpDone);
             }
         }
     }

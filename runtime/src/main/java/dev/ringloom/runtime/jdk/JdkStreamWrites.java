@@ -1,5 +1,6 @@
 package dev.ringloom.runtime.jdk;
 
+import dev.ringloom.poller.spi.Uninterruptibly;
 import dev.ringloom.runtime.backend.IoErrors;
 
 import java.io.Closeable;
@@ -202,7 +203,7 @@ final class JdkStreamWrites implements Closeable {
             wakeWriter();
             backend.untrack(this);
             if (pumpStarted) {
-                JdkOp.awaitUninterruptibly(pumpDone);
+                Uninterruptibly.await(pumpDone);
             }
         }
     }
