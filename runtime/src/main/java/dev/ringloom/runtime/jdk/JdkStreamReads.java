@@ -1,54 +1,117 @@
 package dev.ringloom.runtime.jdk;
 
+import dev.ringloom.poller.spi.Completer;
 import dev.ringloom.poller.spi.Uninterruptibly;
-import dev.ringloom.runtime.backend.ReadWaits;
+import dev.ringloom.runtime.backend.ReceiveQueue;
 
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.lang.foreign.MemorySegment;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ReadableByteChannel;
-import java.util.ArrayDeque;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Reads of a byte stream (pipe, socket) on the JDK backend. A pump virtual thread, started by the first read,
  * blocks in the channel's read — so no reader's interrupt ever reaches the channel, which the JDK would close —
- * and queues what arrives; readers copy from the queue in order. A reader that is interrupted or times out gives
- * up nothing: the bytes stay queued for the next read. The pump reads ahead at most {@link #MAX_QUEUED} bytes,
- * then waits for readers, so a stream nobody reads holds a bounded amount.
+ * into one of the stream's few buffers and posts it to the stream's {@link ReceiveQueue}, the queue io_uring's
+ * multishot recv feeds too; readers copy from the queue in order. A reader that is interrupted or times out gives
+ * up nothing: the bytes stay queued for the next read. The pump reads ahead at most {@link #MAX_QUEUED} bytes (every
+ * buffer full and unread), then waits for a reader to empty one, so a stream nobody reads holds a bounded amount.
  *
- * <p>Readers take turns on {@code lock}; the queue and the end state are shared with the pump under this
- * object's monitor.
+ * <p>Readers take turns on {@code lock}. The buffers' free set and the pump's stop flag are guarded by
+ * {@code buffers}' monitor.
  */
 final class JdkStreamReads implements Closeable {
     private static final int CHUNK = 16 * 1024;
     static final int MAX_QUEUED = 64 * 1024;
+    private static final int EOF = 0, FAILED = -1, CLOSED = -2;     // the queue's end codes
 
     private final ReentrantLock lock = new ReentrantLock();
     private final JdkBackend backend;
     private final ReadableByteChannel channel;
     private final String name;
-
-    // Pump → readers, guarded by this.
-    private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>();
-    private int queued;
-    private boolean ended;                  // the channel reached end of stream
-    private IOException failure;            // the pump's read failed (close, reset...)
-    private boolean pumpStarted, stopped;
-    private volatile Thread waiter;         // a reader parked for data
-    private final java.util.concurrent.CountDownLatch pumpDone = new java.util.concurrent.CountDownLatch(1);
+    private final HeapChunks buffers = new HeapChunks();
+    private final ReceiveQueue queue;
+    private final CountDownLatch pumpDone = new CountDownLatch(1);
+    private volatile IOException failure;   // the pump's read failed (reset...): written before the end is posted
+    private int ended = ReceiveQueue.NO_END;  // readers only, under lock: the end once taken, for every later read
 
     JdkStreamReads(JdkBackend backend, ReadableByteChannel channel, String name) throws IOException {
         this.backend = backend;
         this.channel = channel;
         this.name = name;
+        this.queue = new ReceiveQueue(buffers, name);
         backend.track(this);
+    }
+
+    /** The stream's read-ahead buffers: allocated on first use, each either the pump's, queued, or free. */
+    private static final class HeapChunks implements ReceiveQueue.Chunks {
+        private static final int COUNT = MAX_QUEUED / CHUNK;
+        private final ByteBuffer[] views = new ByteBuffer[COUNT];
+        private final MemorySegment[] segments = new MemorySegment[COUNT];
+        private int free = (1 << COUNT) - 1;    // guarded by this, as are stopped and pumpStarted
+        private boolean stopped, pumpStarted;
+
+        /** The pump's side: a free buffer's id, waiting while every one is queued; -1 once stopped. */
+        synchronized int acquire() throws InterruptedException {
+            while (free == 0 && !stopped) {
+                wait();
+            }
+            if (stopped) {
+                return -1;
+            }
+            int id = Integer.numberOfTrailingZeros(free);
+            free &= ~(1 << id);
+            if (views[id] == null) {
+                byte[] b = new byte[CHUNK];
+                views[id] = ByteBuffer.wrap(b);
+                segments[id] = MemorySegment.ofArray(b);
+            }
+            return id;
+        }
+
+        ByteBuffer view(int id) {
+            return views[id];
+        }
+
+        @Override
+        public MemorySegment segment(int id, int length) {
+            return segments[id];    // written before the post that named it: the queue's monitor publishes it
+        }
+
+        @Override
+        public synchronized void recycle(int id) {
+            free |= 1 << id;
+            notifyAll();
+        }
+
+        @Override
+        public IOException freed(IllegalStateException e) {
+            return new IOException(e);      // heap memory is never freed under a reader
+        }
+
+        /** True for the one caller that starts the pump. */
+        synchronized boolean startPump() {
+            if (pumpStarted || stopped) {
+                return false;
+            }
+            pumpStarted = true;
+            return true;
+        }
+
+        /** Stops the pump at its next buffer; true if it ever started. */
+        synchronized boolean stop() {
+            stopped = true;
+            notifyAll();
+            return pumpStarted;
+        }
     }
 
     /**
@@ -65,26 +128,27 @@ final class JdkStreamReads implements Closeable {
         lock.lock();
         try {
             for (;;) {
-                boolean start = false;
-                synchronized (this) {
-                    if (!chunks.isEmpty()) {
-                        return take(dst);
+                int n = queue.take(dst);
+                if (n > 0) {
+                    return n;
+                }
+                if (ended == ReceiveQueue.NO_END) {
+                    ended = queue.takeEnd();
+                }
+                switch (ended) {
+                    case ReceiveQueue.NO_END -> {
                     }
-                    if (failure != null) {
-                        throw rethrown(failure);
-                    }
-                    if (ended) {
+                    case EOF -> {
                         if (backend.isClosed()) {
                             // the runtime's close may have closed the write end first: not a real end of stream
                             throw JdkBackend.closedError("read(" + name + ")");
                         }
                         return -1;
                     }
-                    if (!pumpStarted) {
-                        pumpStarted = start = true;
-                    }
+                    case FAILED -> throw rethrown(failure);
+                    default -> throw rethrown(new AsynchronousCloseException());
                 }
-                if (start) {
+                if (buffers.startPump()) {
                     try {
                         backend.startPump("read(" + name + ")", this::pump);
                     } catch (IOException e) {
@@ -92,45 +156,11 @@ final class JdkStreamReads implements Closeable {
                         throw e;
                     }
                 }
-                awaitNews(deadline);
+                queue.await(deadline, Completer.UNGUARDED);
             }
         } finally {
             lock.unlock();
         }
-    }
-
-    private void awaitNews(long deadline) throws IOException {
-        waiter = Thread.currentThread();
-        try {
-            while (!hasNews()) {
-                ReadWaits.parkOnce(this, deadline, name);
-            }
-        } finally {
-            waiter = null;
-        }
-    }
-
-    private synchronized boolean hasNews() {
-        return !chunks.isEmpty() || ended || failure != null;
-    }
-
-    /** Under this monitor: copies queued bytes into {@code dst} and lets a pump waiting for room go on. */
-    private int take(ByteBuffer dst) {
-        int copied = 0;
-        while (dst.hasRemaining() && !chunks.isEmpty()) {
-            ByteBuffer c = chunks.peek();
-            int n = Math.min(dst.remaining(), c.remaining());
-            dst.put(dst.position(), c, c.position(), n);
-            dst.position(dst.position() + n);
-            c.position(c.position() + n);
-            copied += n;
-            if (!c.hasRemaining()) {
-                chunks.poll();
-            }
-        }
-        queued -= copied;
-        notifyAll();
-        return copied;
     }
 
     /** A fresh exception for this reader; the pump's failure is its cause. */
@@ -150,84 +180,50 @@ final class JdkStreamReads implements Closeable {
     }
 
     private void pump() {
-        ByteBuffer buf = ByteBuffer.allocate(CHUNK);
         try {
-            pumpLoop(buf);
+            for (;;) {
+                int id = buffers.acquire();
+                if (id < 0) {
+                    return;                                     // stopped by close
+                }
+                int n;
+                backend.inFlight.incrementAndGet();
+                try {
+                    n = channel.read(buffers.view(id).clear());
+                } finally {
+                    backend.inFlight.decrementAndGet();
+                }
+                if (n <= 0) {
+                    buffers.recycle(id);
+                    if (n < 0) {
+                        queue.end(EOF);
+                        return;
+                    }
+                    continue;
+                }
+                queue.post(id, n);
+            }
+        } catch (IOException e) {
+            failure = e;
+            queue.end(FAILED);
+        } catch (InterruptedException e) {
+            queue.end(CLOSED);                                  // nobody interrupts a pump but a shutdown
         } finally {
             pumpDone.countDown();
         }
     }
 
-    private void pumpLoop(ByteBuffer buf) {
-        try {
-            for (;;) {
-                synchronized (this) {
-                    while (queued >= MAX_QUEUED && !stopped) {
-                        wait();
-                    }
-                    if (stopped) {
-                        return;
-                    }
-                }
-                int n;
-                backend.inFlight.incrementAndGet();
-                try {
-                    n = channel.read(buf.clear());
-                } finally {
-                    backend.inFlight.decrementAndGet();
-                }
-                synchronized (this) {
-                    if (n < 0) {
-                        ended = true;
-                    } else if (n > 0) {
-                        chunks.add(ByteBuffer.allocate(n).put(buf.flip()).flip());
-                        queued += n;
-                    }
-                }
-                wakeReader();
-                if (n < 0) {
-                    return;
-                }
-            }
-        } catch (IOException e) {
-            synchronized (this) {
-                failure = e;
-            }
-            wakeReader();
-        } catch (InterruptedException e) {
-            synchronized (this) {
-                failure = new AsynchronousCloseException();   // nobody interrupts a pump but a shutdown
-            }
-            wakeReader();
-        }
-    }
-
-    private void wakeReader() {
-        Thread w = waiter;
-        if (w != null) {
-            LockSupport.unpark(w);
-        }
-    }
-
     /**
-     * Closes the channel (which ends a pump blocked in it), stops a pump waiting for room, wakes the reader, and
-     * returns once the pump has left the channel: like a kernel op, it is over when close returns.
+     * Closes the channel (which ends a pump blocked in it), stops a pump waiting for a buffer, wakes the reader,
+     * and returns once the pump has left the channel: like a kernel op, it is over when close returns.
      */
     @Override
     public void close() throws IOException {
-        boolean started;
-        synchronized (this) {
-            stopped = true;
-            if (failure == null && !ended) {
-                failure = new AsynchronousCloseException();     // a reader waiting for a pump that never ran
-            }
-            started = pumpStarted;
-            notifyAll();
-        }
+        boolean started = buffers.stop();
+        queue.end(CLOSED);                  // for a reader waiting on a pump that never ran or is stopping
         try {
             channel.close();
         } finally {
-            wakeReader();
             backend.untrack(this);
             if (started) {
                 Uninterruptibly.await(pumpDone);

@@ -2,6 +2,7 @@ package dev.ringloom.runtime.uring;
 
 import dev.ringloom.runtime.backend.IoErrors;
 import dev.ringloom.runtime.backend.ReadWaits;
+import dev.ringloom.runtime.backend.ReceiveQueue;
 
 import dev.ringloom.poller.NativeBufferPool;
 import dev.ringloom.poller.Op;
@@ -17,7 +18,6 @@ import java.io.InterruptedIOException;
 import java.lang.foreign.MemorySegment;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -39,13 +39,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>Backpressure (PITFALLS 4): once {@link #MAX_QUEUED} chunks wait, the poller cancels the multishot; the
  *       socket's kernel buffer and TCP flow control hold the rest until a reader drains the queue and re-arms.</li>
  * </ul>
- * Readers take turns on {@code lock}. The queue and the end state are shared with the poller thread under this
- * object's monitor.
+ * Readers take turns on {@code lock}; the chunks and the end pass from the poller thread to them through one
+ * {@link ReceiveQueue}, the queue the JDK backend's stream reads use too.
  */
 public final class SocketReads {
     /** Chunks a socket may hold before its multishot is cancelled (at most this many buffers per connection). */
     public static final int MAX_QUEUED = 16;
-    private static final int END_NONE = 1, END_REARM = 2;     // besides 0 (EOF) and negative errnos
+    private static final int END_REARM = 1;     // the multishot ended after data: arm again; else 0 (EOF) or -errno
 
     private final ReentrantLock lock = new ReentrantLock();
     private final OpBracket ops;
@@ -54,16 +54,12 @@ public final class SocketReads {
     private final StreamReads fallback;
     private final String name;
 
-    // Poller thread → reader, guarded by this.
-    private long[] chunks = new long[4];       // ring of (buffer id << 32 | length), in stream order
-    private int chunkHead, chunkCount;
-    private int end = END_NONE;                // how the multishot ended, once its final CQE arrived
-    private boolean throttled;                 // the poller cancelled the multishot because too much was queued
-    private volatile Thread reader;            // the reader to unpark on a CQE, while it parks
+    private final ReceiveQueue queue;          // poller thread → readers: the chunks, in stream order, and the end
+    private boolean throttled;                 // poller thread, while a multishot is in flight: it was cancelled
+                                               // because too much was queued; reset by arm before the submit
     private volatile boolean receiving;        // a multishot is in flight: armed, its final CQE not yet seen
 
     // Reader-only, under lock.
-    private int headOffset;                    // bytes of the front chunk already consumed
     private RecvOp armed;                      // the multishot in flight (or ended, not yet seen), or null
     private RecvOp spare;
     private boolean eof;
@@ -86,49 +82,47 @@ public final class SocketReads {
         this.buffers = b == null || b.multishotRecvRefused() ? null : b;
         this.fallback = new StreamReads(ops, pool, name, IoUringConstants.OP_RECV);
         this.name = name;
+        this.queue = new ReceiveQueue(new ProvidedChunks(), name);
+    }
+
+    /** The queue's bytes are the poller's provided buffers. */
+    private final class ProvidedChunks implements ReceiveQueue.Chunks {
+        @Override
+        public MemorySegment segment(int id, int length) {
+            return buffers.segment(id, length);
+        }
+
+        @Override
+        public void recycle(int id) {
+            buffers.recycle(id);
+        }
+
+        @Override
+        public IOException freed(IllegalStateException e) {
+            return ops.failure("read(" + name + ")", -Errno.ECANCELED, null);   // the poller closed under it
+        }
     }
 
     /** Poller thread: one CQE of the multishot. */
     private void chunk(RecvOp op, int res, int flags) {
         boolean more = (flags & Cqe.F_MORE) != 0;
-        boolean cancel = false;
-        synchronized (this) {
-            if ((flags & Cqe.F_BUFFER) != 0) {
-                int bid = flags >>> Cqe.BUFFER_SHIFT;
-                buffers.take(bid);
-                if (res > 0) {
-                    append(bid, res);
-                } else {
-                    buffers.recycle(bid);
-                }
-            }
-            if (!more) {
-                receiving = false;
-                end = res > 0 ? END_REARM : res;
-            } else if (chunkCount >= MAX_QUEUED && !throttled) {
-                throttled = cancel = true;
+        int queued = 0;
+        if ((flags & Cqe.F_BUFFER) != 0) {
+            int bid = flags >>> Cqe.BUFFER_SHIFT;
+            buffers.take(bid);
+            if (res > 0) {
+                queued = queue.post(bid, res);
+            } else {
+                buffers.recycle(bid);
             }
         }
-        if (cancel) {
+        if (!more) {
+            receiving = false;
+            queue.end(res > 0 ? END_REARM : res);
+        } else if (queued >= MAX_QUEUED && !throttled) {
+            throttled = true;
             op.requestCancel(poller);
         }
-        Thread r = reader;
-        if (r != null) {
-            LockSupport.unpark(r);
-        }
-    }
-
-    private void append(int bid, int len) {
-        if (chunkCount == chunks.length) {
-            long[] bigger = new long[chunks.length * 2];
-            for (int i = 0; i < chunkCount; i++) {
-                bigger[i] = chunks[(chunkHead + i) & (chunks.length - 1)];
-            }
-            chunks = bigger;
-            chunkHead = 0;
-        }
-        chunks[(chunkHead + chunkCount) & (chunks.length - 1)] = (long) bid << 32 | len;
-        chunkCount++;
     }
 
     /**
@@ -153,15 +147,16 @@ public final class SocketReads {
                 if (fallback.hasPending()) {
                     return fallback.read(dst, maxChunk, ReadWaits.remaining(deadline));
                 }
-                int n = takeQueued(dst);
+                int n = queue.take(dst);
                 if (n > 0) {
+                    everDelivered = true;
                     return n;
                 }
                 if (eof) {
                     return -1;
                 }
-                int ended = takeEnd();
-                if (ended != END_NONE) {
+                int ended = queue.takeEnd();
+                if (ended != ReceiveQueue.NO_END) {
                     RecvOp done = armed;
                     armed = null;
                     spare = done.isReusable() ? done : null;
@@ -189,7 +184,7 @@ public final class SocketReads {
                     arm();
                     continue;
                 }
-                awaitChunk(deadline);
+                queue.await(deadline, poller);      // the poller refuses a park on its own thread
             }
         } finally {
             lock.unlock();
@@ -201,10 +196,8 @@ public final class SocketReads {
         int fd = ops.acquire();
         spare = null;
         OpEncoder.recvMultishot(op, fd, ProvidedBuffers.GROUP);
-        synchronized (this) {
-            end = END_NONE;
-            throttled = false;
-        }
+        queue.clearEnd();
+        throttled = false;                              // published to the poller by the submit's hand-off
         receiving = true;
         try {
             ops.submitDetached(op);                     // throws (reference given back) if closing or closed
@@ -213,68 +206,6 @@ public final class SocketReads {
             throw e;
         }
         armed = op;
-    }
-
-    /** Parks until the poller queued a chunk or ended the multishot; throws on interrupt or timeout. */
-    private void awaitChunk(long deadline) throws IOException {
-        reader = Thread.currentThread();
-        long mark = poller.beforePark(name);     // refuses a wait that would park the poller's own thread
-        try {
-            while (!hasNews()) {
-                ReadWaits.parkOnce(this, deadline, name);
-                poller.afterPark(mark, name);
-            }
-        } finally {
-            reader = null;
-            poller.afterWait(mark);
-        }
-    }
-
-    private synchronized boolean hasNews() {
-        return chunkCount > 0 || end != END_NONE;
-    }
-
-    private synchronized int takeEnd() {
-        if (chunkCount > 0) {
-            return END_NONE;    // chunks before the end first
-        }
-        int e = end;
-        end = END_NONE;
-        return e;
-    }
-
-    /** Copies queued bytes into {@code dst}, front chunk first; recycles every buffer it empties. */
-    private int takeQueued(ByteBuffer dst) throws IOException {
-        int copied = 0;
-        while (dst.hasRemaining()) {
-            long c;
-            synchronized (this) {
-                if (chunkCount == 0) {
-                    break;
-                }
-                c = chunks[chunkHead];
-            }
-            int bid = (int) (c >>> 32), len = (int) c;
-            int n = Math.min(dst.remaining(), len - headOffset);
-            try {
-                MemorySegment.copy(buffers.segment(bid, len), headOffset, MemorySegment.ofBuffer(dst), 0, n);
-            } catch (IllegalStateException freed) {
-                throw ops.failure("read(" + name + ")", -Errno.ECANCELED, null);
-            }
-            dst.position(dst.position() + n);
-            copied += n;
-            everDelivered = true;
-            headOffset += n;
-            if (headOffset == len) {
-                headOffset = 0;
-                synchronized (this) {
-                    chunkHead = (chunkHead + 1) & (chunks.length - 1);
-                    chunkCount--;
-                }
-                buffers.recycle(bid);
-            }
-        }
-        return copied;
     }
 
     /** Reads that lent their own buffer because the provided ones ran out (or multishot recv is missing). */
@@ -302,13 +233,7 @@ public final class SocketReads {
         lock.lock();
         try {
             fallback.dispose();
-            synchronized (this) {
-                while (chunkCount > 0) {
-                    buffers.recycle((int) (chunks[chunkHead] >>> 32));
-                    chunkHead = (chunkHead + 1) & (chunks.length - 1);
-                    chunkCount--;
-                }
-            }
+            queue.dispose();
         } finally {
             lock.unlock();
         }

@@ -1,0 +1,192 @@
+package dev.ringloom.runtime.backend;
+
+import dev.ringloom.poller.spi.Completer;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * What a stream received and nobody read yet, between the one producer that receives (a poller's multishot recv,
+ * the JDK backend's read pump) and the stream's readers, who take turns (the caller's lock). Both backends' stream
+ * reads are this queue: the producer posts chunks in stream order and, once, how receiving ended; a reader copies
+ * chunks out front to front, parks with a deadline while there is no news, and gives a chunk's buffer back once
+ * emptied. A reader that gives up (interrupt, timeout) owns nothing: what was received stays queued.
+ *
+ * <p>A chunk is a buffer id and a length packed in one {@code long} of a ring that doubles when full, so posting
+ * allocates nothing once the ring has grown to the stream's bound (the producer keeps the bound: it stops
+ * receiving at a chunk count or when its buffers run out). The bytes live in the producer's {@link Chunks}.
+ *
+ * <p>Thread-safe as described: the ring and the end are guarded by this object's monitor; the reader-only state
+ * (the front chunk's consumed bytes) by the readers' lock.
+ */
+public final class ReceiveQueue {
+    /** {@link #takeEnd()}: receiving has not ended (or the end waits behind queued chunks). */
+    public static final int NO_END = Integer.MIN_VALUE;
+
+    /** Where the bytes of the chunks are, and where an emptied chunk's buffer goes back. */
+    public interface Chunks {
+        /** The received bytes of buffer {@code id}: at least {@code length} of them. */
+        MemorySegment segment(int id, int length) throws IOException;
+
+        /** Buffer {@code id} was emptied: it may receive again. */
+        void recycle(int id);
+
+        /** What a reader throws when the buffers were freed under it (the runtime closed meanwhile). */
+        IOException freed(IllegalStateException e);
+    }
+
+    private final Chunks chunks;
+    private final String name;
+
+    // Producer → readers, guarded by this.
+    private long[] ring = new long[4];          // (id << 32 | length), in stream order
+    private int head, count;
+    private int end = NO_END;                   // how receiving ended: producer-defined, any value but NO_END
+    private volatile Thread reader;             // the reader to unpark, while it parks
+
+    // Readers only, under their lock.
+    private int headOffset;                     // bytes of the front chunk already consumed
+
+    public ReceiveQueue(Chunks chunks, String name) {
+        this.chunks = chunks;
+        this.name = name;
+    }
+
+    // ---------------------------------------------------------------- the producer
+
+    /**
+     * Queues {@code length} received bytes in buffer {@code id} behind the others and wakes the reader.
+     *
+     * @return the chunks queued now, this one included (the producer's bound)
+     */
+    public int post(int id, int length) {
+        int queued;
+        synchronized (this) {
+            if (count == ring.length) {
+                long[] bigger = new long[ring.length * 2];
+                for (int i = 0; i < count; i++) {
+                    bigger[i] = ring[(head + i) & (ring.length - 1)];
+                }
+                ring = bigger;
+                head = 0;
+            }
+            ring[(head + count) & (ring.length - 1)] = (long) id << 32 | length;
+            queued = ++count;
+        }
+        wakeReader();
+        return queued;
+    }
+
+    /**
+     * Receiving ended, with {@code code} (anything but {@link #NO_END}): readers learn it after the queued chunks.
+     * The first end wins until a reader takes it: a later one (a close racing the producer's own end) is dropped.
+     *
+     * @return true if this was the end
+     */
+    public boolean end(int code) {
+        synchronized (this) {
+            if (end != NO_END) {
+                return false;
+            }
+            end = code;
+        }
+        wakeReader();
+        return true;
+    }
+
+    private void wakeReader() {
+        Thread r = reader;
+        if (r != null) {
+            LockSupport.unpark(r);
+        }
+    }
+
+    // ---------------------------------------------------------------- the reader (under the readers' lock)
+
+    /** Copies queued bytes into {@code dst}, front chunk first, recycling every chunk it empties; 0 if none queued. */
+    public int take(ByteBuffer dst) throws IOException {
+        int copied = 0;
+        while (dst.hasRemaining()) {
+            long c;
+            synchronized (this) {
+                if (count == 0) {
+                    break;
+                }
+                c = ring[head];
+            }
+            int id = (int) (c >>> 32), length = (int) c;
+            int n = Math.min(dst.remaining(), length - headOffset);
+            try {
+                MemorySegment.copy(chunks.segment(id, length), headOffset, MemorySegment.ofBuffer(dst), 0, n);
+            } catch (IllegalStateException freed) {
+                throw chunks.freed(freed);
+            }
+            dst.position(dst.position() + n);
+            copied += n;
+            headOffset += n;
+            if (headOffset == length) {
+                headOffset = 0;
+                synchronized (this) {
+                    head = (head + 1) & (ring.length - 1);
+                    count--;
+                }
+                chunks.recycle(id);
+            }
+        }
+        return copied;
+    }
+
+    /** How receiving ended, once no chunk is queued before it, and forgets it; else {@link #NO_END}. */
+    public synchronized int takeEnd() {
+        if (count > 0) {
+            return NO_END;
+        }
+        int e = end;
+        end = NO_END;
+        return e;
+    }
+
+    /** Forgets an end nobody took: the producer is about to receive again. */
+    public synchronized void clearEnd() {
+        end = NO_END;
+    }
+
+    /**
+     * Parks until a chunk or the end is queued, at most until {@code deadline} ({@link System#nanoTime()}, 0: none).
+     * {@code guard} brackets the parks (a poller refuses a park on its own thread).
+     *
+     * @throws java.io.InterruptedIOException if interrupted (nothing consumed; the status stays set)
+     * @throws java.net.SocketTimeoutException if the deadline passed (nothing consumed)
+     */
+    public void await(long deadline, Completer guard) throws IOException {
+        reader = Thread.currentThread();
+        long mark = guard.beforePark(name);
+        try {
+            while (!hasNews()) {
+                ReadWaits.parkOnce(this, deadline, name);
+                guard.afterPark(mark, name);
+            }
+        } finally {
+            reader = null;
+            guard.afterWait(mark);
+        }
+    }
+
+    private synchronized boolean hasNews() {
+        return count > 0 || end != NO_END;
+    }
+
+    /** After the producer stopped for good: gives back every queued chunk's buffer. */
+    public void dispose() {
+        synchronized (this) {
+            while (count > 0) {
+                chunks.recycle((int) (ring[head] >>> 32));
+                head = (head + 1) & (ring.length - 1);
+                count--;
+            }
+        }
+        headOffset = 0;
+    }
+}
