@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
-import java.util.concurrent.locks.LockSupport;
 
 import static dev.ringloom.poller.IdlePolicy.FOUND_COMPLETIONS;
 import static dev.ringloom.poller.IdlePolicy.FOUND_NOTHING;
@@ -79,21 +78,11 @@ public final class Poller implements AutoCloseable, Executor, Completer {
     private static final Executor ORPHANS = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().daemon().name("ringloom-orphaned-tasks").factory());
 
-    private static final VarHandle SLEEPING, IN_FLIGHT, COMPLETED, SUBMITTED, OVERFLOWS, WAKEUPS, STRAYS, FAULTS,
-            TASK_BATCH;
+    private static final VarHandle SLEEPING;
 
     static {
         try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            SLEEPING = l.findVarHandle(Poller.class, "sleeping", int.class);
-            IN_FLIGHT = l.findVarHandle(Poller.class, "inFlight", int.class);
-            COMPLETED = l.findVarHandle(Poller.class, "completed", long.class);
-            SUBMITTED = l.findVarHandle(Poller.class, "submitted", long.class);
-            OVERFLOWS = l.findVarHandle(Poller.class, "overflows", long.class);
-            WAKEUPS = l.findVarHandle(Poller.class, "wakeups", long.class);
-            STRAYS = l.findVarHandle(Poller.class, "strays", long.class);
-            FAULTS = l.findVarHandle(Poller.class, "faults", long.class);
-            TASK_BATCH = l.findVarHandle(Poller.class, "taskBatch", long.class);
+            SLEEPING = MethodHandles.lookup().findVarHandle(Poller.class, "sleeping", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -104,7 +93,9 @@ public final class Poller implements AutoCloseable, Executor, Completer {
     private final MpscUnboundedVarHandleArrayQueue<Op> queue = new MpscUnboundedVarHandleArrayQueue<>(1024);
     private final RunQueue tasks = new RunQueue(this::taskFailed);
     private final BufferRegistry registry = new BufferRegistry();
+    private final PollerCounters counters = new PollerCounters();
     private final Thread thread;
+    private final DeadlockGuard guard;
     private final CountDownLatch started = new CountDownLatch(1);
     private final CountDownLatch terminated = new CountDownLatch(1);
     /**
@@ -122,14 +113,6 @@ public final class Poller implements AutoCloseable, Executor, Completer {
     private volatile Throwable failure;
     private volatile KernelFeatures features;
     private volatile ProvidedBuffers providedBuffers;  // null: the kernel has no provided-buffer rings, or none wanted
-
-    // Written by the poller thread only (setRelease), read by anyone.
-    private int inFlight;
-    private long completed, submitted, overflows, wakeups, strays;
-    private volatile long faults;               // tasks and completion handlers that threw (any thread: getAndAdd)
-    private long batches;                       // task batches begun: poller thread only
-    private long taskBatch = -1;                // the batch running now, -1 between batches (setOpaque; watchdog)
-    private volatile Thread pinnedWaiter;       // set by the watchdog: parked pinned on our thread, must fail
 
     // Poller-thread only.
     private IoUring ring;
@@ -158,6 +141,7 @@ public final class Poller implements AutoCloseable, Executor, Completer {
         // free again exactly when the SQE slot is: one per slot, freed with the ring.
         this.timespecs = ringArena.allocate(16L * config.sqEntries(), 8);
         this.thread = Thread.ofPlatform().daemon().name("ringloom-poller-" + id).unstarted(this::run);
+        this.guard = new DeadlockGuard(id, thread, tasks);
     }
 
     /**
@@ -238,9 +222,7 @@ public final class Poller implements AutoCloseable, Executor, Completer {
 
     /** One round: queue to SQEs, submit, maybe yield or sleep, reap. Returns false once shut down and drained. */
     private boolean pass() {
-        TASK_BATCH.setOpaque(this, ++batches);
-        tasks.runBatch();
-        TASK_BATCH.setOpaque(this, -1L);
+        guard.runBatch();
         if (lifecycle != RUNNING && !shutdownCancelSent && sq.space() > 0) {
             // Everything in flight, our eventfd read included, gets a cancel; we still wait for each CQE.
             sq.add(OP_ASYNC_CANCEL, (byte) 0, 0, 0, 0, 0, ASYNC_CANCEL_ANY | ASYNC_CANCEL_ALL, UserData.CANCEL,
@@ -277,7 +259,7 @@ public final class Poller implements AutoCloseable, Executor, Completer {
             }                                   // FOUND_COMPLETIONS: a non-blocking enter collects them
         }
         if (overflow) {
-            OVERFLOWS.setRelease(this, overflows + 1); // entering with GETEVENTS flushes the kernel's backlog
+            counters.overflowed();              // entering with GETEVENTS flushes the kernel's backlog
         }
         int r = ring.enter(toSubmit, minComplete, ENTER_GETEVENTS);
         if (minComplete != 0) {
@@ -289,7 +271,7 @@ public final class Poller implements AutoCloseable, Executor, Completer {
                     + Errno.describe(r));
         }
         if (r > 0) {
-            SUBMITTED.setRelease(this, submitted + r);
+            counters.submitted(r);
         }
         lastReaped = cq.reap(handler);
         return true;
@@ -361,7 +343,7 @@ public final class Poller implements AutoCloseable, Executor, Completer {
                             (short) 0);
                     added++;
                 }
-                IN_FLIGHT.setRelease(this, table.size());
+                counters.inFlight(table.size());
             } else if (key > 0) {                             // a cancel request for an op in flight
                 if (op.isAbandoned()) {
                     registry.adopt(op);
@@ -377,7 +359,7 @@ public final class Poller implements AutoCloseable, Executor, Completer {
         if (UserData.isInternal(userData)) {
             if (userData == UserData.WAKE) {
                 wakeArmed = false;
-                WAKEUPS.setRelease(this, wakeups + 1);
+                counters.wokenUp();
             }
             return;                                           // cancel results: the target's CQE tells all
         }
@@ -397,15 +379,14 @@ public final class Poller implements AutoCloseable, Executor, Completer {
         Op op = table.remove(userData);
         if (op == null) {
             // A ringloom bug, never a user error: say so loudly, but keep serving the other ops.
-            STRAYS.setRelease(this, strays + 1);
-            if (strays == 1) {
+            if (counters.stray() == 1) {
                 LOG.log(System.Logger.Level.ERROR, "ringloom poller " + id + ": CQE for unknown user_data 0x"
                         + Long.toHexString(userData) + " res=" + res + " (further ones are only counted)");
             }
             return;
         }
-        IN_FLIGHT.setRelease(this, table.size());
-        COMPLETED.setRelease(this, completed + 1);
+        counters.inFlight(table.size());
+        counters.completed();
         registry.onFinalCompletion(op);
         try {
             if (op.multishot) {
@@ -446,7 +427,7 @@ public final class Poller implements AutoCloseable, Executor, Completer {
     }
 
     private void fault(String what, Throwable e) {
-        long n = (long) FAULTS.getAndAdd(this, 1L) + 1;
+        long n = counters.fault();
         LOG.log(System.Logger.Level.ERROR, "ringloom poller " + id + ": " + what + " threw (fault " + n
                 + "); the poller goes on", e);
     }
@@ -594,16 +575,7 @@ public final class Poller implements AutoCloseable, Executor, Completer {
      */
     @Override
     public long beforePark(Object what) throws PollerDeadlockException {
-        refuseOwnThread(what);
-        Thread t = Thread.currentThread();
-        if (t.isVirtual() && Carriers.current() == thread) {
-            if (pinnedWaiter == t) {
-                pinnedWaiter = null;                    // a verdict on an earlier wait, not on this one
-            }
-            tasks.waiterParks(t);
-            return batches;
-        }
-        return -1;
+        return guard.beforePark(what);
     }
 
     /**
@@ -612,11 +584,7 @@ public final class Poller implements AutoCloseable, Executor, Completer {
      * @throws PollerDeadlockException if the caller is the poller's thread (a task given to {@link #execute})
      */
     public void refuseOwnThread(Object what) throws PollerDeadlockException {
-        if (Thread.currentThread() == thread) {
-            throw new PollerDeadlockException(what + ": the calling thread is ringloom poller " + id + "'s own thread,"
-                    + " which must complete it: the wait would never end (a task given to Poller.execute must not"
-                    + " block on ringloom IO)");
-        }
+        guard.refuseOwnThread(what);
     }
 
     /**
@@ -627,39 +595,18 @@ public final class Poller implements AutoCloseable, Executor, Completer {
      */
     @Override
     public void afterPark(long mark, Object what) throws PollerDeadlockException {
-        if (mark >= 0 && pinnedWaiter == Thread.currentThread() && batches == mark) {
-            pinnedWaiter = null;
-            tasks.waiterLeaves(Thread.currentThread());
-            throw new PollerDeadlockException(what + ": this virtual thread is scheduled on ringloom poller " + id
-                    + ", which must complete it, and is pinned to it (inside a class initializer or under a native"
-                    + " frame), so its wait cannot let the poller run: that is a deadlock of the poller and every"
-                    + " socket on it. Do this IO outside the initializer or native call, or on a thread not scheduled"
-                    + " on the poller (Thread.ofVirtual())");
-        }
+        guard.afterPark(mark, what);
     }
 
     /** Called when the wait that {@link #beforePark} began is over, however it ended. */
     @Override
     public void afterWait(long mark) {
-        if (mark >= 0) {
-            tasks.waiterLeaves(Thread.currentThread());
-        }
+        guard.afterWait(mark);
     }
 
-    /** Watchdog: the batch running now, or -1 between batches. */
-    long taskBatch() {
-        return (long) TASK_BATCH.getOpaque(this);
-    }
-
-    /** Watchdog: the ringloom waiter mounted in the running task, if any. */
-    Thread carrierWaiter() {
-        return tasks.carrierWaiter();
-    }
-
-    /** Watchdog: {@code waiter} is parked pinned on this poller's thread; wake it to fail its wait. */
-    void rescue(Thread waiter) {
-        pinnedWaiter = waiter;
-        LockSupport.unpark(waiter);
+    /** The watchdog's view of this poller's batches and pinned waiters. */
+    DeadlockGuard guard() {
+        return guard;
     }
 
     Thread thread() {
@@ -687,7 +634,7 @@ public final class Poller implements AutoCloseable, Executor, Completer {
 
     /** Ops the kernel owns right now (this poller's {@link InFlightTable}). */
     public int inFlight() {
-        return (int) IN_FLIGHT.getAcquire(this);
+        return counters.inFlight();
     }
 
     /**
@@ -704,31 +651,31 @@ public final class Poller implements AutoCloseable, Executor, Completer {
     }
 
     public long completedTotal() {
-        return (long) COMPLETED.getAcquire(this);
+        return counters.completedTotal();
     }
 
     public long submittedTotal() {
-        return (long) SUBMITTED.getAcquire(this);
+        return counters.submittedTotal();
     }
 
     /** Loop turns that found the CQ overflowed and flushed the kernel's backlog. */
     public long overflowsTotal() {
-        return (long) OVERFLOWS.getAcquire(this);
+        return counters.overflowsTotal();
     }
 
     /** Times the poller was woken from sleep by a submitter. */
     public long wakeupsTotal() {
-        return (long) WAKEUPS.getAcquire(this);
+        return counters.wakeupsTotal();
     }
 
     /** Tasks and completion handlers that threw; each was logged, and the poller went on. */
     public long faultsTotal() {
-        return faults;
+        return counters.faultsTotal();
     }
 
     /** CQEs that matched no op in flight: a ringloom bug if ever non-zero. */
     public long strayCompletionsTotal() {
-        return (long) STRAYS.getAcquire(this);
+        return counters.straysTotal();
     }
 
     /** The error that ended the poller thread, or null. */

@@ -62,7 +62,7 @@ final class PollerWatchdog {
     }
 
     private static void look(Poller p, Seen seen, long stuckBound) {
-        long batch = p.taskBatch();
+        long batch = p.guard().taskBatch();
         if (batch < 0 || batch != seen.batch) {          // not in a batch, or a new one since the last tick
             seen.batch = batch;
             seen.stuckTicks = 0;
@@ -70,10 +70,10 @@ final class PollerWatchdog {
             return;
         }
         seen.stuckTicks++;
-        Thread waiter = p.carrierWaiter();
+        Thread waiter = p.guard().carrierWaiter();
         if (seen.stuckTicks >= RESCUE_TICKS && waiter != null && !seen.rescued) {
             seen.rescued = true;
-            p.rescue(waiter);
+            p.guard().rescue(waiter);
         }
         if (seen.stuckTicks * TICK_MILLIS >= stuckBound && !seen.reported) {
             seen.reported = true;
