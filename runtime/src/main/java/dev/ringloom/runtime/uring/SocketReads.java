@@ -61,7 +61,7 @@ public final class SocketReads {
 
     // Reader-only, under lock.
     private RecvOp armed;                      // the multishot in flight (or ended, not yet seen), or null
-    private RecvOp spare;
+    private final SpareOp<RecvOp> spare = new SpareOp<>(RecvOp::new);
     private boolean eof;
     private boolean everDelivered;             // a multishot CQE carried data: the kernel supports it
     private volatile long oneShotReads;        // reads that went through fallback while multishot was possible;
@@ -159,7 +159,7 @@ public final class SocketReads {
                 if (ended != ReceiveQueue.NO_END) {
                     RecvOp done = armed;
                     armed = null;
-                    spare = done.isReusable() ? done : null;
+                    spare.giveBack(done);
                     if (ended == 0) {
                         eof = true;
                         return -1;
@@ -192,9 +192,8 @@ public final class SocketReads {
     }
 
     private void arm() throws IOException {
-        RecvOp op = spare != null ? spare : new RecvOp();   // before the fd reference: nothing to leak if it throws
+        RecvOp op = spare.take();                           // before the fd reference: nothing to leak if it throws
         int fd = ops.acquire();
-        spare = null;
         OpEncoder.recvMultishot(op, fd, ProvidedBuffers.GROUP);
         queue.clearEnd();
         throttled = false;                              // published to the poller by the submit's hand-off

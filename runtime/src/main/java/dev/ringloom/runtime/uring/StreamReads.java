@@ -41,7 +41,7 @@ final class StreamReads {
     private int leftoverPos, leftoverLimit;
     private long rescuedBytes;     // bytes that abandoned reads received anyway and the next reader got
     private boolean drained;       // sockets: the last recv left nothing queued, so the next one polls first
-    private Op spare;              // the last completed read op, reused for the next one (no allocation per read)
+    private final SpareOp<Op> spare = new SpareOp<>(Op::new);
 
     StreamReads(OpBracket ops, NativeBufferPool pool, String name, byte opcode) {
         this.ops = ops;
@@ -78,7 +78,7 @@ final class StreamReads {
                     op.reclaim();
                 } else {
                     IoErrors.checkNotInterrupted("read", name);
-                    op = spare != null ? spare : new Op();     // allocations first: the fd reference could leak
+                    op = spare.take();                          // allocations first: the fd reference could leak
                     MemorySegment buf = pool.acquire(want);
                     int fd;
                     try {
@@ -87,7 +87,6 @@ final class StreamReads {
                         pool.release(buf);
                         throw e;
                     }
-                    spare = null;
                     int len = (int) Math.min(buf.byteSize(), want);
                     if (opcode == IoUringConstants.OP_READ) {
                         OpEncoder.read(op, fd, OpEncoder.CURRENT_POSITION, buf.address(), len);
@@ -110,7 +109,7 @@ final class StreamReads {
                 }
                 MemorySegment buf = op.takeBuffer();
                 drained = (op.cqeFlags() & Cqe.F_SOCK_NONEMPTY) == 0;
-                spare = op.isReusable() ? op : null;
+                spare.giveBack(op);
                 if (res < 0) {
                     pool.release(buf);
                     if (reclaimed && ops.cancelledByCaller(res)) {

@@ -44,6 +44,7 @@ final class UringFile implements FileIo {
     private final boolean stream;
     private final boolean cacheFirst;   // reads try preadv2(RWF_NOWAIT) before the ring (never with O_DIRECT)
     private final StreamReads streamReads;                             // non-null for streams
+    private final SpareOp<Op> spare = new SpareOp<>(Op::new);          // pread, pwrite, fsync
 
     private UringFile(UringBackend runtime, int fd, String name, FileMode mode, boolean direct) {
         this.poller = runtime.nextPoller();
@@ -180,7 +181,7 @@ final class UringFile implements FileIo {
             }
             // Not cached (or O_DIRECT): the ring. Our fd reference and buf now travel with the op.
             op = r >= 0 ? null
-                    : OpEncoder.read(new Op(), fd, pos, buf.address(), len).buffer(buf, pool);
+                    : OpEncoder.read(spare.take(), fd, pos, buf.address(), len).buffer(buf, pool);
         } catch (RuntimeException | Error e) {
             ops.giveBack();
             pool.release(buf);
@@ -191,7 +192,9 @@ final class UringFile implements FileIo {
             return deliver(dst, buf, (int) r);
         }
         int res = ops.run(op, ABANDON, "read(" + name + ")");   // interrupted: op and buf go to the registry
-        return deliver(dst, op.takeBuffer(), res);
+        MemorySegment got = op.takeBuffer();
+        spare.giveBack(op);
+        return deliver(dst, got, res);
     }
 
     /** Copies a completed read's {@code res >= 0} bytes out of {@code buf}, which goes back to the pool. */
@@ -217,7 +220,7 @@ final class UringFile implements FileIo {
 
     private int pwrite(ByteBuffer src, long pos) throws IOException {
         int len = Math.min(src.remaining(), MAX_IO);
-        Op op = new Op();                    // allocations before the fd reference, which they could leak
+        Op op = spare.take();                // allocations before the fd reference, which they could leak
         MemorySegment buf = pool.acquire(len);
         MemorySegment.copy(MemorySegment.ofBuffer(src), 0, buf, 0, len);
         int fd;
@@ -237,6 +240,7 @@ final class UringFile implements FileIo {
             throw cutShort;
         }
         pool.release(op.takeBuffer());
+        spare.giveBack(op);
         src.position(src.position() + res);
         return res;
     }
@@ -272,9 +276,10 @@ final class UringFile implements FileIo {
 
     @Override
     public void force() throws IOException {
-        Op op = new Op();                    // before the fd reference, which an OutOfMemoryError here would leak
+        Op op = spare.take();                // before the fd reference, which an OutOfMemoryError here would leak
         OpEncoder.fsync(op, ops.acquire());
         ops.run(op, CANCEL_AND_WAIT, "fsync(" + name + ")");
+        spare.giveBack(op);
     }
 
     /** Cancels the file's ops in flight, waits until the kernel completed them all, then closes the fd. */

@@ -41,7 +41,7 @@ final class UringSocket implements SocketIo {
     private final SocketReads reads;
     private final String label;
     private volatile InetSocketAddress remote;
-    private Op spareSend;                   // the last send op, reused when it completed cleanly; writes take turns
+    private final SpareOp<Op> spareSend = new SpareOp<>(Op::new);
 
     UringSocket(UringBackend runtime, int fd, InetSocketAddress remote) {
         this.poller = runtime.nextPoller();
@@ -154,8 +154,7 @@ final class UringSocket implements SocketIo {
                 src.position(src.position() + (int) r);
                 return (int) r;
             }
-            op = spareSend != null ? spareSend : new Op();
-            spareSend = null;
+            op = spareSend.take();
             OpEncoder.send(op, fd, addr, len);
             if (buf != null) {
                 op.buffer(buf, pool);
@@ -174,9 +173,7 @@ final class UringSocket implements SocketIo {
             throw cutShort;
         }
         op.releaseBuffer();
-        if (op.isReusable()) {              // not after an interrupt's cancel: a stale request may name it
-            spareSend = op;
-        }
+        spareSend.giveBack(op);
         src.position(src.position() + res);
         return res;
     }
