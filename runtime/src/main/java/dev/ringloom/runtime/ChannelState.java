@@ -1,5 +1,6 @@
 package dev.ringloom.runtime;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketException;
@@ -44,14 +45,49 @@ final class ChannelState {
         }
     }
 
-    /** True for the one caller that moves the channel from open to closing; that caller must call {@link #closed}. */
-    boolean beginClose() {
-        return state.compareAndSet(OPEN, CLOSING);
+    /**
+     * Runs the channel's close once, for the caller that moves it out of open; every other caller returns at once.
+     * The channel is closed afterwards also when the close failed: a channel is never reopened.
+     */
+    void close(Closeable backendClose) throws IOException {
+        if (!state.compareAndSet(OPEN, CLOSING)) {
+            return;
+        }
+        try {
+            backendClose.close();
+        } finally {
+            state.set(CLOSED);
+        }
     }
 
-    /** The close finished (also when it failed: a channel is never reopened). */
-    void closed() {
-        state.set(CLOSED);
+    /** A backend call the channel's state rules bracket: {@link #ensureOpen} before, {@link #closedDuring} after. */
+    interface Call<T> {
+        T run() throws IOException;
+    }
+
+    /** A backend call without a result. */
+    interface Action {
+        void run() throws IOException;
+    }
+
+    /** Like {@link #guarded(Call)} for a call without a result. */
+    void guarded(Action action) throws IOException {
+        ensureOpen();
+        try {
+            action.run();
+        } catch (IOException e) {
+            throw closedDuring(e);
+        }
+    }
+
+    /** Runs {@code call} on an open channel, reporting a close that overtook it as the JDK twin does. */
+    <T> T guarded(Call<T> call) throws IOException {
+        ensureOpen();
+        try {
+            return call.run();
+        } catch (IOException e) {
+            throw closedDuring(e);
+        }
     }
 
     /**

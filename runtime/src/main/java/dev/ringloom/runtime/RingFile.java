@@ -298,14 +298,7 @@ public final class RingFile implements SeekableByteChannel {
     /** Cancels ops in flight (their threads wake with AsynchronousCloseException), then closes. Idempotent. */
     @Override
     public void close() throws IOException {
-        if (!state.beginClose()) {
-            return;
-        }
-        try {
-            io.close();
-        } finally {
-            state.closed();
-        }
+        state.close(io);
     }
 
     // ---------------------------------------------------------------- rules

@@ -73,33 +73,18 @@ public final class RingServerSocket implements AutoCloseable {
 
     public <T> RingServerSocket setOption(SocketOption<T> option, T value) throws IOException {
         Objects.requireNonNull(option, "option");
-        state.ensureOpen();
-        try {
-            io.setOption(option, value);
-        } catch (IOException e) {
-            throw state.closedDuring(e);
-        }
+        state.guarded(() -> io.setOption(option, value));
         return this;
     }
 
     public <T> T getOption(SocketOption<T> option) throws IOException {
         Objects.requireNonNull(option, "option");
-        state.ensureOpen();
-        try {
-            return io.getOption(option);
-        } catch (IOException e) {
-            throw state.closedDuring(e);
-        }
+        return state.guarded(() -> io.getOption(option));
     }
 
     /** The bound address (with the port the kernel chose for port 0). */
     public InetSocketAddress localAddress() throws IOException {
-        state.ensureOpen();
-        try {
-            return io.localAddress();
-        } catch (IOException e) {
-            throw state.closedDuring(e);
-        }
+        return state.guarded(io::localAddress);
     }
 
     public boolean isOpen() {
@@ -109,14 +94,7 @@ public final class RingServerSocket implements AutoCloseable {
     /** Stops accepting, wakes blocked acceptors, closes connections nobody took, then the listening socket. */
     @Override
     public void close() throws IOException {
-        if (!state.beginClose()) {
-            return;
-        }
-        try {
-            io.close();
-        } finally {
-            state.closed();
-        }
+        state.close(io);
     }
 
     @Override

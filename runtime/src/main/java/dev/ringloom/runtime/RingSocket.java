@@ -171,61 +171,31 @@ public final class RingSocket implements ByteChannel {
 
     public <T> RingSocket setOption(SocketOption<T> option, T value) throws IOException {
         Objects.requireNonNull(option, "option");
-        state.ensureOpen();
-        try {
-            io.setOption(option, value);
-        } catch (IOException e) {
-            throw state.closedDuring(e);
-        }
+        state.guarded(() -> io.setOption(option, value));
         return this;
     }
 
     public <T> T getOption(SocketOption<T> option) throws IOException {
         Objects.requireNonNull(option, "option");
-        state.ensureOpen();
-        try {
-            return io.getOption(option);
-        } catch (IOException e) {
-            throw state.closedDuring(e);
-        }
+        return state.guarded(() -> io.getOption(option));
     }
 
     /** Disables further reads: a blocked and every later read returns -1. */
     public void shutdownInput() throws IOException {
-        state.ensureOpen();
-        try {
-            io.shutdownInput();
-        } catch (IOException e) {
-            throw state.closedDuring(e);
-        }
+        state.guarded(io::shutdownInput);
     }
 
     /** Sends FIN after the data written so far; later writes fail. */
     public void shutdownOutput() throws IOException {
-        state.ensureOpen();
-        try {
-            io.shutdownOutput();
-        } catch (IOException e) {
-            throw state.closedDuring(e);
-        }
+        state.guarded(io::shutdownOutput);
     }
 
     public InetSocketAddress localAddress() throws IOException {
-        state.ensureOpen();
-        try {
-            return io.localAddress();
-        } catch (IOException e) {
-            throw state.closedDuring(e);
-        }
+        return state.guarded(io::localAddress);
     }
 
     public InetSocketAddress remoteAddress() throws IOException {
-        state.ensureOpen();
-        try {
-            return io.remoteAddress();
-        } catch (IOException e) {
-            throw state.closedDuring(e);
-        }
+        return state.guarded(io::remoteAddress);
     }
 
     @Override
@@ -236,14 +206,7 @@ public final class RingSocket implements ByteChannel {
     /** Wakes blocked threads, cancels the socket's ops, closes the socket after their last completion. */
     @Override
     public void close() throws IOException {
-        if (!state.beginClose()) {
-            return;
-        }
-        try {
-            io.close();
-        } finally {
-            state.closed();
-        }
+        state.close(io);
     }
 
     /** Test hook: reads that lent their own buffer because the provided buffers ran out (io_uring only). */

@@ -8,7 +8,9 @@ import dev.ringloom.poller.sys.Errno;
 import dev.ringloom.runtime.backend.IoErrors;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 
 /**
@@ -135,6 +137,26 @@ final class OpBracket {
      */
     int waitFor(Op op, OnInterrupt onInterrupt) throws IOException {
         return onInterrupt == OnInterrupt.ABANDON ? op.await(poller) : op.awaitCancellingOnInterrupt(poller);
+    }
+
+    /**
+     * A write's steps 4 to 6 ({@link OnInterrupt#CANCEL_AND_WAIT}): advances {@code src} by the bytes that went out —
+     * also when an interrupt cut the write short, and then the {@link java.io.InterruptedIOException} counts them —
+     * and releases the op's buffer once the kernel is done with it.
+     *
+     * @param len the bytes of {@code src} the op writes
+     */
+    int awaitWrite(Op op, String call, int len, ByteBuffer src) throws IOException {
+        int res;
+        try {   // PollerDeadlockException: the op and its buffer are the registry's, the facade refuses later writes
+            res = await(op, OnInterrupt.CANCEL_AND_WAIT, call, len);
+        } catch (InterruptedIOException cutShort) {     // the op completed, its buffer was released
+            src.position(src.position() + cutShort.bytesTransferred);
+            throw cutShort;
+        }
+        op.releaseBuffer();
+        src.position(src.position() + res);
+        return res;
     }
 
     /** {@link #await(Op, OnInterrupt, String, int)} for an op whose every non-negative result is complete. */

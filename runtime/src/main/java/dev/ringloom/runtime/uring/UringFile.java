@@ -15,7 +15,6 @@ import dev.ringloom.poller.sys.Libc;
 import dev.ringloom.poller.uring.IoUringConstants;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import dev.ringloom.poller.spi.FileIo;
@@ -232,16 +231,8 @@ final class UringFile implements FileIo {
         }
         OpEncoder.write(op, fd, pos, buf.address(), len).buffer(buf, pool);
         ops.submit(op);
-        int res;
-        try {   // PollerDeadlockException: the op and buf are the registry's, the facade refuses later writes
-            res = ops.await(op, CANCEL_AND_WAIT, "write(" + name + ")", len);
-        } catch (InterruptedIOException cutShort) {     // the op completed: its buffer was released
-            src.position(src.position() + cutShort.bytesTransferred);   // the bytes it counts did go out
-            throw cutShort;
-        }
-        pool.release(op.takeBuffer());
+        int res = ops.awaitWrite(op, "write(" + name + ")", len, src);
         spare.giveBack(op);
-        src.position(src.position() + res);
         return res;
     }
 

@@ -13,7 +13,6 @@ import dev.ringloom.poller.sys.NativeMemory;
 import dev.ringloom.poller.sys.SockAddr;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
@@ -25,7 +24,6 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 
 import static dev.ringloom.runtime.uring.OpBracket.OnInterrupt.ABANDON;
-import static dev.ringloom.runtime.uring.OpBracket.OnInterrupt.CANCEL_AND_WAIT;
 
 
 /** The io_uring {@link SocketIo}: the rules are {@link RingSocket}'s. */
@@ -165,16 +163,8 @@ final class UringSocket implements SocketIo {
             throw e;
         }
         ops.submit(op);
-        int res;
-        try {   // PollerDeadlockException: the op and buf are the registry's, the facade refuses later writes
-            res = ops.await(op, CANCEL_AND_WAIT, "send(" + label + ")", len);
-        } catch (InterruptedIOException cutShort) {     // the op completed: its buffer was released
-            src.position(src.position() + cutShort.bytesTransferred);   // the bytes it counts did go out
-            throw cutShort;
-        }
-        op.releaseBuffer();
+        int res = ops.awaitWrite(op, "send(" + label + ")", len, src);
         spareSend.giveBack(op);
-        src.position(src.position() + res);
         return res;
     }
 
