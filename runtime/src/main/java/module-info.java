@@ -8,4 +8,6 @@ module dev.ringloom.runtime {
     exports dev.ringloom.runtime;
 
     uses dev.ringloom.poller.spi.IoBackendProvider;
+    provides dev.ringloom.poller.spi.IoBackendProvider with
+            dev.ringloom.runtime.uring.UringBackendProvider, dev.ringloom.runtime.jdk.JdkBackendProvider;
 }

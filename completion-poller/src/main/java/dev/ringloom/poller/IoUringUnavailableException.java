@@ -2,14 +2,14 @@ package dev.ringloom.poller;
 
 import dev.ringloom.poller.sys.Errno;
 
-import java.io.IOException;
+import dev.ringloom.poller.spi.BackendUnavailableException;
 
 /**
  * io_uring cannot be used in this process, with the reason: no io_uring in the kernel (ENOSYS), blocked by
  * a seccomp profile such as Docker's default or by {@code kernel.io_uring_disabled} (EPERM), memory-lock
  * limits on old kernels (ENOMEM), or a required opcode or feature missing.
  */
-public final class IoUringUnavailableException extends IOException {
+public final class IoUringUnavailableException extends BackendUnavailableException {
     private static final long serialVersionUID = 1L;
     private final int errno;
 

@@ -2,17 +2,18 @@ package dev.ringloom.runtime;
 
 import dev.ringloom.poller.IoUringUnavailableException;
 import dev.ringloom.poller.PollerConfig;
+import dev.ringloom.poller.spi.BackendUnavailableException;
 import dev.ringloom.poller.spi.IoBackend;
 import dev.ringloom.poller.spi.IoBackendProvider;
 import dev.ringloom.poller.spi.IoStats;
-import dev.ringloom.runtime.jdk.JdkBackendProvider;
-import dev.ringloom.runtime.uring.UringBackendProvider;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -38,7 +39,6 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Ringloom implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.ringloom");
     private static final Set<String> ANNOUNCED = ConcurrentHashMap.newKeySet();
-    private static final IoBackendProvider IO_URING = new UringBackendProvider(), JDK = new JdkBackendProvider();
 
     private final IoBackend backend;
 
@@ -62,37 +62,40 @@ public final class Ringloom implements AutoCloseable {
 
     /** Starts a runtime on the named backend: {@code auto}, {@code io_uring}, {@code jdk} or a provider's name. */
     public static Ringloom open(PollerConfig config, String backend) throws IOException {
+        List<IoBackendProvider> providers = providers();
         if (!backend.equals("auto")) {
-            return started(provider(backend).open(config), "selected by ringloom.backend");
+            for (IoBackendProvider p : providers) {
+                if (p.name().equals(backend)) {
+                    return started(p.open(config), "selected by ringloom.backend");
+                }
+            }
+            throw new IllegalArgumentException("unknown ringloom.backend '" + backend + "': use auto, "
+                    + String.join(", ", providers.stream().map(IoBackendProvider::name).toList())
+                    + " (the registered IoBackendProviders)");
         }
-        String os = System.getProperty("os.name", "?");
-        if (!os.startsWith("Linux")) {
-            return started(JDK.open(config), "io_uring is Linux-only and this is " + os);
+        String unavailable = null;      // why the more preferred providers could not run
+        for (IoBackendProvider p : providers) {
+            try {
+                IoBackend opened = p.open(config);
+                return started(opened, unavailable == null ? "the preferred one runs here (" + opened.stats().description() + ")"
+                        : unavailable);
+            } catch (BackendUnavailableException e) {
+                unavailable = unavailable == null ? e.getMessage() : unavailable + "; " + e.getMessage();
+            }
         }
-        try {
-            return started(IO_URING.open(config), "io_uring accepted (" + config.pollers() + " poller(s))");
-        } catch (IoUringUnavailableException e) {
-            return started(JDK.open(config), e.getMessage());
-        } catch (LinkageError e) {
-            // libc symbols missing (an unusual libc): the FFM bindings cannot load, so io_uring cannot run
-            return started(JDK.open(config), "ringloom's libc bindings failed to load: " + e);
-        }
+        throw new BackendUnavailableException("no ringloom backend can run here: " + unavailable, null);
     }
 
-    /** The built-in provider of that name, else an installed one ({@link ServiceLoader}). */
-    private static IoBackendProvider provider(String name) {
-        for (IoBackendProvider p : List.of(IO_URING, JDK)) {
-            if (p.name().equals(name)) {
-                return p;
-            }
+    /** Every registered provider, the most preferred first. */
+    private static List<IoBackendProvider> providers() {
+        List<IoBackendProvider> all = new ArrayList<>();
+        ServiceLoader.load(IoBackendProvider.class, Ringloom.class.getClassLoader()).forEach(all::add);
+        if (all.isEmpty()) {
+            throw new IllegalStateException("no IoBackendProvider is registered: ringloom's runtime jar is"
+                    + " incomplete (its META-INF/services or module-info lost the built-in providers)");
         }
-        for (IoBackendProvider p : ServiceLoader.load(IoBackendProvider.class)) {
-            if (p.name().equals(name)) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException("unknown ringloom.backend '" + name
-                + "': use auto, io_uring, jdk or the name of an installed IoBackendProvider");
+        all.sort(Comparator.comparingInt(IoBackendProvider::preference).reversed());
+        return all;
     }
 
     private static Ringloom started(IoBackend backend, String why) {

@@ -11,6 +11,12 @@ public final class JdkBackendProvider implements IoBackendProvider {
         return "jdk";
     }
 
+    /** The lowest: the fallback under {@code auto}, since it runs wherever the JDK does. */
+    @Override
+    public int preference() {
+        return 0;
+    }
+
     @Override
     public IoBackend open(PollerConfig config) {
         return new JdkBackend();

@@ -1,5 +1,6 @@
 package dev.ringloom.runtime.uring;
 
+import dev.ringloom.poller.IoUringUnavailableException;
 import dev.ringloom.poller.PollerConfig;
 import dev.ringloom.poller.spi.IoBackend;
 import dev.ringloom.poller.spi.IoBackendProvider;
@@ -13,9 +14,26 @@ public final class UringBackendProvider implements IoBackendProvider {
         return "io_uring";
     }
 
-    /** @throws dev.ringloom.poller.IoUringUnavailableException when the kernel refuses io_uring, saying why */
+    @Override
+    public int preference() {
+        return 100;
+    }
+
+    /**
+     * @throws IoUringUnavailableException when this is not Linux, the FFM bindings to libc cannot load, or the
+     *                                     kernel refuses io_uring — saying which
+     */
     @Override
     public IoBackend open(PollerConfig config) throws IOException {
-        return UringBackend.open(config);
+        String os = System.getProperty("os.name", "?");
+        if (!os.startsWith("Linux")) {
+            throw new IoUringUnavailableException("io_uring is Linux-only and this is " + os, 0, null);
+        }
+        try {
+            return UringBackend.open(config);
+        } catch (LinkageError e) {
+            // libc symbols missing (an unusual libc): the FFM bindings cannot load, so io_uring cannot run
+            throw new IoUringUnavailableException("ringloom's libc bindings failed to load: " + e, 0, e);
+        }
     }
 }
