@@ -7,6 +7,7 @@ import dev.ringloom.runtime.backend.IoErrors;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NonReadableChannelException;
@@ -86,6 +87,46 @@ public final class RingFile implements SeekableByteChannel {
     }
 
     // ---------------------------------------------------------------- reads
+
+    /**
+     * A new {@link RingReader} over this file from its position on: it reads ahead into a 64 KiB buffer of its own
+     * (so the file's position runs ahead of what the reader consumed) and gives {@code readLine} and
+     * {@code readUntil} their no-loss rules. Sequential reads of the file should all go through it.
+     */
+    public RingReader reader() {
+        return new RingReader(new ReadAhead());
+    }
+
+    /** A file reader's source: sequential reads into a buffer it owns. */
+    private final class ReadAhead implements RingReader.Source {
+        private static final int SIZE = 64 * 1024;
+        private ByteBuffer buffer;              // filled bytes between position and limit
+
+        @Override
+        public MemorySegment fill() throws IOException {
+            if (buffer == null) {
+                buffer = ByteBuffer.allocateDirect(SIZE).limit(0);
+            }
+            if (!buffer.hasRemaining()) {
+                buffer.clear();
+                int n;
+                try {
+                    n = read(buffer);
+                } finally {
+                    buffer.flip();
+                }
+                if (n < 0) {
+                    return null;
+                }
+            }
+            return MemorySegment.ofBuffer(buffer);
+        }
+
+        @Override
+        public void consume(int n) {
+            buffer.position(buffer.position() + n);
+        }
+    }
 
     /** Reads at the position (or from the stream), advancing it; -1 at end. */
     @Override

@@ -6,6 +6,7 @@ import dev.ringloom.runtime.backend.IoErrors;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
@@ -75,6 +76,7 @@ public final class RingSocket implements ByteChannel {
     private final WriteGate writes = new WriteGate("the socket");
     private final ReentrantLock writeLock = new ReentrantLock();  // writes take turns, so none interleaves another
     private volatile int soTimeoutMillis;   // the backend gets a deadline per read
+    private volatile RingReader reader;     // created on first use; reads go through it while it holds bytes
 
     RingSocket(SocketIo io) {
         this.io = io;
@@ -94,12 +96,54 @@ public final class RingSocket implements ByteChannel {
         if (!dst.hasRemaining()) {
             return 0;
         }
+        RingReader r = reader;
+        if (r != null && r.holdsBytes()) {
+            return r.read(dst);                 // the bytes it filled come first
+        }
         IoErrors.checkNotInterrupted("read", io.toString());
         int timeout = soTimeoutMillis;
         try {
             return io.read(dst, timeout == 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(timeout));
         } catch (IOException e) {
             throw state.closedDuring(e);
+        }
+    }
+
+    /**
+     * This socket's {@link RingReader}: its received bytes where the kernel put them, no copy, and a connection
+     * waiting in {@link RingReader#fillBuf()} holds no buffer. The same reader on every call; its reads keep this
+     * socket's timeout, interrupt and close rules.
+     */
+    public RingReader reader() {
+        RingReader r = reader;
+        if (r == null) {
+            synchronized (this) {
+                r = reader;
+                if (r == null) {
+                    reader = r = new RingReader(new ReceivedBytes());
+                }
+            }
+        }
+        return r;
+    }
+
+    /** The reader's source: the backend's received memory, under this socket's rules. */
+    private final class ReceivedBytes implements RingReader.Source {
+        @Override
+        public MemorySegment fill() throws IOException {
+            state.ensureOpen();
+            IoErrors.checkNotInterrupted("read", io.toString());
+            int timeout = soTimeoutMillis;
+            try {
+                return io.fill(timeout == 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(timeout));
+            } catch (IOException e) {
+                throw state.closedDuring(e);
+            }
+        }
+
+        @Override
+        public void consume(int n) {
+            io.consume(n);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.ringloom.poller.spi;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.net.SocketOption;
@@ -31,6 +32,22 @@ public interface SocketIo extends Closeable {
      * @return bytes read, -1 at end of stream
      */
     int read(ByteBuffer dst, long timeoutNanos) throws IOException;
+
+    /**
+     * The next received bytes without a copy: the memory the backend received them into, parking like
+     * {@link #read} (timeout, interrupt: nothing consumed); null at end of stream. The bytes stay the caller's to
+     * read until {@link #consume} has consumed all of them — then the memory goes back to the backend (the kernel
+     * may receive into it again). Calls of {@code fill}, {@code consume} and {@code read} take turns with one
+     * another; a {@code read} between a {@code fill} and its {@code consume} returns those same bytes first.
+     */
+    MemorySegment fill(long timeoutNanos) throws IOException;
+
+    /**
+     * Marks the first {@code n} of the bytes the last {@link #fill} returned as consumed.
+     *
+     * @throws IllegalArgumentException if {@code n} is negative or more than that fill returned and is left
+     */
+    void consume(int n);
 
     /**
      * Writes some of {@code src} — at least one byte, perhaps all — parking until the kernel took them; advances

@@ -108,34 +108,73 @@ public final class ReceiveQueue {
     /** Copies queued bytes into {@code dst}, front chunk first, recycling every chunk it empties; 0 if none queued. */
     public int take(ByteBuffer dst) throws IOException {
         int copied = 0;
-        while (dst.hasRemaining()) {
-            long c;
-            synchronized (this) {
-                if (count == 0) {
-                    break;
-                }
-                c = ring[head];
-            }
-            int id = (int) (c >>> 32), length = (int) c;
-            int n = Math.min(dst.remaining(), length - headOffset);
+        MemorySegment front;
+        while (dst.hasRemaining() && (front = front()) != null) {
+            int n = (int) Math.min(dst.remaining(), front.byteSize());
             try {
-                MemorySegment.copy(chunks.segment(id, length), headOffset, MemorySegment.ofBuffer(dst), 0, n);
+                MemorySegment.copy(front, 0, MemorySegment.ofBuffer(dst), 0, n);
             } catch (IllegalStateException freed) {
                 throw chunks.freed(freed);
             }
             dst.position(dst.position() + n);
             copied += n;
-            headOffset += n;
-            if (headOffset == length) {
-                headOffset = 0;
-                synchronized (this) {
-                    head = (head + 1) & (ring.length - 1);
-                    count--;
-                }
-                chunks.recycle(id);
-            }
+            consume(n);
         }
         return copied;
+    }
+
+    /**
+     * The unconsumed bytes of the front chunk, in the producer's buffer itself (no copy), or null if none is
+     * queued. They stay valid until {@link #consume} empties the chunk: its buffer then goes back to the producer.
+     */
+    public MemorySegment front() throws IOException {
+        long c;
+        synchronized (this) {
+            if (count == 0) {
+                return null;
+            }
+            c = ring[head];
+        }
+        int id = (int) (c >>> 32), length = (int) c;
+        try {
+            return chunks.segment(id, length).asSlice(headOffset, length - headOffset);
+        } catch (IllegalStateException freed) {
+            throw chunks.freed(freed);
+        }
+    }
+
+    /**
+     * Marks {@code n} bytes of the front chunk consumed; once it is empty, recycles its buffer.
+     *
+     * @throws IllegalArgumentException if {@code n} is negative or more than the front chunk holds
+     */
+    public void consume(int n) {
+        if (n == 0) {
+            return;
+        }
+        long c;
+        synchronized (this) {
+            c = count == 0 ? -1 : ring[head];
+        }
+        int length = c < 0 ? 0 : (int) c;
+        if (n < 0 || headOffset + n > length) {
+            throw new IllegalArgumentException("consume(" + n + "): the front chunk has " + (length - headOffset)
+                    + " bytes left");
+        }
+        headOffset += n;
+        if (headOffset == length) {
+            headOffset = 0;
+            synchronized (this) {
+                head = (head + 1) & (ring.length - 1);
+                count--;
+            }
+            chunks.recycle((int) (c >>> 32));
+        }
+    }
+
+    /** True if a chunk is queued. */
+    public synchronized boolean hasChunks() {
+        return count > 0;
     }
 
     /** How receiving ended, once no chunk is queued before it, and forgets it; else {@link #NO_END}. */

@@ -98,6 +98,22 @@ final class JdkSocket implements SocketIo {
         }
     }
 
+    @Override
+    public java.lang.foreign.MemorySegment fill(long timeoutNanos) throws IOException {
+        try {
+            return reads.fill(timeoutNanos);
+        } catch (InterruptedIOException e) {
+            throw e;
+        } catch (IOException e) {
+            throw mapped(e);
+        }
+    }
+
+    @Override
+    public void consume(int n) {
+        reads.consume(n);
+    }
+
     /** Writes all of {@code src} through the socket's write pump ({@link JdkStreamWrites}). */
     @Override
     public int write(ByteBuffer src) throws IOException {

@@ -124,42 +124,66 @@ final class JdkStreamReads implements Closeable {
         if (!dst.hasRemaining()) {
             return 0;
         }
-        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
         lock.lock();
         try {
-            for (;;) {
-                int n = queue.take(dst);
-                if (n > 0) {
-                    return n;
-                }
-                if (ended == ReceiveQueue.NO_END) {
-                    ended = queue.takeEnd();
-                }
-                switch (ended) {
-                    case ReceiveQueue.NO_END -> {
-                    }
-                    case EOF -> {
-                        if (backend.isClosed()) {
-                            // the runtime's close may have closed the write end first: not a real end of stream
-                            throw JdkBackend.closedError("read(" + name + ")");
-                        }
-                        return -1;
-                    }
-                    case FAILED -> throw rethrown(failure);
-                    default -> throw rethrown(new AsynchronousCloseException());
-                }
-                if (buffers.startPump()) {
-                    try {
-                        backend.startPump("read(" + name + ")", this::pump);
-                    } catch (IOException e) {
-                        pumpDone.countDown();               // no pump will run: nothing for close to wait for
-                        throw e;
-                    }
-                }
-                queue.await(deadline, Completer.UNGUARDED);
-            }
+            return awaitBytes(timeoutNanos) ? queue.take(dst) : -1;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** The next queued bytes in the stream's buffer (no copy), waiting like {@link #read}; null at end of stream. */
+    MemorySegment fill(long timeoutNanos) throws IOException {
+        lock.lock();
+        try {
+            return awaitBytes(timeoutNanos) ? queue.front() : null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Marks {@code n} of the bytes {@link #fill} returned consumed. */
+    void consume(int n) {
+        lock.lock();
+        try {
+            queue.consume(n);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under lock: waits until bytes are queued (true) or the stream ended (false), starting the pump if needed. */
+    private boolean awaitBytes(long timeoutNanos) throws IOException {
+        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+        for (;;) {
+            if (queue.hasChunks()) {
+                return true;
+            }
+            if (ended == ReceiveQueue.NO_END) {
+                ended = queue.takeEnd();
+            }
+            switch (ended) {
+                case ReceiveQueue.NO_END -> {
+                }
+                case EOF -> {
+                    if (backend.isClosed()) {
+                        // the runtime's close may have closed the write end first: not a real end of stream
+                        throw JdkBackend.closedError("read(" + name + ")");
+                    }
+                    return false;
+                }
+                case FAILED -> throw rethrown(failure);
+                default -> throw rethrown(new AsynchronousCloseException());
+            }
+            if (buffers.startPump()) {
+                try {
+                    backend.startPump("read(" + name + ")", this::pump);
+                } catch (IOException e) {
+                    pumpDone.countDown();               // no pump will run: nothing for close to wait for
+                    throw e;
+                }
+            }
+            queue.await(deadline, Completer.UNGUARDED);
         }
     }
 

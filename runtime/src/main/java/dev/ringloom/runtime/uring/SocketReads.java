@@ -143,51 +143,108 @@ public final class SocketReads {
         long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
         lock.lock();
         try {
-            for (;;) {
-                if (fallback.hasPending()) {
-                    return fallback.read(dst, maxChunk, ReadWaits.remaining(deadline));
-                }
-                int n = queue.take(dst);
-                if (n > 0) {
-                    everDelivered = true;
-                    return n;
-                }
-                if (eof) {
-                    return -1;
-                }
-                int ended = queue.takeEnd();
-                if (ended != ReceiveQueue.NO_END) {
-                    RecvOp done = armed;
-                    armed = null;
-                    spare.giveBack(done);
-                    if (ended == 0) {
-                        eof = true;
-                        return -1;
-                    }
-                    if (ended == -Errno.ENOBUFS) {
-                        // Every provided buffer is out: this one read lends its own buffer.
-                        oneShotReads++;
-                        return fallback.read(dst, maxChunk, ReadWaits.remaining(deadline));
-                    }
-                    if (ended == -Errno.EINVAL && !everDelivered) {
-                        buffers.refuseMultishotRecv();  // a kernel without multishot recv (before 6.0)
-                        oneShotReads++;
-                        return fallback.read(dst, maxChunk, ReadWaits.remaining(deadline));
-                    }
-                    if (ended != END_REARM && !ops.cancelledByCaller(ended)) {
-                        throw ops.failure("read(" + name + ")", ended, null);
-                    }
-                    continue;                           // throttled, or ended with data: arm again
-                }
-                if (armed == null) {
-                    IoErrors.checkNotInterrupted("read", name);
-                    arm();
-                    continue;
-                }
-                queue.await(deadline, poller);      // the poller refuses a park on its own thread
+            return switch (next(deadline)) {
+                case FROM_QUEUE -> queue.take(dst);
+                case FROM_FALLBACK -> fallback.read(dst, maxChunk, ReadWaits.remaining(deadline));
+                default -> -1;
+            };
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The socket's next received bytes where the kernel wrote them — a provided buffer, or the one-shot fallback's
+     * buffer — without a copy, blocking like {@link #read}; null at end of stream. They stay valid until
+     * {@link #consume} empties them; the buffer then goes back to the kernel.
+     *
+     * @param want the fallback's read size, should the bytes have to come through it
+     */
+    MemorySegment fill(int want, long timeoutNanos) throws IOException {
+        if (buffers == null) {
+            return fallback.fill(want, timeoutNanos);
+        }
+        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+        lock.lock();
+        try {
+            return switch (next(deadline)) {
+                case FROM_QUEUE -> queue.front();
+                case FROM_FALLBACK -> fallback.fill(want, ReadWaits.remaining(deadline));
+                default -> null;
+            };
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Marks {@code n} of the bytes the last {@link #fill} returned consumed. */
+    void consume(int n) {
+        if (buffers == null) {
+            fallback.consume(n);
+            return;
+        }
+        lock.lock();
+        try {
+            // Bytes wait in the fallback only when the last fill came from it: next() takes those first.
+            if (fallback.hasBufferedBytes()) {
+                fallback.consume(n);
+            } else {
+                queue.consume(n);
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    private static final int FROM_QUEUE = 1, FROM_FALLBACK = 2, AT_EOF = -1;
+
+    /**
+     * Under lock: waits until the next bytes are queued ({@code FROM_QUEUE}), must come through the one-shot
+     * fallback ({@code FROM_FALLBACK}: it holds bytes or a read in flight, or the multishot cannot run), or the
+     * stream ended ({@code AT_EOF}). Arms the multishot when none is in flight.
+     */
+    private int next(long deadline) throws IOException {
+        for (;;) {
+            if (fallback.hasPending()) {
+                return FROM_FALLBACK;
+            }
+            if (queue.hasChunks()) {
+                everDelivered = true;
+                return FROM_QUEUE;
+            }
+            if (eof) {
+                return AT_EOF;
+            }
+            int ended = queue.takeEnd();
+            if (ended != ReceiveQueue.NO_END) {
+                RecvOp done = armed;
+                armed = null;
+                spare.giveBack(done);
+                if (ended == 0) {
+                    eof = true;
+                    return AT_EOF;
+                }
+                if (ended == -Errno.ENOBUFS) {
+                    // Every provided buffer is out: this one read lends its own buffer.
+                    oneShotReads++;
+                    return FROM_FALLBACK;
+                }
+                if (ended == -Errno.EINVAL && !everDelivered) {
+                    buffers.refuseMultishotRecv();  // a kernel without multishot recv (before 6.0)
+                    oneShotReads++;
+                    return FROM_FALLBACK;
+                }
+                if (ended != END_REARM && !ops.cancelledByCaller(ended)) {
+                    throw ops.failure("read(" + name + ")", ended, null);
+                }
+                continue;                           // throttled, or ended with data: arm again
+            }
+            if (armed == null) {
+                IoErrors.checkNotInterrupted("read", name);
+                arm();
+                continue;
+            }
+            queue.await(deadline, poller);          // the poller refuses a park on its own thread
         }
     }
 

@@ -65,72 +65,111 @@ final class StreamReads {
         }
         lock.lock();
         try {
-            if (leftover != null) {
-                return fromLeftover(dst);
-            }
-            String call = "read(" + name + ")";
-            for (;;) {
-                Op op;
-                boolean reclaimed = carry != null;
-                if (reclaimed) {
-                    op = carry;
-                    carry = null;
-                    op.reclaim();
-                } else {
-                    IoErrors.checkNotInterrupted("read", name);
-                    op = spare.take();                          // allocations first: the fd reference could leak
-                    MemorySegment buf = pool.acquire(want);
-                    int fd;
-                    try {
-                        fd = ops.acquire();
-                    } catch (IOException e) {
-                        pool.release(buf);
-                        throw e;
-                    }
-                    int len = (int) Math.min(buf.byteSize(), want);
-                    if (opcode == IoUringConstants.OP_READ) {
-                        OpEncoder.read(op, fd, OpEncoder.CURRENT_POSITION, buf.address(), len);
-                    } else {
-                        OpEncoder.recv(op, fd, buf.address(), len);
-                    }
-                    op.buffer(buf, pool).retainOnAbandon().linkTimeout(timeoutNanos);
-                    if (drained && opcode == IoUringConstants.OP_RECV) {
-                        // The socket was empty a moment ago: skip the attempt that would fail with EAGAIN.
-                        op.ioprio(IoUringConstants.RECVSEND_POLL_FIRST);
-                    }
-                    ops.submit(op);
-                }
-                int res;
-                try {
-                    res = ops.waitFor(op, ABANDON);
-                } catch (InterruptedIOException | PollerDeadlockException e) {
-                    carry = op;                     // its bytes, if any, belong to the next reader
-                    throw e;
-                }
-                MemorySegment buf = op.takeBuffer();
-                drained = (op.cqeFlags() & Cqe.F_SOCK_NONEMPTY) == 0;
-                spare.giveBack(op);
-                if (res < 0) {
-                    pool.release(buf);
-                    if (reclaimed && ops.cancelledByCaller(res)) {
-                        continue;                   // the abandoned read was cancelled before it read anything
-                    }
-                    throw ops.failure(call, res, op);   // a linked timeout's cancel: SocketTimeoutException
-                }
-                if (res > 0 && reclaimed) {
-                    rescuedBytes += res;
-                }
-                if (res > 0) {
-                    leftover = buf;
-                    leftoverPos = 0;
-                    leftoverLimit = res;
-                    return fromLeftover(dst);
-                }
-                pool.release(buf);
+            if (leftover == null && receive(want, timeoutNanos) < 0) {
                 return -1;
+            }
+            return fromLeftover(dst);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The stream's next bytes where the kernel wrote them (a runtime buffer, no copy), receiving up to {@code want}
+     * if none wait; null at end of stream. They stay valid until {@link #consume} empties them.
+     */
+    MemorySegment fill(int want, long timeoutNanos) throws IOException {
+        lock.lock();
+        try {
+            if (leftover == null && receive(want, timeoutNanos) < 0) {
+                return null;
+            }
+            return leftover.asSlice(leftoverPos, leftoverLimit - leftoverPos);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Marks {@code n} of the bytes {@link #fill} returned consumed; the buffer goes back once all are. */
+    void consume(int n) {
+        lock.lock();
+        try {
+            int left = leftover == null ? 0 : leftoverLimit - leftoverPos;
+            if (n < 0 || n > left) {
+                throw new IllegalArgumentException("consume(" + n + "): " + left + " bytes are filled");
+            }
+            leftoverPos += n;
+            if (leftover != null && leftoverPos == leftoverLimit) {
+                pool.release(leftover);
+                leftover = null;
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Under lock, with nothing left over: one read of up to {@code want} bytes into {@code leftover}; -1 at EOF. */
+    private int receive(int want, long timeoutNanos) throws IOException {
+        String call = "read(" + name + ")";
+        for (;;) {
+            Op op;
+            boolean reclaimed = carry != null;
+            if (reclaimed) {
+                op = carry;
+                carry = null;
+                op.reclaim();
+            } else {
+                IoErrors.checkNotInterrupted("read", name);
+                op = spare.take();                          // allocations first: the fd reference could leak
+                MemorySegment buf = pool.acquire(want);
+                int fd;
+                try {
+                    fd = ops.acquire();
+                } catch (IOException e) {
+                    pool.release(buf);
+                    throw e;
+                }
+                int len = (int) Math.min(buf.byteSize(), want);
+                if (opcode == IoUringConstants.OP_READ) {
+                    OpEncoder.read(op, fd, OpEncoder.CURRENT_POSITION, buf.address(), len);
+                } else {
+                    OpEncoder.recv(op, fd, buf.address(), len);
+                }
+                op.buffer(buf, pool).retainOnAbandon().linkTimeout(timeoutNanos);
+                if (drained && opcode == IoUringConstants.OP_RECV) {
+                    // The socket was empty a moment ago: skip the attempt that would fail with EAGAIN.
+                    op.ioprio(IoUringConstants.RECVSEND_POLL_FIRST);
+                }
+                ops.submit(op);
+            }
+            int res;
+            try {
+                res = ops.waitFor(op, ABANDON);
+            } catch (InterruptedIOException | PollerDeadlockException e) {
+                carry = op;                     // its bytes, if any, belong to the next reader
+                throw e;
+            }
+            MemorySegment buf = op.takeBuffer();
+            drained = (op.cqeFlags() & Cqe.F_SOCK_NONEMPTY) == 0;
+            spare.giveBack(op);
+            if (res < 0) {
+                pool.release(buf);
+                if (reclaimed && ops.cancelledByCaller(res)) {
+                    continue;                   // the abandoned read was cancelled before it read anything
+                }
+                throw ops.failure(call, res, op);   // a linked timeout's cancel: SocketTimeoutException
+            }
+            if (res > 0 && reclaimed) {
+                rescuedBytes += res;
+            }
+            if (res > 0) {
+                leftover = buf;
+                leftoverPos = 0;
+                leftoverLimit = res;
+                return res;
+            }
+            pool.release(buf);
+            return -1;
         }
     }
 

@@ -29,6 +29,8 @@ import static dev.ringloom.runtime.uring.OpBracket.OnInterrupt.ABANDON;
 /** The io_uring {@link SocketIo}: the rules are {@link RingSocket}'s. */
 final class UringSocket implements SocketIo {
     static final int MAX_READ = 256 * 1024;
+    /** A fill's read size when the provided buffers ran out and the bytes come through a one-shot recv. */
+    private static final int FILL_SIZE = 16 * 1024;
     private static final int MAX_WRITE = NativeBufferPool.MAX_SIZE;
 
     private final Poller poller;
@@ -119,6 +121,20 @@ final class UringSocket implements SocketIo {
         } catch (ClosedChannelException e) {
             throw SocketErrors.closed(e);
         }
+    }
+
+    @Override
+    public MemorySegment fill(long timeoutNanos) throws IOException {
+        try {
+            return reads.fill(FILL_SIZE, timeoutNanos);
+        } catch (ClosedChannelException e) {
+            throw SocketErrors.closed(e);
+        }
+    }
+
+    @Override
+    public void consume(int n) {
+        reads.consume(n);
     }
 
     /**

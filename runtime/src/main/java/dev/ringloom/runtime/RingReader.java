@@ -1,0 +1,240 @@
+package dev.ringloom.runtime;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.util.Arrays;
+import java.util.Objects;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+/**
+ * A buffered reader whose buffer is the memory the kernel received into — in the manner of Rust's {@code BufRead}:
+ * {@link #fillBuf()} shows the next received bytes where they are, {@link #consume} says how many of them were
+ * used. On a socket with io_uring the bytes are in the poller's provided buffers: no copy is made, and a
+ * connection waiting in {@code fillBuf} holds no buffer at all — the kernel picks one only when data arrives.
+ * Obtain one from {@link RingSocket#reader()} or {@link RingFile#reader()}.
+ *
+ * <h2>Ownership of the bytes</h2>
+ * The view {@code fillBuf} returns is read-only and stays valid until {@link #consume} has consumed all of it (or
+ * the channel closes): then its memory goes back to the kernel, which may receive into it again, so a view must
+ * not be kept past that. A reader holds the buffers of what it filled and what is queued behind it; on a socket
+ * that is bounded — once {@code RingSocket}'s receive queue is full (16 buffers) the kernel stops receiving for
+ * that connection and TCP flow control holds the peer back until the reader consumes; other connections are not
+ * affected.
+ *
+ * <h2>Interrupt, timeout, close</h2>
+ * As for the channel's reads: an interrupted or timed-out {@code fillBuf} consumes nothing and loses nothing. A
+ * {@link #readLine} or {@link #readUntil} cut short keeps what it had gathered: {@code readLine} holds the partial
+ * line and the next call continues it; {@code readUntil} has already written it to the sink.
+ *
+ * <h2>Threads</h2>
+ * Not thread-safe: one thread reads through a reader at a time, as with {@code BufferedReader}. A plain
+ * {@code read} on the channel while the reader holds filled bytes returns those first.
+ */
+public final class RingReader {
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
+
+    /** Where a reader's bytes come from: the channel's own received memory. */
+    interface Source {
+        /** The next bytes, waiting for them; null at end of stream. */
+        MemorySegment fill() throws IOException;
+
+        /** The first {@code n} bytes of the last fill were used. */
+        void consume(int n);
+    }
+
+    private final Source source;
+    private MemorySegment filled;   // the unconsumed part of the last fill, or null
+    private byte[] pending = new byte[0];   // a readLine's partial line, kept across an interrupt or a timeout
+    private int pendingLength;
+    private byte[] scratch;         // readUntil's copy into an OutputStream, allocated on first use
+
+    RingReader(Source source) {
+        this.source = source;
+    }
+
+    /**
+     * The next received bytes, parking until at least one arrived: a read-only view of the memory they were received
+     * into, valid until {@link #consume} consumed all of it. Calling it again before consuming returns the same
+     * bytes. An empty buffer at end of stream.
+     *
+     * @throws InterruptedIOException if interrupted while waiting (nothing consumed; the status stays set)
+     * @throws SocketTimeoutException if the channel's timeout passed first (nothing consumed)
+     */
+    public ByteBuffer fillBuf() throws IOException {
+        MemorySegment f = fill();
+        return f == null ? EMPTY : f.asByteBuffer().asReadOnlyBuffer();
+    }
+
+    /** The unconsumed filled bytes, filling if there are none; null at end of stream. */
+    private MemorySegment fill() throws IOException {
+        if (filled == null) {
+            filled = source.fill();
+        }
+        return filled;
+    }
+
+    /**
+     * Marks the first {@code n} bytes of the last {@link #fillBuf()} as used; once all are, their memory goes back.
+     *
+     * @throws IllegalArgumentException if {@code n} is negative or more than the filled bytes left
+     */
+    public void consume(int n) {
+        long left = filled == null ? 0 : filled.byteSize();
+        if (n < 0 || n > left) {
+            throw new IllegalArgumentException("consume(" + n + "): " + left + " filled bytes are left");
+        }
+        if (n == 0) {
+            return;
+        }
+        filled = n == left ? null : filled.asSlice(n);
+        source.consume(n);
+    }
+
+    /** True if bytes are filled and not consumed: a read on the channel must come through here first. */
+    boolean holdsBytes() {
+        return filled != null;
+    }
+
+    /** True unless the stream ended; parks until it knows. */
+    public boolean hasDataLeft() throws IOException {
+        return fill() != null;
+    }
+
+    /**
+     * Copies up to {@code dst.remaining()} bytes, parking until at least one arrived; for callers who want a copy.
+     *
+     * @return bytes copied, -1 at end of stream
+     */
+    public int read(ByteBuffer dst) throws IOException {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("Read-only buffer");
+        }
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        MemorySegment f = fill();
+        if (f == null) {
+            return -1;
+        }
+        int n = (int) Math.min(dst.remaining(), f.byteSize());
+        MemorySegment.copy(f, 0, MemorySegment.ofBuffer(dst), 0, n);
+        dst.position(dst.position() + n);
+        consume(n);
+        return n;
+    }
+
+    /**
+     * Writes to {@code sink} every byte up to and including the next {@code delimiter}, or up to the end of the
+     * stream. Cut short (interrupt, timeout), the bytes before the cut are in {@code sink} already.
+     *
+     * @return the bytes written, the delimiter included; 0 at end of stream
+     */
+    public long readUntil(byte delimiter, OutputStream sink) throws IOException {
+        Objects.requireNonNull(sink, "sink");
+        long total = 0;
+        MemorySegment f;
+        while ((f = fill()) != null) {
+            long at = indexOf(f, delimiter);
+            int n = (int) (at < 0 ? f.byteSize() : at + 1);
+            copyTo(f, n, sink);
+            consume(n);
+            total += n;
+            if (at >= 0) {
+                break;
+            }
+        }
+        return total;
+    }
+
+    /**
+     * The next line, without its terminator ({@code "\n"} or {@code "\r\n"}), decoded with {@code charset}; the last
+     * line of a stream may lack the terminator. Cut short (interrupt, timeout), the partial line stays here and the
+     * next call continues it: no byte is lost.
+     *
+     * @return the line, or null at end of stream
+     */
+    public String readLine(Charset charset) throws IOException {
+        Objects.requireNonNull(charset, "charset");
+        MemorySegment f;
+        while ((f = fill()) != null) {
+            long at = indexOf(f, (byte) '\n');
+            if (at >= 0 && pendingLength == 0) {
+                // The whole line is in one buffer: decode it where it is.
+                int end = (int) (at > 0 && f.get(JAVA_BYTE, at - 1) == '\r' ? at - 1 : at);
+                String line = decode(f, end, charset);
+                consume((int) at + 1);
+                return line;
+            }
+            int n = (int) (at < 0 ? f.byteSize() : at + 1);
+            append(f, n);
+            consume(n);
+            if (at >= 0) {
+                return takePending(charset, true);
+            }
+        }
+        return pendingLength == 0 ? null : takePending(charset, false);
+    }
+
+    private static String decode(MemorySegment f, int length, Charset charset) {
+        if (f.isNative()) {
+            byte[] bytes = new byte[length];
+            MemorySegment.copy(f, JAVA_BYTE, 0, bytes, 0, length);
+            return new String(bytes, charset);
+        }
+        return charset.decode(f.asSlice(0, length).asByteBuffer()).toString();
+    }
+
+    private void append(MemorySegment f, int n) {
+        if (pendingLength + n > pending.length) {
+            pending = Arrays.copyOf(pending, Math.max(pendingLength + n, Math.max(256, pending.length * 2)));
+        }
+        MemorySegment.copy(f, JAVA_BYTE, 0, pending, pendingLength, n);
+        pendingLength += n;
+    }
+
+    /** The partial line, its terminator stripped when {@code terminated}; the pending bytes are reset. */
+    private String takePending(Charset charset, boolean terminated) {
+        int end = pendingLength;
+        if (terminated) {
+            end--;                                              // the '\n'
+            if (end > 0 && pending[end - 1] == '\r') {
+                end--;
+            }
+        }
+        String line = new String(pending, 0, end, charset);
+        pendingLength = 0;
+        if (pending.length > 64 * 1024) {
+            pending = new byte[0];                              // one long line does not pin its memory forever
+        }
+        return line;
+    }
+
+    private void copyTo(MemorySegment f, int n, OutputStream sink) throws IOException {
+        if (scratch == null) {
+            scratch = new byte[8192];
+        }
+        for (int off = 0; off < n; ) {
+            int len = Math.min(scratch.length, n - off);
+            MemorySegment.copy(f, JAVA_BYTE, off, scratch, 0, len);
+            sink.write(scratch, 0, len);
+            off += len;
+        }
+    }
+
+    /** The index of the first {@code b} in {@code f}, or -1. */
+    private static long indexOf(MemorySegment f, byte b) {
+        long size = f.byteSize();
+        for (long i = 0; i < size; i++) {
+            if (f.get(JAVA_BYTE, i) == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
