@@ -142,6 +142,11 @@ public final class EchoBenchmark {
          * {@code -Dringloom.pollers=1}): an A/B of a setting, paired round by round like every other server.
          */
         RINGLOOM_ALT("ringloom-alt", 7305, "--io", "ringloom"),
+        /**
+         * The ringloom echo reading with a copy into a 16 KiB buffer of each connection's own ({@code --reads copy}),
+         * as it did before the zero-copy reader: what the reader and the send from the received buffer are worth.
+         */
+        RINGLOOM_COPY("ringloom-copy", 7306, "--io", "ringloom", "--reads", "copy"),
         /** The echo sample on {@code java.net} sockets, virtual threads on the JDK's scheduler. */
         JDK("jdk", 7301, "--io", "jdk"),
         /** {@link NettyEchoServer}: Netty's io_uring transport, 2 event loops. */
@@ -171,7 +176,7 @@ public final class EchoBenchmark {
             for (String name : csv.split(",")) {
                 list.add(Arrays.stream(values()).filter(v -> v.label.equals(name)).findFirst().orElseThrow(
                         () -> new IllegalArgumentException("unknown server " + name + ": ringloom, ringloom-fjp,"
-                                + " ringloom-alt, jdk, netty or c-uring")));
+                                + " ringloom-alt, ringloom-copy, jdk, netty or c-uring")));
             }
             return list;
         }
@@ -262,26 +267,8 @@ public final class EchoBenchmark {
 
     static Measured measure(Load load, String java, Path jar, Server server, int conns, int size, int seconds)
             throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow"));
-        // e.g. RINGLOOM_SERVER_OPTS="-Dringloom.pollers=1" for every ringloom server, RINGLOOM_ALT_OPTS for
-        // ringloom-alt alone (to compare a setting with the default in one run)
-        String extra = System.getenv(server == Server.RINGLOOM_ALT ? "RINGLOOM_ALT_OPTS" : "RINGLOOM_SERVER_OPTS");
-        if (server.label.startsWith("ringloom") && extra != null && !extra.isBlank()) {
-            cmd.addAll(List.of(extra.trim().split("\\s+")));
-        }
-        if (server == Server.C_URING) {
-            cmd = List.of(cUringEcho().toString(), Integer.toString(server.port));
-        } else if (server == Server.NETTY) {
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), NettyEchoServer.class.getName(),
-                    Integer.toString(server.port), "2"));
-        } else {
-            cmd.addAll(List.of("-jar", jar.toString(), "echo-server", "--port", Integer.toString(server.port),
-                    "--bind", "127.0.0.1"));
-            cmd.addAll(server.echoArgs);
-        }
         Path log = Path.of("benchmarks/target/echo-" + server.label + ".log").toAbsolutePath();
-        Process process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = start(java, jar, server, log);
         try {
             InetSocketAddress target = new InetSocketAddress("127.0.0.1", server.port);
             awaitListening(target, process);
@@ -306,6 +293,31 @@ public final class EchoBenchmark {
             process.waitFor();
             awaitPortReleased(server.port);
         }
+    }
+
+    /** Starts {@code server} in a process of its own (extra {@code args} for the echo sample), output to {@code log}. */
+    static Process start(String java, Path jar, Server server, Path log, String... args) throws IOException,
+            InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow"));
+        // e.g. RINGLOOM_SERVER_OPTS="-Dringloom.pollers=1" for every ringloom server, RINGLOOM_ALT_OPTS for
+        // ringloom-alt alone (to compare a setting with the default in one run)
+        String extra = System.getenv(server == Server.RINGLOOM_ALT ? "RINGLOOM_ALT_OPTS" : "RINGLOOM_SERVER_OPTS");
+        if (server.label.startsWith("ringloom") && extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        if (server == Server.C_URING) {
+            cmd = List.of(cUringEcho().toString(), Integer.toString(server.port));
+        } else if (server == Server.NETTY) {
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), NettyEchoServer.class.getName(),
+                    Integer.toString(server.port), "2"));
+        } else {
+            cmd.addAll(List.of("-jar", jar.toString(), "echo-server", "--port", Integer.toString(server.port),
+                    "--bind", "127.0.0.1"));
+            cmd.addAll(server.echoArgs);
+            cmd.addAll(List.of(args));
+        }
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     /**

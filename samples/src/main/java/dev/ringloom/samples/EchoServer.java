@@ -2,6 +2,7 @@ package dev.ringloom.samples;
 
 import dev.ringloom.poller.PollerConfig;
 import dev.ringloom.poller.spi.IoStats;
+import dev.ringloom.runtime.RingReader;
 import dev.ringloom.runtime.RingServerSocket;
 import dev.ringloom.runtime.RingSocket;
 import dev.ringloom.runtime.Ringloom;
@@ -28,16 +29,17 @@ final class EchoServer {
     }
 
     static int run(String[] args) throws Exception {
-        Args a = new Args(args, "--port", "--bind", "--io", "--threads", "--stats");
+        Args a = new Args(args, "--port", "--bind", "--io", "--threads", "--stats", "--reads");
         int port = a.port("--port", 7007);
         String io = a.choice("--io", "ringloom", "ringloom", "jdk");
         boolean onPollers = a.choice("--threads", "pollers", "pollers", "jdk").equals("pollers");
         boolean stats = a.choice("--stats", "false", "true", "false").equals("true");
+        boolean copy = a.choice("--reads", "reader", "reader", "copy").equals("copy");
         InetAddress bind = InetAddress.getByName(a.value("--bind", "0.0.0.0"));
         InetSocketAddress local = new InetSocketAddress(bind, port);
         try {
             if (io.equals("ringloom")) {
-                ringloom(local, stats, onPollers);
+                ringloom(local, stats, onPollers, copy);
             } else {
                 jdk(local);
             }
@@ -47,7 +49,8 @@ final class EchoServer {
         return 0;
     }
 
-    private static void ringloom(InetSocketAddress local, boolean stats, boolean onPollers) throws IOException {
+    private static void ringloom(InetSocketAddress local, boolean stats, boolean onPollers, boolean copy)
+            throws IOException {
         // One poller per core: each connection's thread runs on the poller that serves its socket, so the pollers
         // are the server's event loops.
         int pollers = Integer.getInteger("ringloom.pollers", Runtime.getRuntime().availableProcessors());
@@ -63,7 +66,7 @@ final class EchoServer {
             System.out.println("ringloom echo server on " + server.localAddress() + " (" + how + "); Ctrl-C stops it");
             while (true) {
                 RingSocket s = server.accept();
-                (onPollers ? ring.ofVirtual(s) : Thread.ofVirtual()).start(() -> echo(s));
+                (onPollers ? ring.ofVirtual(s) : Thread.ofVirtual()).start(copy ? () -> echoCopying(s) : () -> echo(s));
             }
         }
     }
@@ -79,15 +82,37 @@ final class EchoServer {
             }
             IoStats s = ring.stats();
             long ops = s.completedTotal(), wakeups = s.wakeupsTotal(), submits = s.submittedTotal();
-            System.out.printf("ops/s %,d  sqes/s %,d  poller wake-ups/s %,d  overflows %d  in flight %d%n",
-                    ops - lastOps, submits - lastSubmits, wakeups - lastWakeups, s.overflowsTotal(), s.inFlight());
+            System.out.printf("ops/s %,d  sqes/s %,d  poller wake-ups/s %,d  overflows %d  in flight %d"
+                    + "  receive buffers held %d%n", ops - lastOps, submits - lastSubmits, wakeups - lastWakeups,
+                    s.overflowsTotal(), s.inFlight(), s.receiveBuffersHeld());
             lastOps = ops;
             lastWakeups = wakeups;
             lastSubmits = submits;
         }
     }
 
+    /**
+     * The bytes are echoed from the very buffer the kernel received them into: {@code fillBuf} shows them where they
+     * are, {@code write} sends from there, {@code consume} gives the buffer back to the kernel. No copy, and a
+     * connection waiting for data holds no buffer at all.
+     */
     private static void echo(RingSocket s) {
+        try (s) {
+            s.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            RingReader in = s.reader();
+            ByteBuffer received;
+            while ((received = in.fillBuf()).hasRemaining()) {
+                int n = received.remaining();
+                s.write(received);
+                in.consume(n);
+            }
+        } catch (IOException e) {
+            // the peer went away: nothing to do but close
+        }
+    }
+
+    /** {@code --reads copy}: the same echo through a 16 KiB buffer of the connection's own, for comparison. */
+    private static void echoCopying(RingSocket s) {
         try (s) {
             s.setOption(StandardSocketOptions.TCP_NODELAY, true);
             ByteBuffer buf = ByteBuffer.allocateDirect(16 * 1024);
@@ -95,7 +120,7 @@ final class EchoServer {
                 s.write(buf.flip());
             }
         } catch (IOException e) {
-            // the peer went away: nothing to do but close
+            // the peer went away
         }
     }
 

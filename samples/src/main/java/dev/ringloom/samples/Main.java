@@ -65,8 +65,9 @@ public final class Main {
                   demo                copy a 256 MiB file through io_uring, check its sha256, interrupt a blocked read
                   cat FILE...         print files to stdout
                   copy SRC DST        copy a file with parallel positional reads and writes
-                  echo-server [--port P] [--bind ADDR] [--io ringloom|jdk] [--threads pollers|jdk]
+                  echo-server [--port P] [--bind ADDR] [--io ringloom|jdk] [--threads pollers|jdk] [--reads reader|copy]
                                       one virtual thread per connection, echoing what it reads (port 7007)
+                                      from the buffer the kernel received into (--reads copy: through its own)
                 a load generator for the echo server is in benchmarks/ (EchoClient)""");
     }
 }

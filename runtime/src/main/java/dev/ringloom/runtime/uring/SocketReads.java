@@ -51,7 +51,10 @@ public final class SocketReads {
     private final OpBracket ops;
     private final Poller poller;
     private final ProvidedBuffers buffers;     // null: every read goes through fallback
-    private final StreamReads fallback;
+    private final NativeBufferPool pool;
+    // The one-shot reads, created when first needed: most sockets never need them, and an idle connection's cost is
+    // counted in bytes. Written under lock (or in the constructor when there are no provided buffers).
+    private volatile StreamReads fallback;
     private final String name;
 
     private final ReceiveQueue queue;          // poller thread → readers: the chunks, in stream order, and the end
@@ -80,7 +83,8 @@ public final class SocketReads {
         this.poller = poller;
         ProvidedBuffers b = poller.providedBuffers();
         this.buffers = b == null || b.multishotRecvRefused() ? null : b;
-        this.fallback = new StreamReads(ops, pool, name, IoUringConstants.OP_RECV);
+        this.pool = pool;
+        this.fallback = buffers == null ? new StreamReads(ops, pool, name, IoUringConstants.OP_RECV) : null;
         this.name = name;
         this.queue = new ReceiveQueue(new ProvidedChunks(), name);
     }
@@ -186,8 +190,9 @@ public final class SocketReads {
         lock.lock();
         try {
             // Bytes wait in the fallback only when the last fill came from it: next() takes those first.
-            if (fallback.hasBufferedBytes()) {
-                fallback.consume(n);
+            StreamReads f = fallback;
+            if (f != null && f.hasBufferedBytes()) {
+                f.consume(n);
             } else {
                 queue.consume(n);
             }
@@ -205,7 +210,7 @@ public final class SocketReads {
      */
     private int next(long deadline) throws IOException {
         for (;;) {
-            if (fallback.hasPending()) {
+            if (fallback != null && fallback.hasPending()) {
                 return FROM_FALLBACK;
             }
             if (queue.hasChunks()) {
@@ -227,12 +232,12 @@ public final class SocketReads {
                 if (ended == -Errno.ENOBUFS) {
                     // Every provided buffer is out: this one read lends its own buffer.
                     oneShotReads++;
-                    return FROM_FALLBACK;
+                    return viaFallback();
                 }
                 if (ended == -Errno.EINVAL && !everDelivered) {
                     buffers.refuseMultishotRecv();  // a kernel without multishot recv (before 6.0)
                     oneShotReads++;
-                    return FROM_FALLBACK;
+                    return viaFallback();
                 }
                 if (ended != END_REARM && !ops.cancelledByCaller(ended)) {
                     throw ops.failure("read(" + name + ")", ended, null);
@@ -246,6 +251,14 @@ public final class SocketReads {
             }
             queue.await(deadline, poller);          // the poller refuses a park on its own thread
         }
+    }
+
+    /** Under lock: the one-shot reads, created on first use. */
+    private int viaFallback() {
+        if (fallback == null) {
+            fallback = new StreamReads(ops, pool, name, IoUringConstants.OP_RECV);
+        }
+        return FROM_FALLBACK;
     }
 
     private void arm() throws IOException {
@@ -281,14 +294,17 @@ public final class SocketReads {
 
     /** Bytes that reads abandoned by their thread received anyway, delivered to the next reader. */
     long rescuedBytes() {
-        return fallback.rescuedBytes();
+        StreamReads f = fallback;
+        return f == null ? 0 : f.rescuedBytes();
     }
 
     /** After the fd was closed (every CQE reaped): gives back every buffer the socket still holds. */
     void dispose() {
         lock.lock();
         try {
-            fallback.dispose();
+            if (fallback != null) {
+                fallback.dispose();
+            }
             queue.dispose();
         } finally {
             lock.unlock();
