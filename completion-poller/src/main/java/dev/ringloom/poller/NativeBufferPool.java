@@ -59,6 +59,14 @@ public final class NativeBufferPool implements BufferOwner {
         }
     }
 
+    /**
+     * A view of a pooled {@code buffer} valid only while {@code scope} is open ({@link NativeMemory#scopedView}): an
+     * owned buffer's views are revoked when it is lent to the kernel.
+     */
+    public static MemorySegment scopedView(MemorySegment buffer, java.lang.foreign.Arena scope) {
+        return NativeMemory.scopedView(buffer, scope);
+    }
+
     /** Frees every idle buffer (buffers in use are freed when they come back, if the pool is full). */
     public void trim() {
         for (MpmcVarHandleArrayQueue<MemorySegment> q : idle) {

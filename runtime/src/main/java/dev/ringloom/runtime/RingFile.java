@@ -251,6 +251,72 @@ public final class RingFile implements SeekableByteChannel {
         }
     }
 
+    // ---------------------------------------------------------------- owned buffers
+
+    /**
+     * Reads at {@code position} into {@code buf} itself — the kernel writes the buffer, no copy — without moving the
+     * file position; the buffer comes back with its data ({@link IoBuffer#length()}: 0 at or past the end).
+     * Interrupted ({@link InterruptedIOException}), the read is abandoned and {@code buf} does not come back: it is
+     * released once the kernel is done with it. Any other failure gives it back.
+     */
+    public IoBuffer read(IoBuffer buf, long position) throws IOException {
+        Objects.requireNonNull(buf, "buf");
+        checkPosition(position);
+        checkReadable();
+        checkSeekable();
+        IoErrors.checkNotInterrupted("pread", io.name());
+        MemorySegment memory = buf.lend();
+        int n;
+        try {
+            n = io.readLent(memory, position, buf.whenAbandoned());
+        } catch (InterruptedIOException | PollerDeadlockException abandoned) {
+            throw state.closedDuring(abandoned);          // buf stays lent until the read's completion
+        } catch (IOException e) {
+            buf.giveBack(0);
+            throw state.closedDuring(e);
+        } catch (RuntimeException | Error e) {
+            buf.giveBack(0);
+            throw e;
+        }
+        return buf.giveBack(Math.max(n, 0));
+    }
+
+    /**
+     * Writes {@code buf}'s data at {@code position} from the buffer itself, without moving the file position; the
+     * buffer comes back, also when interrupted (the write is cancelled and waited for, and the
+     * {@link InterruptedIOException} counts the bytes that landed).
+     *
+     * @return the bytes written, perhaps fewer than the data (as {@link #write(ByteBuffer, long)})
+     */
+    public int write(IoBuffer buf, long position) throws IOException {
+        Objects.requireNonNull(buf, "buf");
+        checkPosition(position);
+        checkWritable();
+        checkSeekable();
+        int length = buf.length();
+        if (length == 0) {
+            return 0;
+        }
+        IoErrors.checkNotInterrupted("pwrite", io.name());
+        writes.check(io.name());
+        MemorySegment memory = buf.lend();
+        int n;
+        try {
+            n = io.writeLent(memory.asSlice(0, length), position, buf.whenAbandoned());
+        } catch (PollerDeadlockException abandoned) {
+            writes.shut(abandoned);                        // buf stays lent: the write may still land
+            throw abandoned;
+        } catch (IOException e) {
+            buf.giveBack(length);                          // an interrupted write was waited for: buf is back
+            throw state.closedDuring(e);
+        } catch (RuntimeException | Error e) {
+            buf.giveBack(length);
+            throw e;
+        }
+        buf.giveBack(length);
+        return n;
+    }
+
     // ---------------------------------------------------------------- the rest
 
     /** The file position; in append mode, the file's size (where the next write goes). */

@@ -187,6 +187,45 @@ public final class RingSocket implements ByteChannel {
         }
     }
 
+    /**
+     * Reads into {@code buf} (from its start) and gives it back with the bytes as its data: {@link IoBuffer#length()}
+     * 0 at end of stream. The bytes are copied out of the receive buffers; for no copy at all, use
+     * {@link #reader()}. The rules of {@link #read(ByteBuffer)} apply; on any failure the buffer comes back empty.
+     */
+    public IoBuffer read(IoBuffer buf) throws IOException {
+        Objects.requireNonNull(buf, "buf");
+        MemorySegment memory = buf.lend();
+        int n;
+        try {
+            n = read(memory.asByteBuffer());
+        } catch (IOException | RuntimeException | Error e) {
+            buf.giveBack(0);
+            throw e;
+        }
+        return buf.giveBack(Math.max(n, 0));
+    }
+
+    /**
+     * Writes all of {@code buf}'s data from the buffer itself (no copy) and gives it back. An interrupted write
+     * gives it back too, its {@link InterruptedIOException} counting what went out. After a
+     * {@link PollerDeadlockException} the send may still read the memory: the buffer then never comes back (it is
+     * left allocated, never reused), and the socket refuses further writes.
+     */
+    public IoBuffer write(IoBuffer buf) throws IOException {
+        Objects.requireNonNull(buf, "buf");
+        int length = buf.length();
+        MemorySegment memory = buf.lend();
+        try {
+            write(memory.asSlice(0, length).asByteBuffer());
+        } catch (PollerDeadlockException abandoned) {
+            throw abandoned;
+        } catch (IOException | RuntimeException | Error e) {
+            buf.giveBack(length);
+            throw e;
+        }
+        return buf.giveBack(length);
+    }
+
     /** Like {@link #write(ByteBuffer)} from {@code b[off, off+len)}. */
     public void write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);

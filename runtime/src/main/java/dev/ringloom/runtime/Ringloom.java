@@ -1,6 +1,7 @@
 package dev.ringloom.runtime;
 
 import dev.ringloom.poller.IoUringUnavailableException;
+import dev.ringloom.poller.NativeBufferPool;
 import dev.ringloom.poller.PollerConfig;
 import dev.ringloom.poller.spi.BackendUnavailableException;
 import dev.ringloom.poller.spi.IoBackend;
@@ -41,6 +42,8 @@ public final class Ringloom implements AutoCloseable {
     private static final Set<String> ANNOUNCED = ConcurrentHashMap.newKeySet();
 
     private final IoBackend backend;
+    private final NativeBufferPool ownedBuffers = new NativeBufferPool(64);
+    private final IoBuffer.Accounting ownedAccounting = new IoBuffer.Accounting();
 
     private Ringloom(IoBackend backend) {
         this.backend = backend;
@@ -130,6 +133,25 @@ public final class Ringloom implements AutoCloseable {
         } catch (NoClassDefFoundError e) {
             throw new IOException("ringloom's shared runtime failed to start earlier; see the first error", e);
         }
+    }
+
+    /**
+     * A buffer of {@code capacity} bytes from this runtime's pool, to pass into IO calls and take back with their
+     * results ({@link IoBuffer}); {@link IoBuffer#close()} returns it. Thread-safe.
+     *
+     * @throws IllegalArgumentException if {@code capacity} is not in {@code [1, 1 MiB]}
+     */
+    public IoBuffer allocate(int capacity) {
+        if (capacity < 1 || capacity > NativeBufferPool.MAX_SIZE) {
+            throw new IllegalArgumentException("capacity " + capacity + " outside [1, " + NativeBufferPool.MAX_SIZE
+                    + "]");
+        }
+        return new IoBuffer(ownedBuffers, capacity, ownedAccounting);
+    }
+
+    /** Buffers {@link #allocate}d and not yet back in the pool — closed, or released after an abandoned call. */
+    public long ownedBuffersOutstanding() {
+        return ownedAccounting.outstanding.get();
     }
 
     /** The backend's name: {@code io_uring}, {@code jdk}, or a provider's. */

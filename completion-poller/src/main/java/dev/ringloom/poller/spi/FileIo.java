@@ -1,7 +1,10 @@
 package dev.ringloom.poller.spi;
 
 import java.io.Closeable;
+import dev.ringloom.poller.BufferOwner;
+
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 
 /**
@@ -49,6 +52,26 @@ public interface FileIo extends Closeable {
      * this call wrote.
      */
     int write(ByteBuffer src, long position) throws IOException;
+
+    /**
+     * One positional read of up to {@code memory}'s size into {@code memory} itself, which the call lends to the
+     * kernel (no copy); not for streams. Returns, or throws any exception but the two below, with the memory back
+     * in the caller's hands. If the wait is abandoned — {@link java.io.InterruptedIOException},
+     * {@link dev.ringloom.poller.PollerDeadlockException} — the memory stays lent: {@code ifAbandoned} gets it once
+     * the kernel is done with it.
+     *
+     * @return bytes read, -1 at or past the end
+     */
+    int readLent(MemorySegment memory, long position, BufferOwner ifAbandoned) throws IOException;
+
+    /**
+     * One positional (or, with {@link #CURRENT_POSITION}, appending) write of up to {@code memory}'s size from
+     * {@code memory} itself, lent as for {@link #readLent}. On interrupt the write is cancelled and waited for:
+     * {@link java.io.InterruptedIOException} whose {@code bytesTransferred} is exact, the memory back.
+     *
+     * @return bytes written
+     */
+    int writeLent(MemorySegment memory, long position, BufferOwner ifAbandoned) throws IOException;
 
     /** Flushes the file's data and metadata to the device ({@code fsync}). */
     void force() throws IOException;

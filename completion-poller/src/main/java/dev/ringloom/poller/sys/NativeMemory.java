@@ -1,5 +1,6 @@
 package dev.ringloom.poller.sys;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -46,6 +47,14 @@ public final class NativeMemory {
         RESERVED.add(-segment.byteSize());
         SEGMENTS.decrement();
         Libc.free(segment.address());
+    }
+
+    /**
+     * A view of {@code memory} whose accesses are valid only while {@code scope} is open: closing the scope revokes
+     * every view and every {@code ByteBuffer} taken from it, while the memory itself lives on.
+     */
+    public static MemorySegment scopedView(MemorySegment memory, Arena scope) {
+        return memory.reinterpret(scope, null);
     }
 
     /** Bytes currently allocated through this class. */

@@ -61,10 +61,16 @@ final class JdkBackend implements IoBackend {
 
     /** Starts {@code work} on a helper; the caller then awaits the op. */
     <T> JdkOp<T> start(String what, Callable<T> work) throws IOException {
+        return start(what, work, () -> {
+        });
+    }
+
+    /** Like {@link #start(String, Callable)}; {@code afterAbandoned} runs once an op its waiter left has ended. */
+    <T> JdkOp<T> start(String what, Callable<T> work, Runnable afterAbandoned) throws IOException {
         if (closed) {
             throw closedError(what);
         }
-        JdkOp<T> op = new JdkOp<>(this, what, work);
+        JdkOp<T> op = new JdkOp<>(this, what, work, afterAbandoned);
         inFlight.incrementAndGet();
         try {
             helpers.execute(op);

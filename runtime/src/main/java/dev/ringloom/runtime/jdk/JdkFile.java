@@ -7,7 +7,10 @@ import dev.ringloom.runtime.RingFile;
 import dev.ringloom.poller.spi.FileIo;
 import dev.ringloom.poller.spi.FileMode;
 
+import dev.ringloom.poller.BufferOwner;
+
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
@@ -114,6 +117,29 @@ final class JdkFile implements FileIo {
                 () -> pos == CURRENT_POSITION ? file.write(copy) : file.write(copy, pos));
         int n = op.join();          // a file write ends promptly
         src.position(src.position() + n);
+        if (Thread.currentThread().isInterrupted() && n < len) {
+            throw IoErrors.interrupted("write(" + name + ")", n);
+        }
+        return n;
+    }
+
+    /** The helper reads into {@code memory} itself; an abandoned read hands it to {@code ifAbandoned} when done. */
+    @Override
+    public int readLent(MemorySegment memory, long pos, BufferOwner ifAbandoned) throws IOException {
+        ByteBuffer into = memory.asSlice(0, Math.min(memory.byteSize(), MAX_IO)).asByteBuffer();
+        JdkOp<Integer> op = backend.start("pread(" + name + ")", () -> file.read(into, pos),
+                () -> ifAbandoned.release(memory));
+        return op.await("pread(" + name + ")", 0);
+    }
+
+    /** The helper writes from {@code memory} itself; the writer waits for it even if interrupted. */
+    @Override
+    public int writeLent(MemorySegment memory, long pos, BufferOwner ifAbandoned) throws IOException {
+        ByteBuffer from = memory.asSlice(0, Math.min(memory.byteSize(), MAX_IO)).asByteBuffer();
+        int len = from.remaining();
+        JdkOp<Integer> op = backend.start("pwrite(" + name + ")",
+                () -> pos == CURRENT_POSITION ? file.write(from) : file.write(from, pos));
+        int n = op.join();
         if (Thread.currentThread().isInterrupted() && n < len) {
             throw IoErrors.interrupted("write(" + name + ")", n);
         }

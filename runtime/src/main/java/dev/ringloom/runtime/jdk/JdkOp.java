@@ -21,14 +21,16 @@ final class JdkOp<T> extends Completion implements Runnable {
     private final JdkBackend backend;
     private final String what;
     private final Callable<T> work;
+    private final Runnable afterAbandoned;  // run by the helper when it finished an op nobody waited for any more
     // Written by the helper before Completion's release store of the state, read by the waiter after DONE.
     private T value;
     private Throwable failure;
 
-    JdkOp(JdkBackend backend, String what, Callable<T> work) {
+    JdkOp(JdkBackend backend, String what, Callable<T> work, Runnable afterAbandoned) {
         this.backend = backend;
         this.what = what;
         this.work = work;
+        this.afterAbandoned = afterAbandoned;
         arm(Thread.currentThread());
     }
 
@@ -43,6 +45,7 @@ final class JdkOp<T> extends Completion implements Runnable {
         backend.inFlight.decrementAndGet();
         if (!complete(0)) {
             backend.abandoned.decrementAndGet();  // nobody waited any more; a reclaiming waiter still gets it
+            afterAbandoned.run();
         }
     }
 

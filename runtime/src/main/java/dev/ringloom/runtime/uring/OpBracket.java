@@ -79,7 +79,19 @@ final class OpBracket {
         submit(op, true);
     }
 
+    /**
+     * Steps 2 and 3 for an op whose buffer its caller lent (an owned buffer): refused by the poller, the buffer is
+     * taken back for the caller instead of released to its owner, which is for an abandoned op only.
+     */
+    void submitLent(Op op) throws IOException {
+        submit(op, false, true);
+    }
+
     private void submit(Op op, boolean detached) throws IOException {
+        submit(op, detached, false);
+    }
+
+    private void submit(Op op, boolean detached, boolean lent) throws IOException {
         op.fdHandle(handle);                // the poller gives the reference back at the op's last CQE
         try {
             if (detached) {
@@ -89,7 +101,11 @@ final class OpBracket {
             }
         } catch (IOException e) {
             handle.release();
-            op.releaseBuffer();
+            if (lent) {
+                op.takeBuffer();
+            } else {
+                op.releaseBuffer();
+            }
             throw e;
         }
         if (handle.isClosing()) {
@@ -117,7 +133,23 @@ final class OpBracket {
      * the op and its buffer are the poller's registry's: the caller must not touch them.
      */
     int await(Op op, OnInterrupt onInterrupt, String call, int expected) throws IOException {
+        return await(op, onInterrupt, call, expected, false);
+    }
+
+    /**
+     * {@link #await(Op, OnInterrupt, String, int)} for an op whose buffer is lent by its caller (an owned buffer):
+     * once the op completed, however, the buffer is taken back for the caller, never released; only an abandoned
+     * op's goes to its owner, at the op's completion.
+     */
+    int awaitLent(Op op, OnInterrupt onInterrupt, String call, int expected) throws IOException {
+        return await(op, onInterrupt, call, expected, true);
+    }
+
+    private int await(Op op, OnInterrupt onInterrupt, String call, int expected, boolean lent) throws IOException {
         int res = waitFor(op, onInterrupt);
+        if (lent) {
+            op.takeBuffer();
+        }
         if (onInterrupt == OnInterrupt.CANCEL_AND_WAIT && Thread.currentThread().isInterrupted()
                 && (res == -Errno.ECANCELED || (res >= 0 && res < expected))) {
             op.releaseBuffer();

@@ -4,6 +4,7 @@ import dev.ringloom.runtime.backend.IoErrors;
 import dev.ringloom.runtime.RingOpenOption;
 import dev.ringloom.runtime.RingFile;
 
+import dev.ringloom.poller.BufferOwner;
 import dev.ringloom.poller.FdHandle;
 import dev.ringloom.poller.NativeBufferPool;
 import dev.ringloom.poller.sys.NativeMemory;
@@ -232,6 +233,31 @@ final class UringFile implements FileIo {
         OpEncoder.write(op, fd, pos, buf.address(), len).buffer(buf, pool);
         ops.submit(op);
         int res = ops.awaitWrite(op, "write(" + name + ")", len, src);
+        spare.giveBack(op);
+        return res;
+    }
+
+    // ---------------------------------------------------------------- owned buffers: the kernel reads and writes them
+
+    @Override
+    public int readLent(MemorySegment memory, long position, BufferOwner ifAbandoned) throws IOException {
+        int len = (int) Math.min(memory.byteSize(), MAX_IO);
+        Op op = spare.take();                // allocations before the fd reference, which they could leak
+        OpEncoder.read(op, ops.acquire(), position, memory.address(), len).buffer(memory, ifAbandoned);
+        ops.submitLent(op);
+        int res = ops.awaitLent(op, ABANDON, "read(" + name + ")", 0);   // interrupted: the registry has memory
+        spare.giveBack(op);
+        return res == 0 ? -1 : res;
+    }
+
+    @Override
+    public int writeLent(MemorySegment memory, long position, BufferOwner ifAbandoned) throws IOException {
+        int len = (int) Math.min(memory.byteSize(), MAX_IO);
+        Op op = spare.take();
+        long pos = position == CURRENT_POSITION ? OpEncoder.CURRENT_POSITION : position;
+        OpEncoder.write(op, ops.acquire(), pos, memory.address(), len).buffer(memory, ifAbandoned);
+        ops.submitLent(op);
+        int res = ops.awaitLent(op, CANCEL_AND_WAIT, "write(" + name + ")", len);
         spare.giveBack(op);
         return res;
     }
