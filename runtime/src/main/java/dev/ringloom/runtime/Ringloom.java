@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -147,6 +148,23 @@ public final class Ringloom implements AutoCloseable {
                     + "]");
         }
         return new IoBuffer(ownedBuffers, capacity, ownedAccounting);
+    }
+
+    /** A {@link RingWriter} over {@code socket} with a 16 KiB buffer from this runtime's pool. */
+    public RingWriter writer(RingSocket socket) {
+        return writer(socket, 16 * 1024);
+    }
+
+    /** A {@link RingWriter} over {@code socket} whose buffer holds {@code capacity} bytes. */
+    public RingWriter writer(RingSocket socket, int capacity) {
+        Objects.requireNonNull(socket, "socket");
+        return new RingWriter(socket::write, ownedBuffers, capacity);
+    }
+
+    /** A {@link RingWriter} over {@code file}'s sequential writes (at its position, or appending), 64 KiB. */
+    public RingWriter writer(RingFile file) {
+        Objects.requireNonNull(file, "file");
+        return new RingWriter(file::writeFully, ownedBuffers, 64 * 1024);
     }
 
     /** Buffers {@link #allocate}d and not yet back in the pool — closed, or released after an abandoned call. */
