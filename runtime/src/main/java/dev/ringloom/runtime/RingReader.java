@@ -5,7 +5,9 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.net.SocketTimeoutException;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.Charset;
 import java.util.Arrays;
 import java.util.Objects;
@@ -49,10 +51,11 @@ public final class RingReader {
     }
 
     private final Source source;
-    private MemorySegment filled;   // the unconsumed part of the last fill, or null
+    private MemorySegment filled;   // the last fill, or null; bytes before offset are consumed
+    private long offset;
     private byte[] pending = new byte[0];   // a readLine's partial line, kept across an interrupt or a timeout
     private int pendingLength;
-    private byte[] scratch;         // readUntil's copy into an OutputStream, allocated on first use
+    private byte[] scratch;         // decoding and readUntil's copies, allocated on first use
 
     RingReader(Source source) {
         this.source = source;
@@ -67,16 +70,16 @@ public final class RingReader {
      * @throws SocketTimeoutException if the channel's timeout passed first (nothing consumed)
      */
     public ByteBuffer fillBuf() throws IOException {
-        MemorySegment f = fill();
-        return f == null ? EMPTY : f.asByteBuffer().asReadOnlyBuffer();
+        return fill() ? filled.asSlice(offset).asByteBuffer().asReadOnlyBuffer() : EMPTY;
     }
 
-    /** The unconsumed filled bytes, filling if there are none; null at end of stream. */
-    private MemorySegment fill() throws IOException {
+    /** True once unconsumed bytes are filled (filling if there are none); false at end of stream. */
+    private boolean fill() throws IOException {
         if (filled == null) {
             filled = source.fill();
+            offset = 0;
         }
-        return filled;
+        return filled != null;
     }
 
     /**
@@ -85,15 +88,17 @@ public final class RingReader {
      * @throws IllegalArgumentException if {@code n} is negative or more than the filled bytes left
      */
     public void consume(int n) {
-        long left = filled == null ? 0 : filled.byteSize();
+        long left = filled == null ? 0 : filled.byteSize() - offset;
         if (n < 0 || n > left) {
             throw new IllegalArgumentException("consume(" + n + "): " + left + " filled bytes are left");
         }
-        if (n == 0) {
-            return;
+        offset += n;
+        if (n == left && filled != null) {
+            // The source learns of a fill's bytes all at once, when the last is used: one call per fill, not per line.
+            long size = filled.byteSize();
+            filled = null;
+            source.consume((int) size);
         }
-        filled = n == left ? null : filled.asSlice(n);
-        source.consume(n);
     }
 
     /** True if bytes are filled and not consumed: a read on the channel must come through here first. */
@@ -103,7 +108,7 @@ public final class RingReader {
 
     /** True unless the stream ended; parks until it knows. */
     public boolean hasDataLeft() throws IOException {
-        return fill() != null;
+        return fill();
     }
 
     /**
@@ -118,12 +123,11 @@ public final class RingReader {
         if (!dst.hasRemaining()) {
             return 0;
         }
-        MemorySegment f = fill();
-        if (f == null) {
+        if (!fill()) {
             return -1;
         }
-        int n = (int) Math.min(dst.remaining(), f.byteSize());
-        MemorySegment.copy(f, 0, MemorySegment.ofBuffer(dst), 0, n);
+        int n = (int) Math.min(dst.remaining(), filled.byteSize() - offset);
+        MemorySegment.copy(filled, offset, MemorySegment.ofBuffer(dst), 0, n);
         dst.position(dst.position() + n);
         consume(n);
         return n;
@@ -138,11 +142,11 @@ public final class RingReader {
     public long readUntil(byte delimiter, OutputStream sink) throws IOException {
         Objects.requireNonNull(sink, "sink");
         long total = 0;
-        MemorySegment f;
-        while ((f = fill()) != null) {
-            long at = indexOf(f, delimiter);
-            int n = (int) (at < 0 ? f.byteSize() : at + 1);
-            copyTo(f, n, sink);
+        while (fill()) {
+            long end = filled.byteSize();
+            long at = indexOf(filled, offset, end, delimiter);
+            int n = (int) ((at < 0 ? end : at + 1) - offset);
+            copyTo(n, sink);
             consume(n);
             total += n;
             if (at >= 0) {
@@ -161,18 +165,18 @@ public final class RingReader {
      */
     public String readLine(Charset charset) throws IOException {
         Objects.requireNonNull(charset, "charset");
-        MemorySegment f;
-        while ((f = fill()) != null) {
-            long at = indexOf(f, (byte) '\n');
+        while (fill()) {
+            long end = filled.byteSize();
+            long at = indexOf(filled, offset, end, (byte) '\n');
             if (at >= 0 && pendingLength == 0) {
-                // The whole line is in one buffer: decode it where it is.
-                int end = (int) (at > 0 && f.get(JAVA_BYTE, at - 1) == '\r' ? at - 1 : at);
-                String line = decode(f, end, charset);
-                consume((int) at + 1);
+                // The whole line is in one buffer: decode it from there.
+                long stop = at > offset && filled.get(JAVA_BYTE, at - 1) == '\r' ? at - 1 : at;
+                String line = decode(filled, offset, (int) (stop - offset), charset);
+                consume((int) (at + 1 - offset));
                 return line;
             }
-            int n = (int) (at < 0 ? f.byteSize() : at + 1);
-            append(f, n);
+            int n = (int) ((at < 0 ? end : at + 1) - offset);
+            append(n);
             consume(n);
             if (at >= 0) {
                 return takePending(charset, true);
@@ -181,20 +185,24 @@ public final class RingReader {
         return pendingLength == 0 ? null : takePending(charset, false);
     }
 
-    private static String decode(MemorySegment f, int length, Charset charset) {
-        if (f.isNative()) {
-            byte[] bytes = new byte[length];
-            MemorySegment.copy(f, JAVA_BYTE, 0, bytes, 0, length);
-            return new String(bytes, charset);
-        }
-        return charset.decode(f.asSlice(0, length).asByteBuffer()).toString();
+    private String decode(MemorySegment f, long from, int length, Charset charset) {
+        byte[] bytes = scratch(length);
+        MemorySegment.copy(f, JAVA_BYTE, from, bytes, 0, length);
+        return new String(bytes, 0, length, charset);
     }
 
-    private void append(MemorySegment f, int n) {
+    private byte[] scratch(int length) {
+        if (scratch == null || scratch.length < length) {
+            scratch = new byte[Math.max(length, 8192)];
+        }
+        return scratch;
+    }
+
+    private void append(int n) {
         if (pendingLength + n > pending.length) {
             pending = Arrays.copyOf(pending, Math.max(pendingLength + n, Math.max(256, pending.length * 2)));
         }
-        MemorySegment.copy(f, JAVA_BYTE, 0, pending, pendingLength, n);
+        MemorySegment.copy(filled, JAVA_BYTE, offset, pending, pendingLength, n);
         pendingLength += n;
     }
 
@@ -215,22 +223,35 @@ public final class RingReader {
         return line;
     }
 
-    private void copyTo(MemorySegment f, int n, OutputStream sink) throws IOException {
-        if (scratch == null) {
-            scratch = new byte[8192];
-        }
+    /** Copies the next {@code n} filled bytes into {@code sink}. */
+    private void copyTo(int n, OutputStream sink) throws IOException {
+        byte[] b = scratch(8192);
         for (int off = 0; off < n; ) {
-            int len = Math.min(scratch.length, n - off);
-            MemorySegment.copy(f, JAVA_BYTE, off, scratch, 0, len);
-            sink.write(scratch, 0, len);
+            int len = Math.min(b.length, n - off);
+            MemorySegment.copy(filled, JAVA_BYTE, offset + off, b, 0, len);
+            sink.write(b, 0, len);
             off += len;
         }
     }
 
-    /** The index of the first {@code b} in {@code f}, or -1. */
-    private static long indexOf(MemorySegment f, byte b) {
-        long size = f.byteSize();
-        for (long i = 0; i < size; i++) {
+    private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L, HIGHS = 0x8080808080808080L;
+
+    /**
+     * The index of the first {@code b} in {@code f[from, to)}, or -1: eight bytes at a time (a word whose byte equal
+     * to {@code b} becomes zero; the lowest flagged zero byte is exact, a borrow only flags bytes above it).
+     */
+    static long indexOf(MemorySegment f, long from, long to, byte b) {
+        long pattern = (b & 0xFFL) * ONES;
+        long i = from;
+        for (; i + 8 <= to; i += 8) {
+            long word = f.get(WORD, i) ^ pattern;
+            long zeros = (word - ONES) & ~word & HIGHS;
+            if (zeros != 0) {
+                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
             if (f.get(JAVA_BYTE, i) == b) {
                 return i;
             }

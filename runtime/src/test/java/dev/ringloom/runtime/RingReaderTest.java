@@ -190,6 +190,27 @@ class RingReaderTest {
     }
 
     @Test
+    void theWordAtATimeSearchFindsTheFirstDelimiterAsAByteLoopWould() {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
+        for (int round = 0; round < 20_000; round++) {
+            byte[] bytes = new byte[rnd.nextInt(40)];
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = (byte) (rnd.nextInt(4) == 0 ? '\n' : rnd.nextInt(256));   // high bytes and borrows too
+            }
+            java.lang.foreign.MemorySegment seg = java.lang.foreign.MemorySegment.ofArray(bytes);
+            int from = bytes.length == 0 ? 0 : rnd.nextInt(bytes.length + 1);
+            long expected = -1;
+            for (int i = from; i < bytes.length; i++) {
+                if (bytes[i] == '\n') {
+                    expected = i;
+                    break;
+                }
+            }
+            assertEquals(expected, RingReader.indexOf(seg, from, bytes.length, (byte) '\n'), java.util.Arrays.toString(bytes));
+        }
+    }
+
+    @Test
     void aFileReaderGivesTheFilesLines() throws Exception {
         Path file = dir.resolve("lines.txt");
         StringBuilder sb = new StringBuilder();
