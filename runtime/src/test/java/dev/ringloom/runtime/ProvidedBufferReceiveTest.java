@@ -201,6 +201,105 @@ class ProvidedBufferReceiveTest {
         }
     }
 
+    /** Reads {@code total} bytes through the socket's reader, checking each against the pattern. */
+    private static void readPatternThroughReader(RingSocket s, long total) throws IOException {
+        RingReader in = s.reader();
+        for (long got = 0; got < total; ) {
+            ByteBuffer view = in.fillBuf();
+            if (!view.hasRemaining()) {
+                throw new IOException("EOF after " + got + " of " + total + " bytes");
+            }
+            int n = view.remaining();
+            for (int i = 0; i < n; i++) {
+                if (view.get(i) != patternByte(got + i)) {
+                    throw new AssertionError("byte " + (got + i) + " differs");
+                }
+            }
+            in.consume(n);
+            got += n;
+        }
+    }
+
+    @Test
+    void whenTheBuffersRunOutTheReaderLosesNothing() throws Exception {
+        int connections = 8;
+        long perConnection = 1L << 20;
+        try (Ringloom ring = open(4, 256)) {
+            List<RingSocket[]> pairs = new ArrayList<>();
+            for (int i = 0; i < connections; i++) {
+                pairs.add(RingSocketTest.pair(ring, java.net.InetAddress.getLoopbackAddress()));
+            }
+            assumeMultishot(pairs.get(0)[1]);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicLong oneShot = new AtomicLong();
+            List<Thread> threads = new ArrayList<>();
+            for (RingSocket[] p : pairs) {
+                threads.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        writePattern(p[0], perConnection);
+                    } catch (Throwable t) {
+                        failure.compareAndSet(null, t);
+                    }
+                }));
+                threads.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        readPatternThroughReader(p[1], perConnection);
+                        oneShot.addAndGet(p[1].oneShotReads());
+                    } catch (Throwable t) {
+                        failure.compareAndSet(null, t);
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertEquals(null, failure.get());
+            assertTrue(oneShot.get() > 0, "4 buffers for 8 busy connections never ran out: the fallback went untested");
+            for (RingSocket[] p : pairs) {
+                p[0].close();
+                p[1].close();
+            }
+            assertEquals(0, ring.receiveBuffersHeld());
+        }
+    }
+
+    @Test
+    void aReaderThatHoldsItsViewsHoldsABoundedNumberOfBuffersAndStarvesNoOtherConnection() throws Exception {
+        try (Ringloom ring = open(256, 1024)) {
+            RingSocket[] hog = RingSocketTest.pair(ring, java.net.InetAddress.getLoopbackAddress());
+            RingSocket[] other = RingSocketTest.pair(ring, java.net.InetAddress.getLoopbackAddress());
+            assumeMultishot(hog[1]);
+            RingReader held = hog[1].reader();
+            Thread flood = Thread.ofVirtual().start(() -> {
+                try {
+                    writePattern(hog[0], 4L << 20);     // far more than the socket may queue: it blocks
+                } catch (IOException closed) {
+                    // the test closes the hog under it
+                }
+            });
+            assertTrue(held.fillBuf().hasRemaining());  // and never consumed: the view pins its buffer
+            await().until(() -> !hog[1].receiving());   // the bound reached: the multishot was cancelled
+            int bound = SocketReads.MAX_QUEUED + 64;    // the queue, plus what the kernel posted before the cancel
+            assertTrue(ring.receiveBuffersHeld() <= bound, ring.receiveBuffersHeld() + " buffers held");
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try {
+                    readPatternThroughReader(other[1], 1L << 20);
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            writePattern(other[0], 1L << 20);
+            reader.join();
+            assertTrue(ring.receiveBuffersHeld() <= bound, "the other connection gave back all it used");
+            hog[0].close();
+            hog[1].close();
+            flood.join();
+            other[0].close();
+            other[1].close();
+            assertEquals(0, ring.receiveBuffersHeld());
+        }
+    }
+
     @Test
     void closeGivesBackEveryBufferTheSocketHeld() throws Exception {
         try (Ringloom ring = open(64, 4096)) {
