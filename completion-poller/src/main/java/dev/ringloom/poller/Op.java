@@ -214,6 +214,14 @@ public class Op extends Completion {
         return complete(res);
     }
 
+    /**
+     * What the op did, given its final CQE's result: that result, for all but ops whose final CQE only says the
+     * kernel is done with their memory (a zero-copy send's notification), which keep the earlier one.
+     */
+    public int outcome(int finalResult) {
+        return finalResult;
+    }
+
     @Override
     protected final String describe() {
         return IoUringConstants.opName(opcode) + "(fd=" + fd + ")";

@@ -13,6 +13,7 @@ import static dev.ringloom.poller.uring.IoUringConstants.OP_OPENAT;
 import static dev.ringloom.poller.uring.IoUringConstants.OP_READ;
 import static dev.ringloom.poller.uring.IoUringConstants.OP_RECV;
 import static dev.ringloom.poller.uring.IoUringConstants.OP_SEND;
+import static dev.ringloom.poller.uring.IoUringConstants.OP_SEND_ZC;
 import static dev.ringloom.poller.uring.IoUringConstants.OP_WRITE;
 import static dev.ringloom.poller.uring.IoUringConstants.RECV_MULTISHOT;
 
@@ -56,6 +57,15 @@ public final class OpEncoder {
     /** {@code send(fd, addr, len, MSG_NOSIGNAL)}: a closed peer is an EPIPE result, never a SIGPIPE. */
     public static Op send(Op op, int fd, long addr, int len) {
         return op.prepare(OP_SEND, fd, 0, addr, len, Libc.MSG_NOSIGNAL);
+    }
+
+    /**
+     * A zero-copy send: the kernel sends from {@code addr} itself and posts two CQEs — the result (with
+     * {@code IORING_CQE_F_MORE}), then a notification ({@code IORING_CQE_F_NOTIF}) once it no longer reads the
+     * memory. The op is multishot so the first reaches {@link Op#onMultishotCqe}; it completes at the second.
+     */
+    public static Op sendZc(Op op, int fd, long addr, int len) {
+        return op.prepare(OP_SEND_ZC, fd, 0, addr, len, Libc.MSG_NOSIGNAL).multishot();
     }
 
     /** {@code connect(fd, sockaddr, addrlen)}: the kernel reads the address length from the SQE's {@code off}. */

@@ -23,6 +23,8 @@ public final class Cqe {
 
     /** More CQEs will follow for this SQE (multishot). */
     public static final int F_MORE = 1 << 1;
+    /** The CQE is a zero-copy send's notification: the kernel no longer reads the buffer. */
+    public static final int F_NOTIF = 1 << 3;
     /** After a recv: the socket still had data queued when the CQE was posted. */
     public static final int F_SOCK_NONEMPTY = 1 << 2;
     /** The upper 16 bits of flags carry a provided buffer id. */

@@ -146,7 +146,7 @@ final class OpBracket {
     }
 
     private int await(Op op, OnInterrupt onInterrupt, String call, int expected, boolean lent) throws IOException {
-        int res = waitFor(op, onInterrupt);
+        int res = op.outcome(waitFor(op, onInterrupt));
         if (lent) {
             op.takeBuffer();
         }

@@ -113,6 +113,17 @@ final class UringBackend implements IoBackend {
         return nowaitReads;
     }
 
+    /**
+     * Sends of at least this many bytes from direct memory go out as {@code IORING_OP_SEND_ZC}
+     * ({@code -Dringloom.zeroCopySendFrom=BYTES}); off by default: measured over loopback, where the kernel copies
+     * anyway, it costs more than the copying send at every size (BENCHMARKS.md).
+     */
+    int zeroCopySendFrom() {
+        return zeroCopySendFrom;
+    }
+
+    private final int zeroCopySendFrom = Integer.getInteger("ringloom.zeroCopySendFrom", Integer.MAX_VALUE);
+
     @Override
     public void trimBuffers() {
         buffers.trim();

@@ -11,6 +11,8 @@ import dev.ringloom.poller.Poller;
 import dev.ringloom.poller.sys.Libc;
 import dev.ringloom.poller.sys.NativeMemory;
 import dev.ringloom.poller.sys.SockAddr;
+import dev.ringloom.poller.uring.Cqe;
+import dev.ringloom.poller.uring.IoUringConstants;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -42,6 +44,9 @@ final class UringSocket implements SocketIo {
     private final String label;
     private volatile InetSocketAddress remote;
     private final SpareOp<Op> spareSend = new SpareOp<>(Op::new);
+    private final SpareOp<ZeroCopySend> spareZeroCopy = new SpareOp<>(ZeroCopySend::new);
+    private final boolean zeroCopy;             // the kernel has SEND_ZC
+    private final int zeroCopyFrom;             // sends of this many bytes or more from direct memory use it
 
     UringSocket(UringBackend runtime, int fd, InetSocketAddress remote) {
         this.poller = runtime.nextPoller();
@@ -51,6 +56,8 @@ final class UringSocket implements SocketIo {
         this.remote = remote;
         this.label = "socket fd=" + fd;
         this.ops = new OpBracket(poller, handle, label, true);
+        this.zeroCopy = poller.features().supports(IoUringConstants.OP_SEND_ZC);
+        this.zeroCopyFrom = runtime.zeroCopySendFrom();
         this.reads = new SocketReads(ops, poller, pool, label);
     }
 
@@ -161,17 +168,26 @@ final class UringSocket implements SocketIo {
                 MemorySegment.copy(MemorySegment.ofBuffer(src), 0, buf, 0, len);
                 addr = buf.address();
             }
-            long r = Libc.sendNoWait(fd, addr, len);
+            if (buf == null && len >= zeroCopyFrom && zeroCopy) {
+                op = spareZeroCopy.take();
+                OpEncoder.sendZc(op, fd, addr, len);  // the caller's memory, read by the kernel until the notification
+                ((ZeroCopySend) op).sent = Integer.MIN_VALUE;
+            } else {
+                op = null;
+            }
+            long r = op != null ? 0 : Libc.sendNoWait(fd, addr, len);
             if (r > 0) {
                 ops.giveBack();
                 pool.release(buf);
                 src.position(src.position() + (int) r);
                 return (int) r;
             }
-            op = spareSend.take();
-            OpEncoder.send(op, fd, addr, len);
-            if (buf != null) {
-                op.buffer(buf, pool);
+            if (op == null) {
+                op = spareSend.take();
+                OpEncoder.send(op, fd, addr, len);
+                if (buf != null) {
+                    op.buffer(buf, pool);
+                }
             }
         } catch (RuntimeException | Error e) {
             ops.giveBack();
@@ -180,8 +196,34 @@ final class UringSocket implements SocketIo {
         }
         ops.submit(op);
         int res = ops.awaitWrite(op, "send(" + label + ")", len, src);
-        spareSend.giveBack(op);
+        if (op instanceof ZeroCopySend zc) {
+            spareZeroCopy.giveBack(zc);
+        } else {
+            spareSend.giveBack(op);
+        }
         return res;
+    }
+
+    /**
+     * A zero-copy send ({@code IORING_OP_SEND_ZC}). Its first CQE carries the bytes sent, its last only says the
+     * kernel is done with the memory; the op completes at the last, so a writer — which waits for its send's
+     * completion, also when interrupted — never gets its buffer back while the kernel may still read it.
+     */
+    static final class ZeroCopySend extends Op {
+        int sent;           // the first CQE's result, Integer.MIN_VALUE until it came (poller thread; published
+                            // to the waiter with the completion)
+
+        @Override
+        protected void onMultishotCqe(int res, int flags) {
+            if ((flags & Cqe.F_NOTIF) == 0) {
+                sent = res;
+            }
+        }
+
+        @Override
+        public int outcome(int finalResult) {
+            return sent == Integer.MIN_VALUE ? finalResult : sent;   // a failed send posts one CQE, no notification
+        }
     }
 
     public <T> void setOption(SocketOption<T> option, T value) throws IOException {
