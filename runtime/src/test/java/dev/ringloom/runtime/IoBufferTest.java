@@ -1,7 +1,5 @@
 package dev.ringloom.runtime;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,20 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * its pool after the kernel's completion, and the bytes the kernel read into it those of the file. The suite runs
  * once per backend.
  */
-class IoBufferTest {
-    static Ringloom ring;
+class IoBufferTest extends WithRing {
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() throws IOException {
-        ring = Ringloom.open();
-    }
-
-    @AfterAll
-    static void stop() {
-        ring.close();
-    }
 
     private Path fileOf(byte[] data) throws IOException {
         Path p = dir.resolve("data");

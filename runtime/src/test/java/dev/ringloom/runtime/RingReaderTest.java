@@ -1,7 +1,5 @@
 package dev.ringloom.runtime;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,20 +31,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * and readUntil over data split anywhere, a line cut by a timeout or an interrupt continued by the next call, and
  * a socket waiting in fillBuf holding no receive buffer. The suite runs once per backend.
  */
-class RingReaderTest {
-    static Ringloom ring;
+class RingReaderTest extends WithRing {
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() throws IOException {
-        ring = Ringloom.open();
-    }
-
-    @AfterAll
-    static void stop() {
-        ring.close();
-    }
 
     private static RingSocket[] pair() throws Exception {
         return RingSocketTest.pair(ring, InetAddress.getLoopbackAddress());

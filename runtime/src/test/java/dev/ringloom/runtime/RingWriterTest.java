@@ -1,7 +1,5 @@
 package dev.ringloom.runtime;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,20 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A {@link RingWriter} sends nothing until it is full or flushed, sends everything a flush had, and keeps in order
  * what an interrupted flush did not send. The suite runs once per backend.
  */
-class RingWriterTest {
-    static Ringloom ring;
+class RingWriterTest extends WithRing {
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() throws IOException {
-        ring = Ringloom.open();
-    }
-
-    @AfterAll
-    static void stop() {
-        ring.close();
-    }
 
     @Test
     void smallWritesWaitInTheBufferUntilAFlushSendsThemAll() throws Exception {

@@ -1,7 +1,5 @@
 package dev.ringloom.runtime;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -22,18 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * suite runs once per backend): what a closed socket answers, the argument checks and which comes first, a call
  * that starts interrupted, a zero-length transfer.
  */
-class SocketRulesTest {
-    static Ringloom ring;
-
-    @BeforeAll
-    static void start() throws IOException {
-        ring = Ringloom.open();
-    }
-
-    @AfterAll
-    static void stop() {
-        ring.close();
-    }
+class SocketRulesTest extends WithRing {
 
     private interface Call {
         void run() throws IOException;

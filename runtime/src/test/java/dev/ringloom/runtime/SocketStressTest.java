@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -235,7 +236,19 @@ class SocketStressTest {
     @Test
     void aWriterInterruptedAtRandomLearnsExactlyWhatWentOutAndThePeerSeesTheStreamExactly() throws Exception {
         RingSocket[] p = RingSocketTest.pair(ring, InetAddress.getLoopbackAddress());
-        long seed = 7, total = 64L << 20;
+        interruptAWriterAtRandom(p, 64L << 20, ByteBuffer::allocate);
+        p[0].close();
+        p[1].close();
+    }
+
+    /**
+     * A writer on {@code p[0]} sends {@code total} bytes of a stream in buffers of random sizes from {@code buffers}
+     * while it is interrupted at random; every {@code bytesTransferred} must be exactly what went out, and the
+     * reader on {@code p[1]} must see the stream exactly.
+     */
+    static void interruptAWriterAtRandom(RingSocket[] p, long total, IntFunction<ByteBuffer> buffers)
+            throws Exception {
+        long seed = 7;
         AtomicReference<Throwable> failure = new AtomicReference<>();
         long[] interrupted = new long[1];
         AtomicBoolean done = new AtomicBoolean();
@@ -244,7 +257,7 @@ class SocketStressTest {
             long at = 0;
             try {
                 while (at < total) {
-                    ByteBuffer out = ByteBuffer.allocate((int) Math.min(total - at, 1 + rnd.nextInt(256 * 1024)));
+                    ByteBuffer out = buffers.apply((int) Math.min(total - at, 1 + rnd.nextInt(256 * 1024)));
                     fillStream(out, seed, at);
                     while (out.hasRemaining()) {
                         int before = out.position();
@@ -296,8 +309,6 @@ class SocketStressTest {
             throw new AssertionError(failure.get());
         }
         assertTrue(interrupted[0] > 0, "no interrupt landed in a write");
-        p[0].close();
-        p[1].close();
     }
 
     @Test

@@ -5,15 +5,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
-import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Sends from direct memory of 4 KiB and more go out as {@code IORING_OP_SEND_ZC} here
@@ -89,65 +85,8 @@ class ZeroCopySendTest {
     void anInterruptedZeroCopyWriterLearnsExactlyWhatWentOut() throws Exception {
         Backends.assumeIoUring(ring, "SEND_ZC is io_uring's");
         RingSocket[] p = RingSocketTest.pair(ring, InetAddress.getLoopbackAddress());
-        long total = 32L << 20;
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        AtomicBoolean done = new AtomicBoolean();
-        long[] interrupted = new long[1];
         try {
-            Thread writer = Thread.ofVirtual().start(() -> {
-                ByteBuffer out = ByteBuffer.allocateDirect(128 * 1024);
-                try {
-                    for (long at = 0; at < total; at += out.capacity()) {
-                        for (int i = 0; i < out.capacity(); i++) {
-                            out.put(i, streamByte(at + i));
-                        }
-                        out.clear();
-                        while (out.hasRemaining()) {
-                            int before = out.position();
-                            try {
-                                p[0].write(out);
-                            } catch (InterruptedIOException e) {
-                                Thread.interrupted();
-                                assertEquals(out.position() - before, e.bytesTransferred);
-                                interrupted[0]++;
-                            }
-                        }
-                    }
-                    p[0].shutdownOutput();
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
-                } finally {
-                    done.set(true);
-                }
-            });
-            Thread reader = Thread.ofVirtual().start(() -> {
-                ByteBuffer in = ByteBuffer.allocate(8192);
-                long at = 0;
-                try {
-                    int n;
-                    while ((n = p[1].read(in.clear())) >= 0) {
-                        for (int i = 0; i < n; i++, at++) {
-                            if (in.get(i) != streamByte(at)) {
-                                throw new AssertionError("byte " + at + " differs");
-                            }
-                        }
-                    }
-                    assertEquals(total, at);
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
-                }
-            });
-            SplittableRandom rnd = new SplittableRandom(9);
-            while (!done.get()) {
-                writer.interrupt();
-                for (int spin = rnd.nextInt(50_000); spin > 0; spin--) {
-                    Thread.onSpinWait();
-                }
-            }
-            writer.join();
-            reader.join();
-            assertEquals(null, failure.get());
-            assertTrue(interrupted[0] > 0, "no interrupt landed in a write");
+            SocketStressTest.interruptAWriterAtRandom(p, 32L << 20, ByteBuffer::allocateDirect);  // direct: zero-copy
         } finally {
             p[0].close();
             p[1].close();
