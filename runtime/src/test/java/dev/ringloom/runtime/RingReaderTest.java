@@ -107,6 +107,19 @@ class RingReaderTest extends WithRing {
     }
 
     @Test
+    void consumingAViewAfterTheSocketClosedIsHarmless() throws Exception {
+        RingSocket[] p = pair();
+        RingSocketTest.writeString(p[0], "bytes");
+        RingReader in = p[1].reader();
+        int n = in.fillBuf().remaining();
+        assertTrue(n > 0);
+        p[1].close();                                   // gives back every buffer the socket held
+        in.consume(n);                                  // nothing left to give back: no error
+        assertThrows(java.net.SocketException.class, in::fillBuf, "a closed socket says so");
+        p[0].close();
+    }
+
+    @Test
     void aLineCutByATimeoutIsContinuedByTheNextCall() throws Exception {
         RingSocket[] p = pair();
         try {

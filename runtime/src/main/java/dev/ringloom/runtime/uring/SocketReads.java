@@ -63,6 +63,7 @@ public final class SocketReads {
     private volatile boolean receiving;        // a multishot is in flight: armed, its final CQE not yet seen
 
     // Reader-only, under lock.
+    private boolean disposed;                  // the socket closed: a late consume has nothing to give back
     private RecvOp armed;                      // the multishot in flight (or ended, not yet seen), or null
     private final SpareOp<RecvOp> spare = new SpareOp<>(RecvOp::new);
     private boolean eof;
@@ -189,6 +190,9 @@ public final class SocketReads {
         }
         lock.lock();
         try {
+            if (disposed) {
+                return;                     // closed meanwhile: every buffer went back already
+            }
             // Bytes wait in the fallback only when the last fill came from it: next() takes those first.
             StreamReads f = fallback;
             if (f != null && f.hasBufferedBytes()) {
@@ -302,6 +306,7 @@ public final class SocketReads {
     void dispose() {
         lock.lock();
         try {
+            disposed = true;
             if (fallback != null) {
                 fallback.dispose();
             }

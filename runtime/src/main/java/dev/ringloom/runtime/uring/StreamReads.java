@@ -39,6 +39,7 @@ final class StreamReads {
     private Op carry;
     private MemorySegment leftover;
     private int leftoverPos, leftoverLimit;
+    private boolean disposed;      // the stream closed: a late consume has nothing to give back
     private long rescuedBytes;     // bytes that abandoned reads received anyway and the next reader got
     private boolean drained;       // sockets: the last recv left nothing queued, so the next one polls first
     private final SpareOp<Op> spare = new SpareOp<>(Op::new);
@@ -94,6 +95,9 @@ final class StreamReads {
     void consume(int n) {
         lock.lock();
         try {
+            if (disposed) {
+                return;                     // closed meanwhile: the buffer went back already
+            }
             int left = leftover == null ? 0 : leftoverLimit - leftoverPos;
             if (n < 0 || n > left) {
                 throw new IllegalArgumentException("consume(" + n + "): " + left + " bytes are filled");
@@ -213,6 +217,7 @@ final class StreamReads {
     void dispose() {
         lock.lock();
         try {
+            disposed = true;
             if (carry != null) {
                 carry.releaseBuffer();
                 carry = null;
