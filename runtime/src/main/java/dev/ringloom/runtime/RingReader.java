@@ -53,7 +53,8 @@ public final class RingReader {
     private final Source source;
     private MemorySegment filled;   // the last fill, or null; bytes before offset are consumed
     private long offset;
-    private byte[] pending = new byte[0];   // a readLine's partial line, kept across an interrupt or a timeout
+    private static final byte[] NO_BYTES = new byte[0];
+    private byte[] pending = NO_BYTES;      // a readLine's partial line, kept across an interrupt or a timeout
     private int pendingLength;
     private byte[] scratch;         // decoding and readUntil's copies, allocated on first use
 
@@ -218,7 +219,7 @@ public final class RingReader {
         String line = new String(pending, 0, end, charset);
         pendingLength = 0;
         if (pending.length > 64 * 1024) {
-            pending = new byte[0];                              // one long line does not pin its memory forever
+            pending = NO_BYTES;                                 // one long line does not pin its memory forever
         }
         return line;
     }

@@ -42,7 +42,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Readers take turns on {@code lock}; the chunks and the end pass from the poller thread to them through one
  * {@link ReceiveQueue}, the queue the JDK backend's stream reads use too.
  */
-public final class SocketReads {
+public final class SocketReads implements ReceiveQueue.Chunks {
     /** Chunks a socket may hold before its multishot is cancelled (at most this many buffers per connection). */
     public static final int MAX_QUEUED = 16;
     private static final int END_REARM = 1;     // the multishot ended after data: arm again; else 0 (EOF) or -errno
@@ -87,25 +87,24 @@ public final class SocketReads {
         this.pool = pool;
         this.fallback = buffers == null ? new StreamReads(ops, pool, name, IoUringConstants.OP_RECV) : null;
         this.name = name;
-        this.queue = new ReceiveQueue(new ProvidedChunks(), name);
+        this.queue = new ReceiveQueue(this, name);
     }
 
-    /** The queue's bytes are the poller's provided buffers. */
-    private final class ProvidedChunks implements ReceiveQueue.Chunks {
-        @Override
-        public MemorySegment segment(int id, int length) {
-            return buffers.segment(id, length);
-        }
+    // The queue's bytes are the poller's provided buffers (ReceiveQueue.Chunks; no object of its own per socket).
 
-        @Override
-        public void recycle(int id) {
-            buffers.recycle(id);
-        }
+    @Override
+    public MemorySegment segment(int id, int length) {
+        return buffers.segment(id, length);
+    }
 
-        @Override
-        public IOException freed(IllegalStateException e) {
-            return ops.failure("read(" + name + ")", -Errno.ECANCELED, null);   // the poller closed under it
-        }
+    @Override
+    public void recycle(int id) {
+        buffers.recycle(id);
+    }
+
+    @Override
+    public IOException freed(IllegalStateException e) {
+        return ops.failure("read(" + name + ")", -Errno.ECANCELED, null);   // the poller closed under it
     }
 
     /** Poller thread: one CQE of the multishot. */

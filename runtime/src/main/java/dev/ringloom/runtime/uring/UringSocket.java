@@ -44,9 +44,8 @@ final class UringSocket implements SocketIo {
     private final String label;
     private volatile InetSocketAddress remote;
     private final SpareOp<Op> spareSend = new SpareOp<>(Op::new);
-    private final SpareOp<ZeroCopySend> spareZeroCopy = new SpareOp<>(ZeroCopySend::new);
-    private final boolean zeroCopy;             // the kernel has SEND_ZC
-    private final int zeroCopyFrom;             // sends of this many bytes or more from direct memory use it
+    private final SpareOp<ZeroCopySend> spareZeroCopy; // null unless zero-copy sends are on: idle sockets count bytes
+    private final int zeroCopyFrom;             // sends of this many bytes or more from direct memory use SEND_ZC
 
     UringSocket(UringBackend runtime, int fd, InetSocketAddress remote) {
         this.poller = runtime.nextPoller();
@@ -56,8 +55,10 @@ final class UringSocket implements SocketIo {
         this.remote = remote;
         this.label = "socket fd=" + fd;
         this.ops = new OpBracket(poller, handle, label, true);
-        this.zeroCopy = poller.features().supports(IoUringConstants.OP_SEND_ZC);
-        this.zeroCopyFrom = runtime.zeroCopySendFrom();
+        boolean zeroCopy = poller.features().supports(IoUringConstants.OP_SEND_ZC)
+                && runtime.zeroCopySendFrom() != Integer.MAX_VALUE;
+        this.zeroCopyFrom = zeroCopy ? runtime.zeroCopySendFrom() : Integer.MAX_VALUE;
+        this.spareZeroCopy = zeroCopy ? new SpareOp<>(ZeroCopySend::new) : null;
         this.reads = new SocketReads(ops, poller, pool, label);
     }
 
@@ -168,7 +169,7 @@ final class UringSocket implements SocketIo {
                 MemorySegment.copy(MemorySegment.ofBuffer(src), 0, buf, 0, len);
                 addr = buf.address();
             }
-            if (buf == null && len >= zeroCopyFrom && zeroCopy) {
+            if (buf == null && len >= zeroCopyFrom) {
                 op = spareZeroCopy.take();
                 OpEncoder.sendZc(op, fd, addr, len);  // the caller's memory, read by the kernel until the notification
                 ((ZeroCopySend) op).sent = Integer.MIN_VALUE;
