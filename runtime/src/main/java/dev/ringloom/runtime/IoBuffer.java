@@ -48,10 +48,19 @@ public final class IoBuffer implements AutoCloseable {
     }
 
     IoBuffer(NativeBufferPool pool, int capacity, Accounting accounting) {
+        checkCapacity(capacity);
         this.pool = pool;
         this.memory = pool.acquire(capacity).asSlice(0, capacity);
         this.accounting = accounting;
         accounting.outstanding.incrementAndGet();
+    }
+
+    /** A runtime buffer's size rule, for owned buffers and writers' buffers alike: the pool's classes. */
+    static void checkCapacity(int capacity) {
+        if (capacity < 1 || capacity > NativeBufferPool.MAX_SIZE) {
+            throw new IllegalArgumentException("capacity " + capacity + " outside [1, " + NativeBufferPool.MAX_SIZE
+                    + "]");
+        }
     }
 
     public int capacity() {

@@ -101,9 +101,8 @@ public final class RingSocket implements ByteChannel {
             return r.read(dst);                 // the bytes it filled come first
         }
         IoErrors.checkNotInterrupted("read", io.toString());
-        int timeout = soTimeoutMillis;
         try {
-            return io.read(dst, timeout == 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(timeout));
+            return io.read(dst, readTimeoutNanos());
         } catch (IOException e) {
             throw state.closedDuring(e);
         }
@@ -133,9 +132,8 @@ public final class RingSocket implements ByteChannel {
         public MemorySegment fill() throws IOException {
             state.ensureOpen();
             IoErrors.checkNotInterrupted("read", io.toString());
-            int timeout = soTimeoutMillis;
             try {
-                return io.fill(timeout == 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(timeout));
+                return io.fill(readTimeoutNanos());
             } catch (IOException e) {
                 throw state.closedDuring(e);
             }
@@ -246,6 +244,11 @@ public final class RingSocket implements ByteChannel {
             throw new SocketException("Socket closed");
         }
         soTimeoutMillis = millis;
+    }
+
+    /** {@code SO_TIMEOUT} as the backend's per-read deadline: 0 waits forever. */
+    private long readTimeoutNanos() {
+        return TimeUnit.MILLISECONDS.toNanos(soTimeoutMillis);
     }
 
     public int getSoTimeout() {

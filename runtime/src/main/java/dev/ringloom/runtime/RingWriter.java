@@ -43,10 +43,7 @@ public final class RingWriter implements Flushable, AutoCloseable {
     private boolean closed;
 
     RingWriter(Sink sink, NativeBufferPool pool, int capacity) {
-        if (capacity < 1 || capacity > NativeBufferPool.MAX_SIZE) {
-            throw new IllegalArgumentException("capacity " + capacity + " outside [1, " + NativeBufferPool.MAX_SIZE
-                    + "]");
-        }
+        IoBuffer.checkCapacity(capacity);
         this.sink = sink;
         this.pool = pool;
         this.capacity = capacity;

@@ -143,10 +143,6 @@ public final class Ringloom implements AutoCloseable {
      * @throws IllegalArgumentException if {@code capacity} is not in {@code [1, 1 MiB]}
      */
     public IoBuffer allocate(int capacity) {
-        if (capacity < 1 || capacity > NativeBufferPool.MAX_SIZE) {
-            throw new IllegalArgumentException("capacity " + capacity + " outside [1, " + NativeBufferPool.MAX_SIZE
-                    + "]");
-        }
         return new IoBuffer(ownedBuffers, capacity, ownedAccounting);
     }
 

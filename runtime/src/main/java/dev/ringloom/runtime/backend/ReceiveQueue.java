@@ -108,17 +108,18 @@ public final class ReceiveQueue {
     /** Copies queued bytes into {@code dst}, front chunk first, recycling every chunk it empties; 0 if none queued. */
     public int take(ByteBuffer dst) throws IOException {
         int copied = 0;
-        MemorySegment front;
-        while (dst.hasRemaining() && (front = front()) != null) {
-            int n = (int) Math.min(dst.remaining(), front.byteSize());
+        long c;
+        while (dst.hasRemaining() && (c = peek()) >= 0) {
+            int id = (int) (c >>> 32), length = (int) c;
+            int n = Math.min(dst.remaining(), length - headOffset);
             try {
-                MemorySegment.copy(front, 0, MemorySegment.ofBuffer(dst), 0, n);
+                MemorySegment.copy(chunks.segment(id, length), headOffset, MemorySegment.ofBuffer(dst), 0, n);
             } catch (IllegalStateException freed) {
                 throw chunks.freed(freed);
             }
             dst.position(dst.position() + n);
             copied += n;
-            consume(n);
+            advance(c, n);
         }
         return copied;
     }
@@ -128,12 +129,9 @@ public final class ReceiveQueue {
      * queued. They stay valid until {@link #consume} empties the chunk: its buffer then goes back to the producer.
      */
     public MemorySegment front() throws IOException {
-        long c;
-        synchronized (this) {
-            if (count == 0) {
-                return null;
-            }
-            c = ring[head];
+        long c = peek();
+        if (c < 0) {
+            return null;
         }
         int id = (int) (c >>> 32), length = (int) c;
         try {
@@ -152,17 +150,24 @@ public final class ReceiveQueue {
         if (n == 0) {
             return;
         }
-        long c;
-        synchronized (this) {
-            c = count == 0 ? -1 : ring[head];
-        }
+        long c = peek();
         int length = c < 0 ? 0 : (int) c;
         if (n < 0 || headOffset + n > length) {
             throw new IllegalArgumentException("consume(" + n + "): the front chunk has " + (length - headOffset)
                     + " bytes left");
         }
+        advance(c, n);
+    }
+
+    /** The front chunk, packed, or -1 if none is queued. */
+    private synchronized long peek() {
+        return count == 0 ? -1 : ring[head];
+    }
+
+    /** {@code n} more bytes of front chunk {@code c} are consumed; an emptied chunk leaves and is recycled. */
+    private void advance(long c, int n) {
         headOffset += n;
-        if (headOffset == length) {
+        if (headOffset == (int) c) {
             headOffset = 0;
             synchronized (this) {
                 head = (head + 1) & (ring.length - 1);

@@ -10,6 +10,7 @@ import dev.ringloom.poller.spi.FileMode;
 import dev.ringloom.poller.BufferOwner;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -112,11 +113,27 @@ final class JdkFile implements FileIo {
         }
         int len = Math.min(src.remaining(), MAX_IO);
         ByteBuffer copy = ByteBuffer.allocate(len).put(0, src, src.position(), len);
+        int n;
+        try {
+            n = writeOnHelper(copy, pos);
+        } catch (InterruptedIOException cutShort) {
+            src.position(src.position() + cutShort.bytesTransferred);
+            throw cutShort;
+        }
+        src.position(src.position() + n);
+        return n;
+    }
+
+    /**
+     * One write of {@code from} on a helper, waited for even if interrupted (a file write ends promptly), so the
+     * count is exact: cut short by an interrupt, {@link InterruptedIOException} says how much landed.
+     */
+    private int writeOnHelper(ByteBuffer from, long pos) throws IOException {
+        int len = from.remaining();
         // At the current position only in append mode: FileChannel's sequential write appends atomically there.
         JdkOp<Integer> op = backend.start("pwrite(" + name + ")",
-                () -> pos == CURRENT_POSITION ? file.write(copy) : file.write(copy, pos));
-        int n = op.join();          // a file write ends promptly
-        src.position(src.position() + n);
+                () -> pos == CURRENT_POSITION ? file.write(from) : file.write(from, pos));
+        int n = op.join();
         if (Thread.currentThread().isInterrupted() && n < len) {
             throw IoErrors.interrupted("write(" + name + ")", n);
         }
@@ -135,15 +152,7 @@ final class JdkFile implements FileIo {
     /** The helper writes from {@code memory} itself; the writer waits for it even if interrupted. */
     @Override
     public int writeLent(MemorySegment memory, long pos, BufferOwner ifAbandoned) throws IOException {
-        ByteBuffer from = memory.asSlice(0, Math.min(memory.byteSize(), MAX_IO)).asByteBuffer();
-        int len = from.remaining();
-        JdkOp<Integer> op = backend.start("pwrite(" + name + ")",
-                () -> pos == CURRENT_POSITION ? file.write(from) : file.write(from, pos));
-        int n = op.join();
-        if (Thread.currentThread().isInterrupted() && n < len) {
-            throw IoErrors.interrupted("write(" + name + ")", n);
-        }
-        return n;
+        return writeOnHelper(memory.asSlice(0, Math.min(memory.byteSize(), MAX_IO)).asByteBuffer(), pos);
     }
 
     @Override
