@@ -1,6 +1,8 @@
 package dev.ringloom.benchmarks;
 
 import com.sun.nio.file.ExtendedOpenOption;
+import dev.ringloom.poller.PollerConfig;
+import dev.ringloom.runtime.IoBuffer;
 import dev.ringloom.runtime.RingFile;
 import dev.ringloom.runtime.RingOpenOption;
 import dev.ringloom.runtime.Ringloom;
@@ -23,10 +25,12 @@ import java.util.concurrent.atomic.LongAdder;
  * with the peak number of OS threads of the process during each run.
  *
  * <pre>
- * mvn -q -DskipTests package exec:exec -pl benchmarks -am -Dbench="FileReadBenchmark [cached|direct|both] [seconds] [file]"
+ * mvn -q -DskipTests package exec:exec -pl benchmarks -am -Dbench="FileReadBenchmark [cached|direct|both|fixed] [seconds] [file]"
  * </pre>
  * Modes: {@code cached} reads a file that is in the page cache; {@code direct} opens it with O_DIRECT so every
- * read goes to the device. Not a pass/fail test: it prints numbers.
+ * read goes to the device; {@code fixed} reads with O_DIRECT into owned buffers ({@link IoBuffer}), from a runtime
+ * whose buffers are registered with the ring (so {@code READ_FIXED}) and from one whose are not, each thread's
+ * buffer its own, against the JDK. Not a pass/fail test: it prints numbers.
  */
 public final class FileReadBenchmark {
     static final int BLOCK = 4096;
@@ -56,6 +60,58 @@ public final class FileReadBenchmark {
                 run("O_DIRECT", ring, file, true, seconds);
             }
         }
+        if (mode.equals("fixed")) {
+            warmPageCache(file);
+            runOwned(file, false, seconds);
+            runOwned(file, true, seconds);
+        }
+    }
+
+    /** 4 KiB reads into owned buffers: registered (READ_FIXED) vs plain, in alternating halves, and the JDK. */
+    static void runOwned(Path file, boolean direct, int seconds) throws Exception {
+        int slots = THREADS[THREADS.length - 1];
+        PollerConfig base = PollerConfig.defaults();
+        System.out.printf("%n4 KiB random reads, %s, owned buffers: registered (READ_FIXED) vs plain%n",
+                direct ? "O_DIRECT" : "cached");
+        var options = direct ? new java.nio.file.OpenOption[]{StandardOpenOption.READ, RingOpenOption.DIRECT}
+                : new java.nio.file.OpenOption[]{StandardOpenOption.READ};
+        System.out.printf("%-8s %16s %16s %7s %14s %7s%n", "threads", "fixed ops/s", "plain ops/s", "f/p",
+                "JDK ops/s", "f/JDK");
+        try (Ringloom fixedRing = Ringloom.open(base.withRegisteredBuffers(slots, BLOCK));
+             Ringloom plainRing = Ringloom.open(base.withRegisteredBuffers(0, BLOCK));
+             RingFile fixed = fixedRing.openFile(file, options);
+             RingFile plain = plainRing.openFile(file, options);
+             FileChannel fc = direct ? FileChannel.open(file, StandardOpenOption.READ, ExtendedOpenOption.DIRECT)
+                     : FileChannel.open(file, StandardOpenOption.READ)) {
+            measureOwned(fixedRing, fixed, 32, 2);
+            measureOwned(plainRing, plain, 32, 2);
+            measure(fc::read, 32, 2);
+            for (int threads : THREADS) {
+                long fixedOps0 = fixedRing.stats().fixedBufferOpsTotal();
+                // Alternating halves, so a drift of the device or the VM lands on both alike.
+                double f = 0, p = 0;
+                for (int half = 0; half < 2; half++) {
+                    f += measureOwned(fixedRing, fixed, threads, seconds).opsPerSec / 2;
+                    p += measureOwned(plainRing, plain, threads, seconds).opsPerSec / 2;
+                }
+                double j = measure(fc::read, threads, seconds).opsPerSec;
+                if (direct && fixedRing.stats().fixedBufferOpsTotal() == fixedOps0) {
+                    System.out.println("(the kernel refused the registration: both columns are plain reads)");
+                }
+                System.out.printf("%-8d %,16.0f %,16.0f %6.2fx %,14.0f %6.2fx%n", threads, f, p, f / p, j, f / j);
+            }
+        }
+    }
+
+    static Result measureOwned(Ringloom ring, RingFile f, int threads, int seconds) throws Exception {
+        return measure(threads, seconds, rnd -> {
+            IoBuffer buf = ring.allocate(BLOCK);
+            return pos -> {
+                if (f.read(buf, pos).length() != BLOCK) {
+                    throw new IllegalStateException("short read");
+                }
+            };
+        });
     }
 
     static void run(String label, Ringloom ring, Path file, boolean direct, int seconds) throws Exception {
@@ -83,7 +139,25 @@ public final class FileReadBenchmark {
         }
     }
 
+    /** One thread's reads: a read of a block at {@code pos}. */
+    interface BlockRead {
+        void read(long pos) throws IOException;
+    }
+
     static Result measure(Reader reader, int threads, int seconds) throws Exception {
+        return measure(threads, seconds, rnd -> {
+            ByteBuffer buf = ByteBuffer.allocateDirect(2 * BLOCK).alignedSlice(BLOCK);
+            return pos -> {
+                buf.clear().limit(BLOCK);
+                if (reader.read(buf, pos) != BLOCK) {
+                    throw new IllegalStateException("short read");
+                }
+            };
+        });
+    }
+
+    static Result measure(int threads, int seconds, java.util.function.Function<SplittableRandom, BlockRead> perThread)
+            throws Exception {
         LongAdder ops = new LongAdder();
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> workers = new ArrayList<>();
@@ -92,14 +166,11 @@ public final class FileReadBenchmark {
             long seed = t * 7919L + System.nanoTime();
             workers.add(Thread.ofVirtual().start(() -> {
                 SplittableRandom rnd = new SplittableRandom(seed);
-                ByteBuffer buf = ByteBuffer.allocateDirect(2 * BLOCK).alignedSlice(BLOCK);
+                BlockRead read = perThread.apply(rnd);
                 long n = 0;
                 try {
                     while (!stop.get()) {
-                        buf.clear().limit(BLOCK);
-                        if (reader.read(buf, rnd.nextLong(blocks) * BLOCK) != BLOCK) {
-                            throw new IllegalStateException("short read");
-                        }
+                        read.read(rnd.nextLong(blocks) * BLOCK);
                         n++;
                     }
                 } catch (IOException e) {

@@ -1,5 +1,6 @@
 package dev.ringloom.poller;
 
+import dev.ringloom.poller.spi.BufferPool;
 import dev.ringloom.poller.sys.NativeMemory;
 import org.jctools.queues.varhandle.MpmcVarHandleArrayQueue;
 
@@ -13,7 +14,7 @@ import java.lang.foreign.MemorySegment;
  * {@link BufferRegistry}). Each class keeps at most {@code perClass} idle buffers; the rest are freed.
  * Larger requests are allocated and freed directly. Thread-safe and lock-free.
  */
-public final class NativeBufferPool implements BufferOwner {
+public final class NativeBufferPool implements BufferPool {
     public static final int MIN_SIZE = 4096, MAX_SIZE = 1 << 20;
     private static final int MIN_SHIFT = 12, CLASSES = 9;
 
@@ -35,6 +36,7 @@ public final class NativeBufferPool implements BufferOwner {
     }
 
     /** A buffer of at least {@code size} bytes (exactly the class size when pooled). */
+    @Override
     public MemorySegment acquire(long size) {
         if (size > MAX_SIZE) {
             return NativeMemory.allocate(size, NativeMemory.PAGE);

@@ -110,6 +110,12 @@ public class Op extends Completion {
         return this;
     }
 
+    /** Names the registered buffer a fixed read or write uses ({@code sqe->buf_index}). */
+    public final Op bufferIndex(int index) {
+        this.bufIndex = (short) index;
+        return this;
+    }
+
     /** Sets IOSQE_* flags. */
     public final Op sqeFlags(byte flags) {
         this.sqeFlags = flags;

@@ -11,10 +11,12 @@ import static dev.ringloom.poller.uring.IoUringConstants.OP_CONNECT;
 import static dev.ringloom.poller.uring.IoUringConstants.OP_FSYNC;
 import static dev.ringloom.poller.uring.IoUringConstants.OP_OPENAT;
 import static dev.ringloom.poller.uring.IoUringConstants.OP_READ;
+import static dev.ringloom.poller.uring.IoUringConstants.OP_READ_FIXED;
 import static dev.ringloom.poller.uring.IoUringConstants.OP_RECV;
 import static dev.ringloom.poller.uring.IoUringConstants.OP_SEND;
 import static dev.ringloom.poller.uring.IoUringConstants.OP_SEND_ZC;
 import static dev.ringloom.poller.uring.IoUringConstants.OP_WRITE;
+import static dev.ringloom.poller.uring.IoUringConstants.OP_WRITE_FIXED;
 import static dev.ringloom.poller.uring.IoUringConstants.RECV_MULTISHOT;
 
 /**
@@ -39,6 +41,19 @@ public final class OpEncoder {
     /** {@code pwrite(fd, addr, len, offset)}; {@link #CURRENT_POSITION} writes a stream or appends. */
     public static Op write(Op op, int fd, long offset, long addr, int len) {
         return op.prepare(OP_WRITE, fd, offset, addr, len, 0);
+    }
+
+    /**
+     * {@link #read} into registered buffer {@code index} ({@code IORING_OP_READ_FIXED}): {@code [addr, addr + len)}
+     * must lie inside it; the kernel uses its pinned pages instead of pinning the memory for this op.
+     */
+    public static Op readFixed(Op op, int fd, long offset, long addr, int len, int index) {
+        return op.prepare(OP_READ_FIXED, fd, offset, addr, len, 0).bufferIndex(index);
+    }
+
+    /** {@link #write} from registered buffer {@code index} ({@code IORING_OP_WRITE_FIXED}). */
+    public static Op writeFixed(Op op, int fd, long offset, long addr, int len, int index) {
+        return op.prepare(OP_WRITE_FIXED, fd, offset, addr, len, 0).bufferIndex(index);
     }
 
     /** {@code recv(fd, addr, len, 0)}. */

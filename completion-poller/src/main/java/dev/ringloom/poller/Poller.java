@@ -79,6 +79,8 @@ public final class Poller implements AutoCloseable, Executor, Completer {
             Thread.ofPlatform().daemon().name("ringloom-orphaned-tasks").factory());
 
     private static final VarHandle SLEEPING;
+    private static final java.util.concurrent.atomic.AtomicBoolean REGISTER_REFUSAL_SAID =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     static {
         try {
@@ -113,6 +115,8 @@ public final class Poller implements AutoCloseable, Executor, Completer {
     private volatile Throwable failure;
     private volatile KernelFeatures features;
     private volatile ProvidedBuffers providedBuffers;  // null: the kernel has no provided-buffer rings, or none wanted
+    private final RegisteredBuffers registered;         // null: none wanted
+    private volatile boolean registeredBuffers;         // the ring has registered's slots as its fixed buffers
 
     // Poller-thread only.
     private IoUring ring;
@@ -129,8 +133,9 @@ public final class Poller implements AutoCloseable, Executor, Completer {
     private int lastReaped = 1;                 // CQEs the last pass reaped: after none, the next may sleep
     private final CompletionQueue.Handler handler = this::onCompletion;
 
-    private Poller(int id, PollerConfig config, Arena arena, int eventFd) {
+    private Poller(int id, PollerConfig config, Arena arena, int eventFd, RegisteredBuffers registered) {
         this.id = id;
+        this.registered = registered;
         this.config = config;
         this.eventFdHandle = new FdHandle(eventFd);
         this.table = new InFlightTable(config.sqEntries());
@@ -151,13 +156,21 @@ public final class Poller implements AutoCloseable, Executor, Completer {
      * @throws IOException                 if the ring or eventfd cannot be created
      */
     public static Poller start(int id, PollerConfig config) throws IOException {
+        return start(id, config, null);
+    }
+
+    /**
+     * Starts a poller whose ring registers {@code registered} (null: none); a ring the kernel refuses it goes on
+     * without ({@link #hasRegisteredBuffers()}), said once per process.
+     */
+    public static Poller start(int id, PollerConfig config, RegisteredBuffers registered) throws IOException {
         int efd = Libc.eventfd(0, Libc.EFD_CLOEXEC);
         if (efd < 0) {
             throw Errno.exception("eventfd", efd);
         }
         // The wake-up value lives as long as the JVM: a submitter's eventfd write may race with shutdown,
         // so it is never freed (8 bytes per poller ever started).
-        Poller p = new Poller(id, config, Arena.global(), efd);
+        Poller p = new Poller(id, config, Arena.global(), efd, registered);
         p.thread.start();
         Uninterruptibly.await(p.started);   // start and close are not ops
         if (p.startFailure != null) {
@@ -173,6 +186,15 @@ public final class Poller implements AutoCloseable, Executor, Completer {
         features = opened.features();
         if (config.recvBuffers() > 0) {
             providedBuffers = ProvidedBuffers.register(ring, config.recvBuffers(), config.recvBufferSize());
+        }
+        if (registered != null) {
+            int r = registered.registerWith(ring);
+            registeredBuffers = r == 0;
+            if (r < 0 && REGISTER_REFUSAL_SAID.compareAndSet(false, true)) {
+                LOG.log(System.Logger.Level.INFO, "ringloom: the kernel refused registered buffers ("
+                        + Errno.name(-r) + (r == -Errno.ENOMEM ? ", RLIMIT_MEMLOCK too small for "
+                        + registered.bytes() / 1024 + " KiB" : "") + "); owned buffers are pinned per op instead");
+            }
         }
         idle = IdlePolicy.of(config, ring.setupFlags());
         sq = ring.sq();
@@ -643,6 +665,14 @@ public final class Poller implements AutoCloseable, Executor, Completer {
      */
     public ProvidedBuffers providedBuffers() {
         return providedBuffers;
+    }
+
+    /**
+     * The memory this ring has as its fixed buffers, or null: none was given, or the kernel refused it (a fixed read
+     * or write on this ring must then not be submitted).
+     */
+    public RegisteredBuffers registeredBuffers() {
+        return registeredBuffers ? registered : null;
     }
 
     /** The registry of abandoned ops' buffers. */

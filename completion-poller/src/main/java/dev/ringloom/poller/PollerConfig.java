@@ -14,9 +14,14 @@ package dev.ringloom.poller;
  * @param recvBuffers buffers in each ring's provided-buffer ring, which sockets receive into (a power of two);
  *                   0: none, every read lends its own buffer
  * @param recvBufferSize bytes per provided buffer
+ * @param registeredBuffers slots of the memory registered with every ring for owned buffers
+ *                   ({@link RegisteredBuffers}, at most 16384); 0: none
+ * @param registeredBufferSize bytes per registered slot, a power of two from 4 KiB to 1 MiB; owned buffers up to
+ *                   this size take a slot while one is free
  */
 public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWorkers, int yieldsBeforeSleep,
-                           int spinsBeforeSleep, int recvBuffers, int recvBufferSize) {
+                           int spinsBeforeSleep, int recvBuffers, int recvBufferSize, int registeredBuffers,
+                           int registeredBufferSize) {
     public PollerConfig {
         if (pollers < 1) {
             throw new IllegalArgumentException("pollers must be at least 1: " + pollers);
@@ -42,15 +47,27 @@ public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWork
         if (recvBufferSize < 1) {
             throw new IllegalArgumentException("recvBufferSize must be positive: " + recvBufferSize);
         }
+        if (registeredBuffers < 0 || registeredBuffers > 16384) {
+            throw new IllegalArgumentException("registeredBuffers must be in [0, 16384]: " + registeredBuffers);
+        }
+        if (Integer.bitCount(registeredBufferSize) != 1 || registeredBufferSize < 4096
+                || registeredBufferSize > 1 << 20) {
+            throw new IllegalArgumentException("registeredBufferSize must be a power of two in [4096, 1 MiB]: "
+                    + registeredBufferSize);
+        }
     }
 
     /**
      * Defaults: one poller per four carrier threads (at least one), 1024 SQEs, 8192 CQEs, io-wq capped at
      * 64 workers per ring, one yield of the CPU before a busy poller sleeps, 2000 spin-wait turns (~60 us) before
-     * a nearly idle one sleeps, 1024 provided receive buffers of 8 KiB per ring. Overridable with the system
+     * a nearly idle one sleeps, 1024 provided receive buffers of 8 KiB per ring, no registered buffers (measured,
+     * they win nothing on the machines ringloom is benchmarked on, and each ring pins them against
+     * {@code RLIMIT_MEMLOCK}: BENCHMARKS.md; {@code ringloom.registeredBuffers=256} asks for 256 slots of
+     * {@code ringloom.registeredBufferSize}, 8 KiB unless set). Overridable with the system
      * properties {@code ringloom.pollers}, {@code ringloom.sqEntries}, {@code ringloom.cqEntries},
      * {@code ringloom.ioWorkers}, {@code ringloom.yieldsBeforeSleep}, {@code ringloom.spinsBeforeSleep},
-     * {@code ringloom.recvBuffers} and {@code ringloom.recvBufferSize}.
+     * {@code ringloom.recvBuffers}, {@code ringloom.recvBufferSize}, {@code ringloom.registeredBuffers} and
+     * {@code ringloom.registeredBufferSize}.
      */
     public static PollerConfig defaults() {
         int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
@@ -63,20 +80,29 @@ public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWork
                 Integer.getInteger("ringloom.yieldsBeforeSleep", 1),
                 Integer.getInteger("ringloom.spinsBeforeSleep", 2000),
                 Integer.getInteger("ringloom.recvBuffers", 1024),
-                Integer.getInteger("ringloom.recvBufferSize", 8192));
+                Integer.getInteger("ringloom.recvBufferSize", 8192),
+                Integer.getInteger("ringloom.registeredBuffers", 0),
+                Integer.getInteger("ringloom.registeredBufferSize", 8192));
     }
 
     public PollerConfig withPollers(int n) {
         return new PollerConfig(n, sqEntries, cqEntries, ioWorkers, yieldsBeforeSleep, spinsBeforeSleep, recvBuffers,
-                recvBufferSize);
+                recvBufferSize, registeredBuffers, registeredBufferSize);
     }
 
     public PollerConfig withRing(int sq, int cq) {
         return new PollerConfig(pollers, sq, cq, ioWorkers, yieldsBeforeSleep, spinsBeforeSleep, recvBuffers,
-                recvBufferSize);
+                recvBufferSize, registeredBuffers, registeredBufferSize);
     }
 
     public PollerConfig withRecvBuffers(int count, int size) {
-        return new PollerConfig(pollers, sqEntries, cqEntries, ioWorkers, yieldsBeforeSleep, spinsBeforeSleep, count, size);
+        return new PollerConfig(pollers, sqEntries, cqEntries, ioWorkers, yieldsBeforeSleep, spinsBeforeSleep, count, size,
+                registeredBuffers, registeredBufferSize);
+    }
+
+    /** {@code count} registered slots of {@code size} bytes; 0 slots: owned buffers are never registered. */
+    public PollerConfig withRegisteredBuffers(int count, int size) {
+        return new PollerConfig(pollers, sqEntries, cqEntries, ioWorkers, yieldsBeforeSleep, spinsBeforeSleep,
+                recvBuffers, recvBufferSize, count, size);
     }
 }

@@ -1,5 +1,6 @@
 package dev.ringloom.poller;
 
+import dev.ringloom.poller.spi.BufferPool;
 import dev.ringloom.poller.spi.IoStats;
 
 import java.io.IOException;
@@ -14,23 +15,44 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Pollers implements AutoCloseable {
     private final Poller[] pollers;
     private final AtomicInteger next = new AtomicInteger();
+    private final RegisteredBuffers registered;    // null: none configured
+    private final BufferPool ownedBuffers;
 
-    private Pollers(Poller[] pollers) {
+    private Pollers(Poller[] pollers, RegisteredBuffers registered, BufferPool ownedBuffers) {
         this.pollers = pollers;
+        this.registered = registered;
+        this.ownedBuffers = ownedBuffers;
     }
 
-    /** Starts {@code config.pollers()} pollers; on failure, the ones already started are closed. */
+    /**
+     * Starts {@code config.pollers()} pollers, each ring with the runtime's registered buffers if the config asks
+     * for some; on failure, the ones already started are closed.
+     */
     public static Pollers start(PollerConfig config) throws IOException {
+        NativeBufferPool plain = new NativeBufferPool(64);
+        RegisteredBuffers registered = config.registeredBuffers() == 0 ? null
+                : new RegisteredBuffers(config.registeredBuffers(), config.registeredBufferSize(), plain);
         List<Poller> started = new ArrayList<>();
         try {
             for (int i = 0; i < config.pollers(); i++) {
-                started.add(Poller.start(i, config));
+                started.add(Poller.start(i, config, registered));
             }
         } catch (IOException | RuntimeException e) {
             started.forEach(Poller::close);
+            if (registered != null) {
+                registered.close();
+            }
             throw e;
         }
-        return new Pollers(started.toArray(Poller[]::new));
+        return new Pollers(started.toArray(Poller[]::new), registered, registered != null ? registered : plain);
+    }
+
+    /**
+     * Where owned buffers come from: registered slots first (a ring that registered them reads and writes them as
+     * fixed buffers), then plain pooled memory.
+     */
+    public BufferPool ownedBuffers() {
+        return ownedBuffers;
     }
 
     /** The poller a new channel binds to (round robin). */
@@ -46,7 +68,7 @@ public final class Pollers implements AutoCloseable {
     public IoStats stats() {
         int open = 0, inFlight = 0, abandonedInFlight = 0, buffersHeld = 0;
         long abandoned = 0, released = 0, completed = 0, submitted = 0, wakeups = 0, overflows = 0, strays = 0;
-        long faults = 0;
+        long faults = 0, registeredBytes = 0;
         for (Poller p : pollers) {
             open += p.isOpen() ? 1 : 0;
             inFlight += p.inFlight();
@@ -61,10 +83,12 @@ public final class Pollers implements AutoCloseable {
             faults += p.faultsTotal();
             ProvidedBuffers b = p.providedBuffers();
             buffersHeld += b == null ? 0 : b.outstanding();
+            registeredBytes += p.registeredBuffers() == null ? 0 : registered.bytes();
         }
         String description = pollers[0].features() + ", " + pollers.length + " poller(s)";
         return new IoStats("io_uring", description, open, inFlight, abandonedInFlight, abandoned, released, completed,
-                submitted, wakeups, overflows, strays, faults, buffersHeld);
+                submitted, wakeups, overflows, strays, faults, buffersHeld, registeredBytes,
+                registered == null ? 0 : registered.fixedOpsTotal());
     }
 
     /** Abandoned ops in all registries whose CQE has not arrived yet. */
@@ -95,10 +119,14 @@ public final class Pollers implements AutoCloseable {
         return n;
     }
 
+    /** Closes every poller, then the registered memory (freed once the last owned buffer on it is back). */
     @Override
     public void close() {
         for (Poller p : pollers) {
             p.close();
+        }
+        if (registered != null) {
+            registered.close();
         }
     }
 }

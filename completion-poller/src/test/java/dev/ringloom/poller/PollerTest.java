@@ -40,7 +40,7 @@ class PollerTest {
 
     @BeforeEach
     void start() throws IOException {
-        poller = Poller.start(0, new PollerConfig(1, 4, 8, 4, 1, 2000, 0, 1));
+        poller = Poller.start(0, new PollerConfig(1, 4, 8, 4, 1, 2000, 0, 1, 0, 4096));
     }
 
     @AfterEach
@@ -472,7 +472,7 @@ class PollerTest {
     @Test
     void submitCancelAndExecuteRacingCloseLoseNothingAndTouchNoReusedFd() throws Exception {
         poller.close();
-        PollerConfig config = new PollerConfig(1, 8, 16, 4, 1, 0, 0, 1);
+        PollerConfig config = new PollerConfig(1, 8, 16, 4, 1, 0, 0, 1, 0, 4096);
         for (int round = 0; round < 30; round++) {
             Poller p = Poller.start(round, config);
             int[] pipe = pipe();

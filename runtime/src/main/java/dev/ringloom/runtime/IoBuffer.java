@@ -2,6 +2,7 @@ package dev.ringloom.runtime;
 
 import dev.ringloom.poller.BufferOwner;
 import dev.ringloom.poller.NativeBufferPool;
+import dev.ringloom.poller.spi.BufferPool;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -35,7 +36,7 @@ public final class IoBuffer implements AutoCloseable {
     private static final int USER = 0, KERNEL = 1, RELEASED = 2;
 
     private final MemorySegment memory;     // the pool's buffer; never given out itself
-    private final NativeBufferPool pool;
+    private final BufferPool pool;
     private final Accounting accounting;
     private final AtomicInteger state = new AtomicInteger(USER);
     private int length;                     // bytes of data, from 0; the user's between calls
@@ -47,7 +48,7 @@ public final class IoBuffer implements AutoCloseable {
         final AtomicLong outstanding = new AtomicLong();   // allocated and not yet back in the pool
     }
 
-    IoBuffer(NativeBufferPool pool, int capacity, Accounting accounting) {
+    IoBuffer(BufferPool pool, int capacity, Accounting accounting) {
         checkCapacity(capacity);
         this.pool = pool;
         this.memory = pool.acquire(capacity).asSlice(0, capacity);

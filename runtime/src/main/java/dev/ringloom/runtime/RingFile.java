@@ -256,8 +256,9 @@ public final class RingFile implements SeekableByteChannel {
     /**
      * Reads at {@code position} into {@code buf} itself — the kernel writes the buffer, no copy — without moving the
      * file position; the buffer comes back with its data ({@link IoBuffer#length()}: 0 at or past the end).
-     * Interrupted ({@link InterruptedIOException}), the read is abandoned and {@code buf} does not come back: it is
-     * released once the kernel is done with it. Any other failure gives it back.
+     * Interrupted ({@link InterruptedIOException}) once the read is in the kernel, the read is abandoned and
+     * {@code buf} does not come back: it is released once the kernel is done with it. An interrupt status set before
+     * the call, and any other failure, leave it the caller's ({@link IoBuffer#isOwned()} tells which).
      */
     public IoBuffer read(IoBuffer buf, long position) throws IOException {
         Objects.requireNonNull(buf, "buf");

@@ -43,7 +43,7 @@ public final class Ringloom implements AutoCloseable {
     private static final Set<String> ANNOUNCED = ConcurrentHashMap.newKeySet();
 
     private final IoBackend backend;
-    private final NativeBufferPool ownedBuffers = new NativeBufferPool(64);
+    private final NativeBufferPool writerBuffers = new NativeBufferPool(64);
     private final IoBuffer.Accounting ownedAccounting = new IoBuffer.Accounting();
 
     private Ringloom(IoBackend backend) {
@@ -143,7 +143,7 @@ public final class Ringloom implements AutoCloseable {
      * @throws IllegalArgumentException if {@code capacity} is not in {@code [1, 1 MiB]}
      */
     public IoBuffer allocate(int capacity) {
-        return new IoBuffer(ownedBuffers, capacity, ownedAccounting);
+        return new IoBuffer(backend.ownedBuffers(), capacity, ownedAccounting);
     }
 
     /** A {@link RingWriter} over {@code socket} with a 16 KiB buffer from this runtime's pool. */
@@ -154,13 +154,13 @@ public final class Ringloom implements AutoCloseable {
     /** A {@link RingWriter} over {@code socket} whose buffer holds {@code capacity} bytes. */
     public RingWriter writer(RingSocket socket, int capacity) {
         Objects.requireNonNull(socket, "socket");
-        return new RingWriter(socket::write, ownedBuffers, capacity);
+        return new RingWriter(socket::write, writerBuffers, capacity);
     }
 
     /** A {@link RingWriter} over {@code file}'s sequential writes (at its position, or appending), 64 KiB. */
     public RingWriter writer(RingFile file) {
         Objects.requireNonNull(file, "file");
-        return new RingWriter(file::writeFully, ownedBuffers, 64 * 1024);
+        return new RingWriter(file::writeFully, writerBuffers, 64 * 1024);
     }
 
     /** Buffers {@link #allocate}d and not yet back in the pool — closed, or released after an abandoned call. */

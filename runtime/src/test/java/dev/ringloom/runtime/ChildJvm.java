@@ -28,9 +28,16 @@ final class ChildJvm {
 
     /** Runs {@code main} with {@code jvmArgs} and asserts it exits with 0 within two minutes. */
     static Output run(Class<?> main, String... jvmArgs) throws IOException, InterruptedException {
+        return runUnder(List.of(), main, jvmArgs);
+    }
+
+    /** As {@link #run}, the JVM started by the command {@code launcher} begins with (setpriv, prlimit). */
+    static Output runUnder(List<String> launcher, Class<?> main, String... jvmArgs)
+            throws IOException, InterruptedException {
         Path out = Files.createTempFile("ringloom-child", ".out"), err = Files.createTempFile("ringloom-child", ".err");
         try {
-            List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+            List<String> cmd = new ArrayList<>(launcher);
+            cmd.addAll(List.of(ProcessHandle.current().info().command().orElseThrow(),
                     "--enable-native-access=ALL-UNNAMED"));
             cmd.addAll(List.of(jvmArgs));
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));

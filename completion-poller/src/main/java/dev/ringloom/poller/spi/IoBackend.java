@@ -45,6 +45,13 @@ public interface IoBackend extends AutoCloseable {
         return null;
     }
 
+    /**
+     * Where the runtime's owned buffers come from: memory this backend's IO can use best (io_uring's registered
+     * buffers), else plain pooled native memory. The backend keeps it valid for buffers still out after
+     * {@link #close()}.
+     */
+    BufferPool ownedBuffers();
+
     /** Frees idle pooled memory; what is in use is untouched. */
     default void trimBuffers() {
     }

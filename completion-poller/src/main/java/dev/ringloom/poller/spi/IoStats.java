@@ -21,14 +21,17 @@ package dev.ringloom.poller.spi;
  * @param strayCompletionsTotal completions that matched no op: a ringloom bug if ever non-zero
  * @param faultsTotal           tasks or completion handlers that threw (each logged; the loop went on)
  * @param receiveBuffersHeld    pooled receive buffers that sockets hold: received into, not yet read
+ * @param registeredBufferBytes memory the kernel keeps pinned for owned buffers to use as fixed buffers, per event
+ *                              loop that registered it (io_uring: the registered slab); 0 if none
+ * @param fixedBufferOpsTotal   reads and writes that used such memory ({@code READ_FIXED}, {@code WRITE_FIXED})
  */
 public record IoStats(String backend, String description, int eventLoops, int inFlight, int abandonedInFlight,
                       long abandonedTotal, long abandonedReleasedTotal, long completedTotal, long submittedTotal,
                       long wakeupsTotal, long overflowsTotal, long strayCompletionsTotal, long faultsTotal,
-                      int receiveBuffersHeld) {
+                      int receiveBuffersHeld, long registeredBufferBytes, long fixedBufferOpsTotal) {
 
     /** Stats of a backend that has no event loops of its own and counts only what it owns. */
     public static IoStats ofGauges(String backend, String description, int inFlight, int abandonedInFlight) {
-        return new IoStats(backend, description, 0, inFlight, abandonedInFlight, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        return new IoStats(backend, description, 0, inFlight, abandonedInFlight, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 }

@@ -72,7 +72,7 @@ public final class IoUringConstants {
     public static final short RECV_MULTISHOT = 1 << 1;
 
     // io_uring_register opcodes
-    public static final int REGISTER_PROBE = 8, REGISTER_IOWQ_MAX_WORKERS = 19, REGISTER_PBUF_RING = 22,
+    public static final int REGISTER_BUFFERS = 0, REGISTER_PROBE = 8, REGISTER_IOWQ_MAX_WORKERS = 19, REGISTER_PBUF_RING = 22,
             UNREGISTER_PBUF_RING = 23;
 
     /** io_uring_probe_op.flags: the opcode is supported. */

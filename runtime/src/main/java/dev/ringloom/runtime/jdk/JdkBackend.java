@@ -1,5 +1,7 @@
 package dev.ringloom.runtime.jdk;
 
+import dev.ringloom.poller.NativeBufferPool;
+import dev.ringloom.poller.spi.BufferPool;
 import dev.ringloom.poller.spi.FileIo;
 import dev.ringloom.poller.spi.IoBackend;
 import dev.ringloom.poller.spi.IoStats;
@@ -142,6 +144,14 @@ final class JdkBackend implements IoBackend {
     boolean isClosed() {
         return closed;
     }
+
+    /** Plain pooled memory: the JDK's channels have no cheaper kind. */
+    @Override
+    public BufferPool ownedBuffers() {
+        return ownedBuffers;
+    }
+
+    private final NativeBufferPool ownedBuffers = new NativeBufferPool(64);
 
     /**
      * Refuses new ops, closes every channel still open (its blocked callers fail with "runtime was closed"),

@@ -3,6 +3,7 @@ package dev.ringloom.runtime.uring;
 import dev.ringloom.runtime.Ringloom;
 
 import dev.ringloom.poller.NativeBufferPool;
+import dev.ringloom.poller.spi.BufferPool;
 import dev.ringloom.poller.Poller;
 import dev.ringloom.poller.PollerConfig;
 import dev.ringloom.poller.Pollers;
@@ -107,6 +108,11 @@ final class UringBackend implements IoBackend {
 
     NativeBufferPool buffers() {
         return buffers;
+    }
+
+    @Override
+    public BufferPool ownedBuffers() {
+        return pollers.ownedBuffers();
     }
 
     boolean nowaitReads() {

@@ -11,6 +11,7 @@ import dev.ringloom.poller.sys.NativeMemory;
 import dev.ringloom.poller.Op;
 import dev.ringloom.poller.OpEncoder;
 import dev.ringloom.poller.Poller;
+import dev.ringloom.poller.RegisteredBuffers;
 import dev.ringloom.poller.sys.Errno;
 import dev.ringloom.poller.sys.Libc;
 import dev.ringloom.poller.uring.IoUringConstants;
@@ -243,7 +244,20 @@ final class UringFile implements FileIo {
     public int readLent(MemorySegment memory, long position, BufferOwner ifAbandoned) throws IOException {
         int len = (int) Math.min(memory.byteSize(), MAX_IO);
         Op op = spare.take();                // allocations before the fd reference, which they could leak
-        OpEncoder.read(op, ops.acquire(), position, memory.address(), len).buffer(memory, ifAbandoned);
+        int fd = ops.acquire();
+        if (cacheFirst) {
+            // Cached data straight into the buffer, as pread does: synchronous, so the kernel is done with the
+            // memory when the call returns, and no ownership passes.
+            long r = Libc.preadv2NoWait(fd, memory.address(), len, position);
+            if (r >= 0) {
+                ops.giveBack();
+                spare.giveBack(op);
+                return r == 0 ? -1 : (int) r;
+            }
+        }
+        int index = fixedIndex(memory);
+        (index < 0 ? OpEncoder.read(op, fd, position, memory.address(), len)
+                : OpEncoder.readFixed(op, fd, position, memory.address(), len, index)).buffer(memory, ifAbandoned);
         ops.submitLent(op);
         int res = ops.awaitLent(op, ABANDON, "read(" + name + ")", 0);   // interrupted: the registry has memory
         spare.giveBack(op);
@@ -255,11 +269,23 @@ final class UringFile implements FileIo {
         int len = (int) Math.min(memory.byteSize(), MAX_IO);
         Op op = spare.take();
         long pos = position == CURRENT_POSITION ? OpEncoder.CURRENT_POSITION : position;
-        OpEncoder.write(op, ops.acquire(), pos, memory.address(), len).buffer(memory, ifAbandoned);
+        int fd = ops.acquire(), index = fixedIndex(memory);
+        (index < 0 ? OpEncoder.write(op, fd, pos, memory.address(), len)
+                : OpEncoder.writeFixed(op, fd, pos, memory.address(), len, index)).buffer(memory, ifAbandoned);
         ops.submitLent(op);
         int res = ops.awaitLent(op, CANCEL_AND_WAIT, "write(" + name + ")", len);
         spare.giveBack(op);
         return res;
+    }
+
+    /** The registered buffer {@code memory} lies in on this file's ring, or -1: an ordinary read or write. */
+    private int fixedIndex(MemorySegment memory) {
+        RegisteredBuffers registered = poller.registeredBuffers();
+        int index = registered == null ? -1 : registered.indexOf(memory);
+        if (index >= 0) {
+            registered.countFixedOp();
+        }
+        return index;
     }
 
     // ---------------------------------------------------------------- the rest
