@@ -1,5 +1,6 @@
 /** Benchmarks of ringloom against the JDK's own IO. */
 module dev.ringloom.benchmarks {
+    requires java.management;
     requires dev.ringloom.io;
     requires jdk.unsupported; // com.sun.nio.file.ExtendedOpenOption.DIRECT for the JDK's O_DIRECT baseline
     // Netty's io_uring transport: the sockets peer EchoBenchmark measures against

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What an idle connection costs an echo server: each server in a process of its own, {@code N} connections opened
@@ -16,6 +18,9 @@ import java.util.List;
  * Prints the server's resident set growth per connection — whole process, {@code VmRSS} after a warm-up round of
  * the same size that was closed again, so heap and code that the first connections grow are not charged to idle
  * ones — and, for ringloom, the provided receive buffers the idle connections hold (its {@code --stats} line).
+ * Also the live heap an idle connection holds, because the RSS moves with where the collector's young generation
+ * happens to be (whether the connections' garbage fell on pages it had touched before): the heap's {@code used}
+ * after a full collection ({@code jcmd GC.run}) with the connections open, less the same after they closed.
  *
  * <pre>
  * mvn -q -DskipTests package exec:exec -pl benchmarks -am -Dbench="IdleConnections [connections] [servers]"
@@ -36,7 +41,8 @@ public final class IdleConnections {
         System.out.printf("JDK %s, %d cores, kernel %s; %,d idle connections per server, each after one 64-byte"
                 + " round trip%n", Runtime.version(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.version"), connections);
-        System.out.printf("%-14s %14s %14s %18s%n", "server", "RSS before", "RSS idle", "per connection");
+        System.out.printf("%-14s %14s %14s %16s %16s%n", "server", "RSS before", "RSS idle", "RSS per conn",
+                "live heap/conn");
         for (EchoBenchmark.Server server : servers) {
             measure(java, jar, server, connections);
         }
@@ -58,9 +64,14 @@ public final class IdleConnections {
             settle();
             long after = rssKiB(p.pid());
             String held = ringloom ? ", receive buffers held by idle connections: " + lastBuffersHeld(log) : "";
-            System.out.printf("%-14s %,11d KiB %,11d KiB %14.2f KiB%s%n", server.label, before, after,
-                    (after - before) / (double) connections, held);
+            long usedIdle = heapUsedAfterFullGc(java, p.pid());
             closeAll(idle);
+            settle();
+            long usedClosed = heapUsedAfterFullGc(java, p.pid());
+            String heap = usedIdle < 0 || usedClosed < 0 ? "-"
+                    : String.format("%.2f KiB", (usedIdle - usedClosed) / (double) connections);
+            System.out.printf("%-14s %,11d KiB %,11d KiB %12.2f KiB %16s%s%n", server.label, before, after,
+                    (after - before) / (double) connections, heap, held);
         } finally {
             p.destroy();
             p.waitFor();
@@ -98,6 +109,29 @@ public final class IdleConnections {
         for (SocketChannel c : all) {
             c.close();
         }
+    }
+
+    /**
+     * A full collection in JVM {@code pid} ({@code jcmd GC.run}), then its heap's {@code used}, in KiB; -1 if it is
+     * no JVM (the C server) or jcmd failed.
+     */
+    private static long heapUsedAfterFullGc(String java, long pid) throws IOException, InterruptedException {
+        Path jcmd = Path.of(java).resolveSibling("jcmd");
+        if (!Files.isExecutable(jcmd) || ProcessHandle.of(pid).flatMap(h -> h.info().command())
+                .map(c -> !c.endsWith("java")).orElse(true)) {
+            return -1;
+        }
+        if (new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.run").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor() != 0) {
+            return -1;
+        }
+        Thread.sleep(1000);
+        Process info = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.heap_info").redirectErrorStream(true)
+                .start();
+        String out = new String(info.getInputStream().readAllBytes());
+        info.waitFor();
+        Matcher used = Pattern.compile("used (\\d+)K").matcher(out);
+        return used.find() ? Long.parseLong(used.group(1)) : -1;
     }
 
     /** Lets the server's threads park and its GC settle (RSS is sampled, not forced). */

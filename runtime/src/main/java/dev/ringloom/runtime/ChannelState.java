@@ -6,7 +6,8 @@ import java.io.InterruptedIOException;
 import java.net.SocketException;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * The state ladder of a channel, open → closing → closed, in the manner of the JDK's {@code NioSocketImpl}: the one
@@ -19,7 +20,17 @@ final class ChannelState {
     private static final int OPEN = 0, CLOSING = 1, CLOSED = 2;
     private static final String SOCKET_CLOSED = "Socket closed";
 
-    private final AtomicInteger state = new AtomicInteger(OPEN);
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(ChannelState.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private volatile int state = OPEN;     // a field, not an AtomicInteger: one object fewer per connection
     private final boolean socket;
 
     private ChannelState(boolean socket) {
@@ -35,12 +46,12 @@ final class ChannelState {
     }
 
     boolean isOpen() {
-        return state.get() == OPEN;
+        return state == OPEN;
     }
 
     /** The check at the start of every call but close. */
     void ensureOpen() throws IOException {
-        if (state.get() != OPEN) {
+        if (state != OPEN) {
             throw socket ? new SocketException(SOCKET_CLOSED) : new ClosedChannelException();
         }
     }
@@ -50,13 +61,13 @@ final class ChannelState {
      * The channel is closed afterwards also when the close failed: a channel is never reopened.
      */
     void close(Closeable backendClose) throws IOException {
-        if (!state.compareAndSet(OPEN, CLOSING)) {
+        if (!STATE.compareAndSet(this, OPEN, CLOSING)) {
             return;
         }
         try {
             backendClose.close();
         } finally {
-            state.set(CLOSED);
+            state = CLOSED;
         }
     }
 
@@ -117,7 +128,7 @@ final class ChannelState {
 
     @Override
     public String toString() {
-        return switch (state.get()) {
+        return switch (state) {
             case OPEN -> "open";
             case CLOSING -> "closing";
             default -> "closed";

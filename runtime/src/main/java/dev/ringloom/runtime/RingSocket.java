@@ -100,7 +100,7 @@ public final class RingSocket implements ByteChannel {
         if (r != null && r.holdsBytes()) {
             return r.read(dst);                 // the bytes it filled come first
         }
-        IoErrors.checkNotInterrupted("read", io.toString());
+        IoErrors.checkNotInterrupted("read", io);
         try {
             return io.read(dst, readTimeoutNanos());
         } catch (IOException e) {
@@ -131,7 +131,7 @@ public final class RingSocket implements ByteChannel {
         @Override
         public MemorySegment fill() throws IOException {
             state.ensureOpen();
-            IoErrors.checkNotInterrupted("read", io.toString());
+            IoErrors.checkNotInterrupted("read", io);
             try {
                 return io.fill(readTimeoutNanos());
             } catch (IOException e) {

@@ -17,10 +17,10 @@ public final class IoErrors {
     }
 
     /**
-     * The interrupt check at the start of a blocking call: the call does nothing and says so. The message
-     * is built only when thrown: this runs on every call.
+     * The interrupt check at the start of a blocking call: the call does nothing and says so. The message, with
+     * {@code target}'s {@code toString()}, is built only when thrown: this runs on every call.
      */
-    public static void checkNotInterrupted(String syscall, String target) throws InterruptedIOException {
+    public static void checkNotInterrupted(String syscall, Object target) throws InterruptedIOException {
         if (Thread.currentThread().isInterrupted()) {
             throw interrupted(syscall + "(" + target + ")", 0);
         }

@@ -34,7 +34,7 @@ public final class ReadWaits {
      * @throws InterruptedIOException if the thread is interrupted (the status stays set; nothing consumed)
      * @throws SocketTimeoutException if the deadline passed
      */
-    public static void parkOnce(Object blocker, long deadline, String name) throws InterruptedIOException,
+    public static void parkOnce(Object blocker, long deadline, Object name) throws InterruptedIOException,
             SocketTimeoutException {
         if (Thread.currentThread().isInterrupted()) {
             throw IoErrors.interrupted("read(" + name + ")", 0);

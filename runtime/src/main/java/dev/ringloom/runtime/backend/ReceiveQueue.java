@@ -14,9 +14,12 @@ import java.util.concurrent.locks.LockSupport;
  * chunks out front to front, parks with a deadline while there is no news, and gives a chunk's buffer back once
  * emptied. A reader that gives up (interrupt, timeout) owns nothing: what was received stays queued.
  *
- * <p>A chunk is a buffer id and a length packed in one {@code long} of a ring that doubles when full, so posting
- * allocates nothing once the ring has grown to the stream's bound (the producer keeps the bound: it stops
- * receiving at a chunk count or when its buffers run out). The bytes live in the producer's {@link Chunks}.
+ * <p>A chunk is a buffer id and a length packed in one {@code long}. The front chunk has a field of its own and the
+ * ones behind it a ring that doubles when full, created only when a second chunk queues behind an unread one: a
+ * request-response stream, which reads each chunk before the next arrives, never allocates one (an idle
+ * connection's cost is counted in bytes), and posting allocates nothing once the ring has grown to the stream's
+ * bound (the producer keeps the bound: it stops receiving at a chunk count or when its buffers run out). The
+ * bytes live in the producer's {@link Chunks}.
  *
  * <p>Thread-safe as described: the ring and the end are guarded by this object's monitor; the reader-only state
  * (the front chunk's consumed bytes) by the readers' lock.
@@ -38,18 +41,19 @@ public final class ReceiveQueue {
     }
 
     private final Chunks chunks;
-    private final String name;
+    private final Object name;                  // names the stream in messages: its toString() runs only then
 
     // Producer → readers, guarded by this.
-    private long[] ring = new long[4];          // (id << 32 | length), in stream order
-    private int head, count;
+    private long front;                         // the oldest chunk, (id << 32 | length), if count > 0
+    private long[] behind;                      // the next count - 1, in stream order; null until first needed
+    private int head, count;                    // head: behind's first
     private int end = NO_END;                   // how receiving ended: producer-defined, any value but NO_END
     private volatile Thread reader;             // the reader to unpark, while it parks
 
     // Readers only, under their lock.
     private int headOffset;                     // bytes of the front chunk already consumed
 
-    public ReceiveQueue(Chunks chunks, String name) {
+    public ReceiveQueue(Chunks chunks, Object name) {
         this.chunks = chunks;
         this.name = name;
     }
@@ -64,19 +68,39 @@ public final class ReceiveQueue {
     public int post(int id, int length) {
         int queued;
         synchronized (this) {
-            if (count == ring.length) {
-                long[] bigger = new long[ring.length * 2];
-                for (int i = 0; i < count; i++) {
-                    bigger[i] = ring[(head + i) & (ring.length - 1)];
-                }
-                ring = bigger;
-                head = 0;
+            long c = (long) id << 32 | length;
+            if (count == 0) {
+                front = c;
+            } else {
+                enqueueBehind(c);
             }
-            ring[(head + count) & (ring.length - 1)] = (long) id << 32 | length;
             queued = ++count;
         }
         wakeReader();
         return queued;
+    }
+
+    private void enqueueBehind(long c) {
+        int waiting = count - 1;
+        if (behind == null || waiting == behind.length) {
+            long[] bigger = new long[behind == null ? 4 : behind.length * 2];
+            for (int i = 0; i < waiting; i++) {
+                bigger[i] = behind[(head + i) & (behind.length - 1)];
+            }
+            behind = bigger;
+            head = 0;
+        }
+        behind[(head + waiting) & (behind.length - 1)] = c;
+    }
+
+    /** Under the monitor, count > 0: the front chunk leaves, the first behind it (if any) moves up. */
+    private long dequeue() {
+        long c = front;
+        if (--count > 0) {
+            front = behind[head];
+            head = (head + 1) & (behind.length - 1);
+        }
+        return c;
     }
 
     /**
@@ -161,7 +185,7 @@ public final class ReceiveQueue {
 
     /** The front chunk, packed, or -1 if none is queued. */
     private synchronized long peek() {
-        return count == 0 ? -1 : ring[head];
+        return count == 0 ? -1 : front;
     }
 
     /** {@code n} more bytes of front chunk {@code c} are consumed; an emptied chunk leaves and is recycled. */
@@ -170,8 +194,7 @@ public final class ReceiveQueue {
         if (headOffset == (int) c) {
             headOffset = 0;
             synchronized (this) {
-                head = (head + 1) & (ring.length - 1);
-                count--;
+                dequeue();
             }
             chunks.recycle((int) (c >>> 32));
         }
@@ -226,9 +249,7 @@ public final class ReceiveQueue {
     public void dispose() {
         synchronized (this) {
             while (count > 0) {
-                chunks.recycle((int) (ring[head] >>> 32));
-                head = (head + 1) & (ring.length - 1);
-                count--;
+                chunks.recycle((int) (dequeue() >>> 32));
             }
         }
         headOffset = 0;

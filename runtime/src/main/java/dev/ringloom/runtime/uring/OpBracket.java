@@ -49,9 +49,13 @@ final class OpBracket {
 
     private final Poller poller;
     private final FdHandle handle;
-    private final String name;
-    private final boolean socket;           // picks the java.net exception types
+    private final String name;              // a file's path; a socket's kind, its fd appended when a message needs it
+    private final boolean socket;           // picks the java.net exception types and the name's form
 
+    /**
+     * @param name a file's path, or for a socket its kind ({@code "socket"}): the channel's name in messages, which
+     *             are built only when thrown, so that no call allocates its description
+     */
     OpBracket(Poller poller, FdHandle handle, String name, boolean socket) {
         this.poller = poller;
         this.handle = handle;
@@ -116,11 +120,17 @@ final class OpBracket {
     /**
      * Steps 2 to 6: submits {@code op} and {@link #await}s it.
      *
-     * @param call the call for messages, e.g. {@code "write(/tmp/x)"}
+     * @param syscall the call for messages, e.g. {@code "write"}: they say {@code write(/tmp/x)}
      */
-    int run(Op op, OnInterrupt onInterrupt, String call) throws IOException {
+    int run(Op op, OnInterrupt onInterrupt, String syscall) throws IOException {
         submit(op);
-        return await(op, onInterrupt, call);
+        return await(op, onInterrupt, syscall, this, 0, false);
+    }
+
+    /** {@link #run(Op, OnInterrupt, String)} whose messages name {@code target}, e.g. a connect's address. */
+    int run(Op op, OnInterrupt onInterrupt, String syscall, Object target) throws IOException {
+        submit(op);
+        return await(op, onInterrupt, syscall, target, 0, false);
     }
 
     /**
@@ -132,8 +142,8 @@ final class OpBracket {
      * CQE (an {@link OnInterrupt#ABANDON abandoning} interrupt, a {@link dev.ringloom.poller.PollerDeadlockException})
      * the op and its buffer are the poller's registry's: the caller must not touch them.
      */
-    int await(Op op, OnInterrupt onInterrupt, String call, int expected) throws IOException {
-        return await(op, onInterrupt, call, expected, false);
+    int await(Op op, OnInterrupt onInterrupt, String syscall, int expected) throws IOException {
+        return await(op, onInterrupt, syscall, this, expected, false);
     }
 
     /**
@@ -141,11 +151,12 @@ final class OpBracket {
      * once the op completed, however, the buffer is taken back for the caller, never released; only an abandoned
      * op's goes to its owner, at the op's completion.
      */
-    int awaitLent(Op op, OnInterrupt onInterrupt, String call, int expected) throws IOException {
-        return await(op, onInterrupt, call, expected, true);
+    int awaitLent(Op op, OnInterrupt onInterrupt, String syscall, int expected) throws IOException {
+        return await(op, onInterrupt, syscall, this, expected, true);
     }
 
-    private int await(Op op, OnInterrupt onInterrupt, String call, int expected, boolean lent) throws IOException {
+    private int await(Op op, OnInterrupt onInterrupt, String syscall, Object target, int expected, boolean lent)
+            throws IOException {
         int res = op.outcome(waitFor(op, onInterrupt));
         if (lent) {
             op.takeBuffer();
@@ -153,11 +164,11 @@ final class OpBracket {
         if (onInterrupt == OnInterrupt.CANCEL_AND_WAIT && Thread.currentThread().isInterrupted()
                 && (res == -Errno.ECANCELED || (res >= 0 && res < expected))) {
             op.releaseBuffer();
-            throw IoErrors.interrupted(call, Math.max(res, 0));
+            throw IoErrors.interrupted(syscall + "(" + target + ")", Math.max(res, 0));
         }
         if (res < 0) {
             op.releaseBuffer();
-            throw failure(call, res, op);
+            throw failure(syscall, target, res, op);
         }
         return res;
     }
@@ -178,10 +189,10 @@ final class OpBracket {
      *
      * @param len the bytes of {@code src} the op writes
      */
-    int awaitWrite(Op op, String call, int len, ByteBuffer src) throws IOException {
+    int awaitWrite(Op op, String syscall, int len, ByteBuffer src) throws IOException {
         int res;
         try {   // PollerDeadlockException: the op and its buffer are the registry's, the facade refuses later writes
-            res = await(op, OnInterrupt.CANCEL_AND_WAIT, call, len);
+            res = await(op, OnInterrupt.CANCEL_AND_WAIT, syscall, len);
         } catch (InterruptedIOException cutShort) {     // the op completed, its buffer was released
             src.position(src.position() + cutShort.bytesTransferred);
             throw cutShort;
@@ -192,8 +203,8 @@ final class OpBracket {
     }
 
     /** {@link #await(Op, OnInterrupt, String, int)} for an op whose every non-negative result is complete. */
-    int await(Op op, OnInterrupt onInterrupt, String call) throws IOException {
-        return await(op, onInterrupt, call, 0);
+    int await(Op op, OnInterrupt onInterrupt, String syscall) throws IOException {
+        return await(op, onInterrupt, syscall, 0);
     }
 
     /**
@@ -201,7 +212,12 @@ final class OpBracket {
      * channel's close is an {@link AsynchronousCloseException} (the facade says "Socket closed" for sockets); a
      * linked timeout's cancel a {@link SocketTimeoutException}; anything else the errno, by name.
      */
-    IOException failure(String call, int res, Op op) {
+    IOException failure(String syscall, int res, Op op) {
+        return failure(syscall, this, res, op);
+    }
+
+    private IOException failure(String syscall, Object target, int res, Op op) {
+        String call = syscall + "(" + target + ")";
         Throwable broken = poller.failure();
         if (broken != null) {
             return new IOException(call + ": its ringloom poller failed", broken);
@@ -245,8 +261,9 @@ final class OpBracket {
         handle.awaitClosed(poller);
     }
 
+    /** The channel's name: a file's path, or {@code "socket fd=7"}. */
     @Override
     public String toString() {
-        return name;
+        return socket ? name + " fd=" + handle.fd() : name;
     }
 }

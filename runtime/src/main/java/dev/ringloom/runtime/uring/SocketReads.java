@@ -55,7 +55,6 @@ public final class SocketReads implements ReceiveQueue.Chunks {
     // The one-shot reads, created when first needed: most sockets never need them, and an idle connection's cost is
     // counted in bytes. Written under lock (or in the constructor when there are no provided buffers).
     private volatile StreamReads fallback;
-    private final String name;
 
     private final ReceiveQueue queue;          // poller thread → readers: the chunks, in stream order, and the end
     private boolean throttled;                 // poller thread, while a multishot is in flight: it was cancelled
@@ -79,15 +78,14 @@ public final class SocketReads implements ReceiveQueue.Chunks {
         }
     }
 
-    SocketReads(OpBracket ops, Poller poller, NativeBufferPool pool, String name) {
+    SocketReads(OpBracket ops, Poller poller, NativeBufferPool pool) {
         this.ops = ops;
         this.poller = poller;
         ProvidedBuffers b = poller.providedBuffers();
         this.buffers = b == null || b.multishotRecvRefused() ? null : b;
         this.pool = pool;
-        this.fallback = buffers == null ? new StreamReads(ops, pool, name, IoUringConstants.OP_RECV) : null;
-        this.name = name;
-        this.queue = new ReceiveQueue(this, name);
+        this.fallback = buffers == null ? new StreamReads(ops, pool, IoUringConstants.OP_RECV) : null;
+        this.queue = new ReceiveQueue(this, ops);
     }
 
     // The queue's bytes are the poller's provided buffers (ReceiveQueue.Chunks; no object of its own per socket).
@@ -104,7 +102,7 @@ public final class SocketReads implements ReceiveQueue.Chunks {
 
     @Override
     public IOException freed(IllegalStateException e) {
-        return ops.failure("read(" + name + ")", -Errno.ECANCELED, null);   // the poller closed under it
+        return ops.failure("read", -Errno.ECANCELED, null);   // the poller closed under it
     }
 
     /** Poller thread: one CQE of the multishot. */
@@ -243,12 +241,12 @@ public final class SocketReads implements ReceiveQueue.Chunks {
                     return viaFallback();
                 }
                 if (ended != END_REARM && !ops.cancelledByCaller(ended)) {
-                    throw ops.failure("read(" + name + ")", ended, null);
+                    throw ops.failure("read", ended, null);
                 }
                 continue;                           // throttled, or ended with data: arm again
             }
             if (armed == null) {
-                IoErrors.checkNotInterrupted("read", name);
+                IoErrors.checkNotInterrupted("read", ops);
                 arm();
                 continue;
             }
@@ -259,7 +257,7 @@ public final class SocketReads implements ReceiveQueue.Chunks {
     /** Under lock: the one-shot reads, created on first use. */
     private int viaFallback() {
         if (fallback == null) {
-            fallback = new StreamReads(ops, pool, name, IoUringConstants.OP_RECV);
+            fallback = new StreamReads(ops, pool, IoUringConstants.OP_RECV);
         }
         return FROM_FALLBACK;
     }

@@ -32,7 +32,6 @@ final class StreamReads {
     private final ReentrantLock lock = new ReentrantLock();
     private final OpBracket ops;
     private final NativeBufferPool pool;
-    private final String name;
     private final byte opcode;     // OP_READ (pipes) or OP_RECV (sockets)
 
     // Guarded by lock.
@@ -44,10 +43,9 @@ final class StreamReads {
     private boolean drained;       // sockets: the last recv left nothing queued, so the next one polls first
     private final SpareOp<Op> spare = new SpareOp<>(Op::new);
 
-    StreamReads(OpBracket ops, NativeBufferPool pool, String name, byte opcode) {
+    StreamReads(OpBracket ops, NativeBufferPool pool, byte opcode) {
         this.ops = ops;
         this.pool = pool;
-        this.name = name;
         this.opcode = opcode;
     }
 
@@ -114,7 +112,6 @@ final class StreamReads {
 
     /** Under lock, with nothing left over: one read of up to {@code want} bytes into {@code leftover}; -1 at EOF. */
     private int receive(int want, long timeoutNanos) throws IOException {
-        String call = "read(" + name + ")";
         for (;;) {
             Op op;
             boolean reclaimed = carry != null;
@@ -123,7 +120,7 @@ final class StreamReads {
                 carry = null;
                 op.reclaim();
             } else {
-                IoErrors.checkNotInterrupted("read", name);
+                IoErrors.checkNotInterrupted("read", ops);
                 op = spare.take();                          // allocations first: the fd reference could leak
                 MemorySegment buf = pool.acquire(want);
                 int fd;
@@ -161,7 +158,7 @@ final class StreamReads {
                 if (reclaimed && ops.cancelledByCaller(res)) {
                     continue;                   // the abandoned read was cancelled before it read anything
                 }
-                throw ops.failure(call, res, op);   // a linked timeout's cancel: SocketTimeoutException
+                throw ops.failure("read", res, op);   // a linked timeout's cancel: SocketTimeoutException
             }
             if (res > 0 && reclaimed) {
                 rescuedBytes += res;

@@ -56,7 +56,7 @@ final class UringFile implements FileIo {
         this.mode = mode;
         this.cacheFirst = !direct && runtime.nowaitReads();
         this.stream = Libc.lseek(fd, 0, Libc.SEEK_CUR) == -Errno.ESPIPE;
-        this.streamReads = stream ? new StreamReads(ops, pool, name, IoUringConstants.OP_READ) : null;
+        this.streamReads = stream ? new StreamReads(ops, pool, IoUringConstants.OP_READ) : null;
     }
 
     static UringFile adopt(UringBackend runtime, int fd, String name, FileMode mode) {
@@ -192,7 +192,7 @@ final class UringFile implements FileIo {
             ops.giveBack();
             return deliver(dst, buf, (int) r);
         }
-        int res = ops.run(op, ABANDON, "read(" + name + ")");   // interrupted: op and buf go to the registry
+        int res = ops.run(op, ABANDON, "read");   // interrupted: op and buf go to the registry
         MemorySegment got = op.takeBuffer();
         spare.giveBack(op);
         return deliver(dst, got, res);
@@ -233,7 +233,7 @@ final class UringFile implements FileIo {
         }
         OpEncoder.write(op, fd, pos, buf.address(), len).buffer(buf, pool);
         ops.submit(op);
-        int res = ops.awaitWrite(op, "write(" + name + ")", len, src);
+        int res = ops.awaitWrite(op, "write", len, src);
         spare.giveBack(op);
         return res;
     }
@@ -259,7 +259,7 @@ final class UringFile implements FileIo {
         (index < 0 ? OpEncoder.read(op, fd, position, memory.address(), len)
                 : OpEncoder.readFixed(op, fd, position, memory.address(), len, index)).buffer(memory, ifAbandoned);
         ops.submitLent(op);
-        int res = ops.awaitLent(op, ABANDON, "read(" + name + ")", 0);   // interrupted: the registry has memory
+        int res = ops.awaitLent(op, ABANDON, "read", 0);   // interrupted: the registry has memory
         spare.giveBack(op);
         return res == 0 ? -1 : res;
     }
@@ -273,7 +273,7 @@ final class UringFile implements FileIo {
         (index < 0 ? OpEncoder.write(op, fd, pos, memory.address(), len)
                 : OpEncoder.writeFixed(op, fd, pos, memory.address(), len, index)).buffer(memory, ifAbandoned);
         ops.submitLent(op);
-        int res = ops.awaitLent(op, CANCEL_AND_WAIT, "write(" + name + ")", len);
+        int res = ops.awaitLent(op, CANCEL_AND_WAIT, "write", len);
         spare.giveBack(op);
         return res;
     }
@@ -321,7 +321,7 @@ final class UringFile implements FileIo {
     public void force() throws IOException {
         Op op = spare.take();                // before the fd reference, which an OutOfMemoryError here would leak
         OpEncoder.fsync(op, ops.acquire());
-        ops.run(op, CANCEL_AND_WAIT, "fsync(" + name + ")");
+        ops.run(op, CANCEL_AND_WAIT, "fsync");
         spare.giveBack(op);
     }
 

@@ -41,7 +41,6 @@ final class UringSocket implements SocketIo {
     private final FdHandle handle;          // socket.handle
     private final OpBracket ops;
     private final SocketReads reads;
-    private final String label;
     private volatile InetSocketAddress remote;
     private final SpareOp<Op> spareSend = new SpareOp<>(Op::new);
     private final SpareOp<ZeroCopySend> spareZeroCopy; // null unless zero-copy sends are on: idle sockets count bytes
@@ -53,13 +52,12 @@ final class UringSocket implements SocketIo {
         this.socket = new SocketFd(fd);
         this.handle = socket.handle;
         this.remote = remote;
-        this.label = "socket fd=" + fd;
-        this.ops = new OpBracket(poller, handle, label, true);
+        this.ops = new OpBracket(poller, handle, "socket", true);
         boolean zeroCopy = poller.features().supports(IoUringConstants.OP_SEND_ZC)
                 && runtime.zeroCopySendFrom() != Integer.MAX_VALUE;
         this.zeroCopyFrom = zeroCopy ? runtime.zeroCopySendFrom() : Integer.MAX_VALUE;
         this.spareZeroCopy = zeroCopy ? new SpareOp<>(ZeroCopySend::new) : null;
-        this.reads = new SocketReads(ops, poller, pool, label);
+        this.reads = new SocketReads(ops, poller, pool);
     }
 
     /**
@@ -104,7 +102,6 @@ final class UringSocket implements SocketIo {
     }
 
     private void doConnect(InetSocketAddress address, int family, long timeoutNanos) throws IOException {
-        String what = "connect(" + address + ")";
         IoErrors.checkNotInterrupted("connect", address.toString());
         Op op = new Op();                    // allocations before the fd reference, which they could leak
         MemorySegment sa = NativeMemory.allocate(SockAddr.MAX_SIZE, 8);
@@ -117,7 +114,7 @@ final class UringSocket implements SocketIo {
             throw e;
         }
         OpEncoder.connect(op, fd, sa.address(), len).buffer(sa, NativeMemory::free).linkTimeout(timeoutNanos);
-        ops.run(op, ABANDON, what);      // interrupted: the registry frees the address at the CQE
+        ops.run(op, ABANDON, "connect", address);      // interrupted: the registry frees the address at the CQE
         op.releaseBuffer();
     }
 
@@ -196,7 +193,7 @@ final class UringSocket implements SocketIo {
             throw e;
         }
         ops.submit(op);
-        int res = ops.awaitWrite(op, "send(" + label + ")", len, src);
+        int res = ops.awaitWrite(op, "send", len, src);
         if (op instanceof ZeroCopySend zc) {
             spareZeroCopy.giveBack(zc);
         } else {
@@ -280,6 +277,6 @@ final class UringSocket implements SocketIo {
 
     @Override
     public String toString() {
-        return "UringSocket[" + label + "]";
+        return "UringSocket[" + ops + "]";
     }
 }
