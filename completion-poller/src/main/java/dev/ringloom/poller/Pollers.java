@@ -16,12 +16,14 @@ public final class Pollers implements AutoCloseable {
     private final Poller[] pollers;
     private final AtomicInteger next = new AtomicInteger();
     private final RegisteredBuffers registered;    // null: none configured
+    private final NativeBufferPool plainOwned;     // owned buffers that take no registered slot
     private final BufferPool ownedBuffers;
 
-    private Pollers(Poller[] pollers, RegisteredBuffers registered, BufferPool ownedBuffers) {
+    private Pollers(Poller[] pollers, RegisteredBuffers registered, NativeBufferPool plainOwned) {
         this.pollers = pollers;
         this.registered = registered;
-        this.ownedBuffers = ownedBuffers;
+        this.plainOwned = plainOwned;
+        this.ownedBuffers = registered != null ? registered : plainOwned;
     }
 
     /**
@@ -44,7 +46,7 @@ public final class Pollers implements AutoCloseable {
             }
             throw e;
         }
-        return new Pollers(started.toArray(Poller[]::new), registered, registered != null ? registered : plain);
+        return new Pollers(started.toArray(Poller[]::new), registered, plain);
     }
 
     /**
@@ -53,6 +55,11 @@ public final class Pollers implements AutoCloseable {
      */
     public BufferPool ownedBuffers() {
         return ownedBuffers;
+    }
+
+    /** Frees the idle plain memory of owned buffers (registered slots stay: the rings hold them). */
+    public void trimOwnedBuffers() {
+        plainOwned.trim();
     }
 
     /** The poller a new channel binds to (round robin). */

@@ -288,6 +288,7 @@ public final class Ringloom implements AutoCloseable {
     /** Frees idle pooled buffers (memory in use is untouched). */
     public void trimBuffers() {
         backend.trimBuffers();
+        writerBuffers.trim();
     }
 
     /** Cancels what is in flight, waits for every completion, stops the backend's threads. Idempotent. */

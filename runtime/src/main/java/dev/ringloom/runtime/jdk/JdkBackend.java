@@ -153,6 +153,11 @@ final class JdkBackend implements IoBackend {
 
     private final NativeBufferPool ownedBuffers = new NativeBufferPool(64);
 
+    @Override
+    public void trimBuffers() {
+        ownedBuffers.trim();
+    }
+
     /**
      * Refuses new ops, closes every channel still open (its blocked callers fail with "runtime was closed"),
      * and waits until every helper has finished.

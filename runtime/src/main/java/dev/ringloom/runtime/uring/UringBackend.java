@@ -133,6 +133,7 @@ final class UringBackend implements IoBackend {
     @Override
     public void trimBuffers() {
         buffers.trim();
+        pollers.trimOwnedBuffers();
     }
 
     @Override
