@@ -105,18 +105,7 @@ class OwnedBufferChurnTest extends WithRing {
                     }
                 }));
             }
-            SplittableRandom rnd = new SplittableRandom(32);
-            long nextClose = 300;
-            while (readers.stream().anyMatch(Thread::isAlive)) {
-                readers.get(rnd.nextInt(READERS)).interrupt();
-                for (int spin = rnd.nextInt(20_000); spin > 0; spin--) {
-                    Thread.onSpinWait();
-                }
-                if (calls.get() >= nextClose) {
-                    nextClose += 100 + rnd.nextInt(400);
-                    file.getAndSet(open(path, direct)).close();
-                }
-            }
+            disturb(readers, calls, 20_000, 100, rnd -> file.getAndSet(open(path, direct)).close());
         } finally {
             file.get().close();
             Files.delete(path);
@@ -213,21 +202,11 @@ class OwnedBufferChurnTest extends WithRing {
                 }
             }));
         }
-        SplittableRandom rnd = new SplittableRandom(33);
-        long nextClose = 200;
-        while (readers.stream().anyMatch(Thread::isAlive)) {
-            readers.get(rnd.nextInt(READERS)).interrupt();
-            for (int spin = rnd.nextInt(100_000); spin > 0; spin--) {
-                Thread.onSpinWait();
-            }
-            if (calls.get() >= nextClose) {
-                nextClose += 200 + rnd.nextInt(400);
-                int victim = rnd.nextInt(READERS);
-                RingSocket[] old = pairs.getAndSet(victim, connect());
-                old[1].close();                                     // under its reader, maybe mid-read
-                old[0].close();
-            }
-        }
+        disturb(readers, calls, 100_000, 200, rnd -> {
+            RingSocket[] old = pairs.getAndSet(rnd.nextInt(READERS), connect());
+            old[1].close();                                         // under its reader, maybe mid-read
+            old[0].close();
+        });
         done.set(true);
         for (Thread t : threads) {
             t.join();
@@ -238,6 +217,30 @@ class OwnedBufferChurnTest extends WithRing {
         }
         if (failure.get() != null) {
             throw failure.get();
+        }
+    }
+
+    interface Closer {
+        void closeOne(SplittableRandom rnd) throws Exception;
+    }
+
+    /**
+     * Until every reader ended: interrupts a random one, then a random pause of up to {@code maxSpins}; and every
+     * {@code minCalls} to {@code minCalls + 400} calls, {@code closer} closes something under a reader.
+     */
+    private static void disturb(List<Thread> readers, AtomicLong calls, int maxSpins, int minCalls, Closer closer)
+            throws Exception {
+        SplittableRandom rnd = new SplittableRandom(readers.size() + maxSpins);
+        long nextClose = minCalls;
+        while (readers.stream().anyMatch(Thread::isAlive)) {
+            readers.get(rnd.nextInt(readers.size())).interrupt();
+            for (int spin = rnd.nextInt(maxSpins); spin > 0; spin--) {
+                Thread.onSpinWait();
+            }
+            if (calls.get() >= nextClose) {
+                nextClose += minCalls + rnd.nextInt(400);
+                closer.closeOne(rnd);
+            }
         }
     }
 
