@@ -102,6 +102,11 @@ public final class RingReader {
         }
     }
 
+    /** Bytes filled and not consumed: what a read returns without waiting. */
+    public int buffered() {
+        return filled == null ? 0 : (int) (filled.byteSize() - offset);
+    }
+
     /** True if bytes are filled and not consumed: a read on the channel must come through here first. */
     boolean holdsBytes() {
         return filled != null;

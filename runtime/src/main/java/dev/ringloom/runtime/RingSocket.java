@@ -266,6 +266,18 @@ public final class RingSocket implements ByteChannel {
         return state.guarded(() -> io.getOption(option));
     }
 
+    /**
+     * Bytes that a read would return without waiting: those the reader holds and those received and queued (an
+     * estimate, as {@link java.io.InputStream#available()} is); 0 at end of stream.
+     *
+     * @throws SocketException "Socket closed" after close
+     */
+    public int available() throws IOException {
+        state.ensureOpen();
+        RingReader r = reader;
+        return (int) Math.min(Integer.MAX_VALUE, (r == null ? 0 : r.buffered()) + io.available());
+    }
+
     /** Disables further reads: a blocked and every later read returns -1. */
     public void shutdownInput() throws IOException {
         state.guarded(io::shutdownInput);

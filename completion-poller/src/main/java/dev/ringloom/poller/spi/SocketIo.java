@@ -62,6 +62,11 @@ public interface SocketIo extends Closeable {
 
     void shutdownInput() throws IOException;
 
+    /** Bytes received and not yet read that a read would return without waiting (an estimate); 0 if unknown. */
+    default long available() {
+        return 0;
+    }
+
     void shutdownOutput() throws IOException;
 
     InetSocketAddress localAddress() throws IOException;

@@ -106,6 +106,9 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
     private static final MethodHandle GETSOCKNAME = downcall("getsockname",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
+    private static final MethodHandle IOCTL_INT = downcall("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), CAPTURE_ERRNO,
+            Linker.Option.firstVariadicArg(2));
     private static final MethodHandle GETPEERNAME = downcall("getpeername",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
     private static final MethodHandle SHUTDOWN = downcall("shutdown",
@@ -279,6 +282,8 @@ public final class Libc {
     public static final int SOL_SOCKET = 1, SO_REUSEADDR = 2, SO_ERROR = 4, SO_SNDBUF = 7, SO_RCVBUF = 8,
             SO_KEEPALIVE = 9, SO_LINGER = 13, SO_REUSEPORT = 15;
     public static final int IPPROTO_TCP = 6, TCP_NODELAY = 1, IPPROTO_IPV6 = 41, IPV6_V6ONLY = 26;
+    public static final int IPPROTO_IP = 0, IP_TOS = 1, IPV6_TCLASS = 67;
+    public static final long FIONREAD = 0x541B;
     public static final int SHUT_RD = 0, SHUT_WR = 1;
     public static final int MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000;
 
@@ -333,6 +338,18 @@ public final class Libc {
         MemorySegment cs = capture();
         try {
             return (int) result((int) GETSOCKNAME.invokeExact(cs, fd, addr, len), cs);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code ioctl(fd, FIONREAD)}: bytes in a socket's receive queue, or a negative errno. */
+    public static int bytesReadable(int fd) {
+        MemorySegment cs = capture();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment n = arena.allocate(JAVA_INT);
+            int r = (int) result((int) IOCTL_INT.invokeExact(cs, fd, FIONREAD, n), cs);
+            return r < 0 ? r : n.get(JAVA_INT, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }

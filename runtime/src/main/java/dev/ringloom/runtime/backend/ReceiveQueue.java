@@ -200,6 +200,18 @@ public final class ReceiveQueue {
         }
     }
 
+    /** Bytes queued and not yet read (an estimate while a reader consumes: for {@code available()}). */
+    public synchronized long queuedBytes() {
+        if (count == 0) {
+            return 0;
+        }
+        long n = (int) front - headOffset;
+        for (int i = 0; i < count - 1; i++) {
+            n += (int) behind[(head + i) & (behind.length - 1)];
+        }
+        return Math.max(n, 0);
+    }
+
     /** True if a chunk is queued. */
     public synchronized boolean hasChunks() {
         return count > 0;

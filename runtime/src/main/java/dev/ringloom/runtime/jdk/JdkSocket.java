@@ -145,6 +145,18 @@ final class JdkSocket implements SocketIo {
     }
 
     @Override
+    public long available() {
+        long inKernel;
+        try {
+            // The socket adaptor's stream asks the kernel (FIONREAD) without taking the read lock the pump holds.
+            inKernel = channel.socket().getInputStream().available();
+        } catch (IOException closedOrShut) {
+            inKernel = 0;
+        }
+        return reads.queuedBytes() + inKernel;
+    }
+
+    @Override
     public void shutdownInput() throws IOException {
         try {
             channel.shutdownInput();

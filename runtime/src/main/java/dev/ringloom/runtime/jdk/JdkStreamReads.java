@@ -39,6 +39,11 @@ final class JdkStreamReads implements Closeable {
     private final String name;
     private final HeapChunks buffers = new HeapChunks();
     private final ReceiveQueue queue;
+
+    /** Bytes the pump received and no read took yet. */
+    long queuedBytes() {
+        return queue.queuedBytes();
+    }
     private final CountDownLatch pumpDone = new CountDownLatch(1);
     private volatile IOException failure;   // the pump's read failed (reset...): written before the end is posted
     private int ended = ReceiveQueue.NO_END;  // readers only, under lock: the end once taken, for every later read

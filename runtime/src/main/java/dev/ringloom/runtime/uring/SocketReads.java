@@ -78,6 +78,11 @@ public final class SocketReads implements ReceiveQueue.Chunks {
         }
     }
 
+    /** Bytes the multishot received and no read took yet. */
+    long queuedBytes() {
+        return queue.queuedBytes();
+    }
+
     SocketReads(OpBracket ops, Poller poller, NativeBufferPool pool) {
         this.ops = ops;
         this.poller = poller;

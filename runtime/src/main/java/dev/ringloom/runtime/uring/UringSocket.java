@@ -129,6 +129,22 @@ final class UringSocket implements SocketIo {
     }
 
     @Override
+    public long available() {
+        int fd;
+        try {
+            fd = handle.acquire();
+        } catch (IOException closed) {
+            return 0;
+        }
+        try {
+            // Received and queued by the multishot, plus what waits in the kernel's receive queue for the next recv.
+            return reads.queuedBytes() + Math.max(0, Libc.bytesReadable(fd));
+        } finally {
+            handle.release();
+        }
+    }
+
+    @Override
     public MemorySegment fill(long timeoutNanos) throws IOException {
         try {
             return reads.fill(FILL_SIZE, timeoutNanos);
