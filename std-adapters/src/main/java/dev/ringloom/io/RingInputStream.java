@@ -1,21 +1,28 @@
 package dev.ringloom.io;
 
+import dev.ringloom.runtime.RingFile;
+import dev.ringloom.runtime.RingSocket;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * An {@link InputStream} over a ringloom channel ({@link dev.ringloom.runtime.RingFile},
  * {@link dev.ringloom.runtime.RingSocket}), for java.io code that should run on ringloom.
  *
  * <p>Unbuffered: each {@code read} is one channel read (wrap it in a {@code BufferedInputStream} for
- * byte-at-a-time readers). Thread-safety and interrupt behaviour are the channel's: an interrupted read throws
+ * byte-at-a-time readers, or read a socket through {@link RingSocket#reader()}, which is buffered by the kernel's
+ * own receive buffers). {@code read()} allocates nothing. Thread-safety and interrupt behaviour are the channel's: an interrupted read throws
  * {@link java.io.InterruptedIOException} and consumes nothing. Closing the stream closes the channel.
  */
 public final class RingInputStream extends InputStream {
     private final ReadableByteChannel channel;
+    private final ReentrantLock oneByteLock = new ReentrantLock();
+    private final ByteBuffer oneByte = ByteBuffer.allocate(1);     // read()'s, under oneByteLock: no allocation
 
     public RingInputStream(ReadableByteChannel channel) {
         this.channel = Objects.requireNonNull(channel, "channel");
@@ -23,12 +30,13 @@ public final class RingInputStream extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n;
-        while ((n = read(one, 0, 1)) == 0) {
-            Thread.onSpinWait();
+        oneByteLock.lock();
+        try {
+            int n = readSome(oneByte.clear());
+            return n < 0 ? -1 : oneByte.get(0) & 0xFF;
+        } finally {
+            oneByteLock.unlock();
         }
-        return n < 0 ? -1 : one[0] & 0xFF;
     }
 
     @Override
@@ -37,7 +45,31 @@ public final class RingInputStream extends InputStream {
         if (len == 0) {
             return 0;
         }
-        return channel.read(ByteBuffer.wrap(b, off, len));
+        return readSome(ByteBuffer.wrap(b, off, len));
+    }
+
+    /** One channel read; ringloom's channels block until a byte arrives, so none returns 0 for room left. */
+    private int readSome(ByteBuffer dst) throws IOException {
+        int n = channel.read(dst);
+        if (n == 0) {
+            throw new IOException(channel + " returned no bytes from a blocking read");
+        }
+        return n;
+    }
+
+    /**
+     * What a read returns without waiting: a socket's received bytes ({@link RingSocket#available()}), a file's bytes
+     * past its position (as {@code FileInputStream}'s); 0 for other channels.
+     */
+    @Override
+    public int available() throws IOException {
+        if (channel instanceof RingSocket s) {
+            return s.available();
+        }
+        if (channel instanceof RingFile f && !f.isStream()) {
+            return (int) Math.min(Integer.MAX_VALUE, Math.max(0, f.size() - f.position()));
+        }
+        return 0;
     }
 
     @Override

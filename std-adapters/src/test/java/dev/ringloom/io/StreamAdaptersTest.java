@@ -60,6 +60,34 @@ class StreamAdaptersTest {
         assertArrayEquals(data, Files.readAllBytes(dst));
     }
 
+    /** The same calls on a FileInputStream and on a RingInputStream over the same file give the same answers. */
+    @Test
+    void aFileStreamAnswersAsFileInputStreamDoes() throws IOException {
+        byte[] data = new byte[100_000];
+        new SplittableRandom(9).nextBytes(data);
+        Path p = dir.resolve("same");
+        Files.write(p, data);
+        try (InputStream jdk = new java.io.FileInputStream(p.toFile());
+             InputStream ours = new RingInputStream(ring.openFile(p))) {
+            for (InputStream in : new InputStream[]{jdk, ours}) {
+                assertEquals(data.length, in.available());
+            }
+            for (int i = 0; i < 1000; i++) {
+                assertEquals(jdk.read(), ours.read(), "byte " + i);
+            }
+            assertEquals(jdk.available(), ours.available());
+            assertArrayEquals(jdk.readNBytes(12_345), ours.readNBytes(12_345));
+            assertEquals(jdk.skip(777), ours.skip(777));
+            assertEquals(0, ours.read(new byte[3], 1, 0));
+            assertArrayEquals(jdk.readAllBytes(), ours.readAllBytes());
+            assertEquals(-1, jdk.read());
+            assertEquals(-1, ours.read());
+            assertEquals(0, ours.available());
+            org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                    () -> ours.read(new byte[3], 2, 2));
+        }
+    }
+
     @Test
     void aBufferedReaderReadsLinesAndSingleBytesWork() throws IOException {
         Path p = dir.resolve("lines");
