@@ -19,6 +19,14 @@ public final class RingSocketFactory extends SocketFactory {
 
     private final Ringloom ring;        // null: the shared runtime, looked up when a socket is made
 
+    /**
+     * Sockets on the shared runtime. Public for libraries that instantiate a factory from its class name, such as
+     * PostgreSQL JDBC's {@code socketFactory=dev.ringloom.io.RingSocketFactory}.
+     */
+    public RingSocketFactory() {
+        this(null);
+    }
+
     private RingSocketFactory(Ringloom ring) {
         this.ring = ring;
     }
