@@ -89,6 +89,31 @@ class SocketContractTest {
         return b;
     }
 
+    /** A virtual thread blocked in {@code call}: what ended its wait, once something did. */
+    record Blocked(Thread thread, AtomicReference<Throwable> outcome) {
+        Throwable end() throws InterruptedException {
+            thread.join();
+            return outcome.get();
+        }
+    }
+
+    interface BlockingCall {
+        void run() throws Exception;
+    }
+
+    private static Blocked blockedIn(BlockingCall call) {
+        AtomicReference<Throwable> got = new AtomicReference<>();
+        Thread t = Thread.ofVirtual().start(() -> {
+            try {
+                call.run();
+            } catch (Throwable e) {
+                got.set(e);
+            }
+        });
+        await().until(() -> t.getState() == Thread.State.WAITING);
+        return new Blocked(t, got);
+    }
+
     // ---------------------------------------------------------------- connecting
 
     @ParameterizedTest
@@ -238,18 +263,9 @@ class SocketContractTest {
     void aCloseFromAnotherThreadWakesABlockedReader(Net net) throws Exception {
         Socket[] p = net.pair();
         try (Socket c = p[0]; Socket s = p[1]) {
-            AtomicReference<Throwable> got = new AtomicReference<>();
-            Thread reader = Thread.ofVirtual().start(() -> {
-                try {
-                    s.getInputStream().read();
-                } catch (Throwable e) {
-                    got.set(e);
-                }
-            });
-            await().until(() -> reader.getState() == Thread.State.WAITING);
+            Blocked reader = blockedIn(() -> s.getInputStream().read());
             s.close();
-            reader.join();
-            assertInstanceOf(SocketException.class, got.get());
+            assertInstanceOf(SocketException.class, reader.end());
             assertTrue(s.isClosed());
         }
     }
@@ -344,18 +360,9 @@ class SocketContractTest {
     @MethodSource("nets")
     void aCloseFromAnotherThreadWakesABlockedAccept(Net net) throws Exception {
         ServerSocket server = net.listen();
-        AtomicReference<Throwable> got = new AtomicReference<>();
-        Thread acceptor = Thread.ofVirtual().start(() -> {
-            try {
-                server.accept();
-            } catch (Throwable e) {
-                got.set(e);
-            }
-        });
-        await().until(() -> acceptor.getState() == Thread.State.WAITING);
+        Blocked acceptor = blockedIn(server::accept);
         server.close();
-        acceptor.join();
-        assertInstanceOf(SocketException.class, got.get());
+        assertInstanceOf(SocketException.class, acceptor.end());
         assertTrue(server.isClosed());
         assertThrows(SocketException.class, server::accept);
         server.close();                     // idempotent
@@ -372,22 +379,14 @@ class SocketContractTest {
         for (Net net : nets().toList()) {
             Socket[] p = net.pair();
             try (Socket c = p[0]; Socket s = p[1]) {
-                AtomicReference<Throwable> got = new AtomicReference<>();
-                Thread reader = Thread.ofVirtual().start(() -> {
-                    try {
-                        s.getInputStream().read();
-                    } catch (Throwable e) {
-                        got.set(e);
-                    }
-                });
-                await().until(() -> reader.getState() == Thread.State.WAITING);
-                reader.interrupt();
-                reader.join();
+                Blocked reader = blockedIn(() -> s.getInputStream().read());
+                reader.thread().interrupt();
+                Throwable got = reader.end();
                 if (net.name().equals("jdk")) {
-                    assertInstanceOf(SocketException.class, got.get());
+                    assertInstanceOf(SocketException.class, got);
                     assertTrue(s.isClosed(), "the JDK closes the socket");
                 } else {
-                    assertInstanceOf(InterruptedIOException.class, got.get());
+                    assertInstanceOf(InterruptedIOException.class, got);
                     assertFalse(s.isClosed(), "ringloom keeps it open");
                     c.getOutputStream().write(7);
                     assertEquals(7, s.getInputStream().read(), "and nothing was lost");
