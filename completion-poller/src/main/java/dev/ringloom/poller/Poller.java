@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static dev.ringloom.poller.IdlePolicy.FOUND_COMPLETIONS;
 import static dev.ringloom.poller.IdlePolicy.FOUND_NOTHING;
@@ -79,8 +80,7 @@ public final class Poller implements AutoCloseable, Executor, Completer {
             Thread.ofPlatform().daemon().name("ringloom-orphaned-tasks").factory());
 
     private static final VarHandle SLEEPING;
-    private static final java.util.concurrent.atomic.AtomicBoolean REGISTER_REFUSAL_SAID =
-            new java.util.concurrent.atomic.AtomicBoolean();
+    private static final AtomicBoolean REGISTER_REFUSAL_SAID = new AtomicBoolean();
 
     static {
         try {

@@ -51,10 +51,19 @@ final class RingSocketImpl extends SocketImpl {
     private volatile int timeoutMillis;             // SO_TIMEOUT: java.net keeps it on the impl
     private InputStream in;                         // guarded by this
     private OutputStream out;                       // guarded by this
+    private RingSocketInputStream.Closer owner = this::close;   // what a stream's close closes: the Socket
 
     RingSocketImpl(Ringloom ring, boolean server) {
         this.ring = ring;
         this.server = server;
+    }
+
+    /**
+     * Makes the streams' {@code close()} close {@code socket}, java.net's rule (closing the Socket, not only its
+     * impl, so that its state says closed). Called by the Socket that owns this impl, before any stream exists.
+     */
+    void closedWith(RingSocketInputStream.Closer socket) {
+        this.owner = socket;
     }
 
     /** The connection, for the streams and {@link RingloomSocket}; throws if there is none (yet or any more). */
@@ -182,7 +191,7 @@ final class RingSocketImpl extends SocketImpl {
     @Override
     protected synchronized InputStream getInputStream() throws IOException {
         if (in == null) {
-            in = new RingSocketInputStream(socket(), this::closeQuietlyForStream);
+            in = new RingSocketInputStream(socket(), owner);
         }
         return in;
     }
@@ -190,13 +199,9 @@ final class RingSocketImpl extends SocketImpl {
     @Override
     protected synchronized OutputStream getOutputStream() throws IOException {
         if (out == null) {
-            out = new RingSocketOutputStream(socket(), this::closeQuietlyForStream);
+            out = new RingSocketOutputStream(socket(), owner);
         }
         return out;
-    }
-
-    private void closeQuietlyForStream() throws IOException {
-        close();
     }
 
     @Override

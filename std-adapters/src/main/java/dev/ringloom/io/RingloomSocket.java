@@ -65,6 +65,7 @@ public class RingloomSocket extends Socket {
     RingloomSocket(RingSocketImpl impl) throws SocketException {
         super(impl);
         this.impl = impl;
+        impl.closedWith(this::close);   // a stream's close closes this Socket, as java.net's streams do
     }
 
     /**
@@ -75,16 +76,8 @@ public class RingloomSocket extends Socket {
      */
     @Override
     public InputStream getInputStream() throws IOException {
-        if (isClosed()) {
-            throw new SocketException("Socket is closed");
-        }
-        if (!isConnected()) {
-            throw new SocketException("Socket is not connected");
-        }
-        if (isInputShutdown()) {
-            throw new SocketException("Socket input is shutdown");
-        }
-        return streams().in();
+        ensureStreamable(isInputShutdown(), "Socket input is shutdown");
+        return impl.getInputStream();
     }
 
     /**
@@ -94,35 +87,20 @@ public class RingloomSocket extends Socket {
      */
     @Override
     public OutputStream getOutputStream() throws IOException {
+        ensureStreamable(isOutputShutdown(), "Socket output is shutdown");
+        return impl.getOutputStream();
+    }
+
+    /** java.net.Socket's checks before it hands out a stream, with its messages. */
+    private void ensureStreamable(boolean shutDown, String shutDownMessage) throws SocketException {
         if (isClosed()) {
             throw new SocketException("Socket is closed");
         }
         if (!isConnected()) {
             throw new SocketException("Socket is not connected");
         }
-        if (isOutputShutdown()) {
-            throw new SocketException("Socket output is shutdown");
+        if (shutDown) {
+            throw new SocketException(shutDownMessage);
         }
-        return streams().out();
-    }
-
-    private record Streams(InputStream in, OutputStream out) {
-    }
-
-    private volatile Streams streams;
-
-    /** Both streams, made once; closing either closes this socket (java.net's rule), not just the impl. */
-    private Streams streams() throws IOException {
-        Streams s = streams;
-        if (s == null) {
-            synchronized (this) {
-                s = streams;
-                if (s == null) {
-                    streams = s = new Streams(new RingSocketInputStream(impl.socket(), this::close),
-                            new RingSocketOutputStream(impl.socket(), this::close));
-                }
-            }
-        }
-        return s;
     }
 }
