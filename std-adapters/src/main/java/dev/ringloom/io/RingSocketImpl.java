@@ -7,6 +7,7 @@ import dev.ringloom.runtime.Ringloom;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -16,6 +17,7 @@ import java.net.SocketOption;
 import java.net.SocketOptions;
 import java.net.StandardSocketOptions;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -296,16 +298,28 @@ final class RingSocketImpl extends SocketImpl {
         return (T) defaultOf(name);
     }
 
-    /** What a fresh Linux TCP socket reports, for an option asked before the socket exists. */
+    /**
+     * What a fresh TCP socket reports, for an option asked before ringloom's socket exists: read once from an
+     * unconnected JDK socket, so the answer is the kernel's (and reported the JDK's way), not a guess.
+     */
     private static Object defaultOf(SocketOption<?> name) {
-        if (name == StandardSocketOptions.SO_LINGER) {
-            return -1;
-        } else if (name == StandardSocketOptions.IP_TOS) {
-            return 0;
-        } else if (name == StandardSocketOptions.SO_SNDBUF || name == StandardSocketOptions.SO_RCVBUF) {
-            return name == StandardSocketOptions.SO_SNDBUF ? 16384 : 131072;
+        return FreshSocketDefaults.VALUES.get(name);
+    }
+
+    private static final class FreshSocketDefaults {
+        static final Map<SocketOption<?>, Object> VALUES = read();
+
+        private static Map<SocketOption<?>, Object> read() {
+            Map<SocketOption<?>, Object> values = new HashMap<>();
+            try (java.net.Socket fresh = new java.net.Socket()) {
+                for (SocketOption<?> o : OPTIONS) {
+                    values.put(o, fresh.getOption(o));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read a fresh socket's option defaults", e);
+            }
+            return Map.copyOf(values);
         }
-        return Boolean.FALSE;
     }
 
     // The legacy int-keyed options (java.net.SocketOptions), which Socket's setters and getters use.

@@ -337,6 +337,17 @@ class SocketContractTest {
         }
     }
 
+    @Test
+    void anUnconnectedSocketReportsTheSameOptionValuesAsTheJdks() throws Exception {
+        try (Socket jdk = new Socket(); Socket ours = RingSocketFactory.of(ring).createSocket()) {
+            for (var option : RingSocketImpl.OPTIONS) {
+                assertEquals(jdk.getOption(option), ours.getOption(option), option.name());
+            }
+            assertEquals(jdk.getSoLinger(), ours.getSoLinger());
+            assertEquals(jdk.getSoTimeout(), ours.getSoTimeout());
+        }
+    }
+
     // ---------------------------------------------------------------- server sockets
 
     @ParameterizedTest
