@@ -248,7 +248,13 @@ final class UringFile implements FileIo {
         if (cacheFirst) {
             // Cached data straight into the buffer, as pread does: synchronous, so the kernel is done with the
             // memory when the call returns, and no ownership passes.
-            long r = Libc.preadv2NoWait(fd, memory.address(), len, position);
+            long r;
+            try {
+                r = Libc.preadv2NoWait(fd, memory.address(), len, position);
+            } catch (RuntimeException | Error e) {
+                ops.giveBack();         // as in pread: whatever throws before the submit gives the reference back
+                throw e;
+            }
             if (r >= 0) {
                 ops.giveBack();
                 spare.giveBack(op);
