@@ -1,6 +1,7 @@
 package dev.ringloom.runtime;
 
 import dev.ringloom.poller.PollerDeadlockException;
+import dev.ringloom.poller.spi.BufferVectors;
 import dev.ringloom.poller.spi.FileIo;
 import dev.ringloom.poller.spi.FileMode;
 import dev.ringloom.runtime.backend.IoErrors;
@@ -12,14 +13,19 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
+import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.ScatteringByteChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * An open file, pipe or FIFO of a {@link Ringloom} runtime; each call parks the calling thread (virtual or
- * platform) until its IO completes — an io_uring op, or on the JDK backend a JDK channel call on a helper thread. It is a {@link SeekableByteChannel}, so NIO code can use it
- * as is (on a pipe the position methods throw {@link UnsupportedOperationException}).
+ * platform) until its IO completes — an io_uring op, or on the JDK backend a JDK channel call on a helper thread.
+ * It is a {@link SeekableByteChannel}, {@link ScatteringByteChannel} and {@link GatheringByteChannel} with
+ * {@code FileChannel}'s answers (held to them by std-adapters' {@code FileContractTest}), so NIO code can use it as
+ * is; a scattering read or gathering write is one op for the whole slice. On a pipe the position methods throw
+ * {@link UnsupportedOperationException}.
  *
  * <h2>Threads</h2>
  * Thread-safe. Positional reads and writes run concurrently. Sequential ones (at the file position) take turns,
@@ -56,7 +62,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * primitives (one positional or stream read or write, fsync, size, ftruncate, close-after-drain), so the backends
  * cannot disagree on them.
  */
-public final class RingFile implements SeekableByteChannel {
+public final class RingFile implements SeekableByteChannel, ScatteringByteChannel, GatheringByteChannel {
     private final FileIo io;
     private final FileMode mode;
     private final boolean stream;
@@ -158,6 +164,55 @@ public final class RingFile implements SeekableByteChannel {
         }
     }
 
+    /**
+     * A scattering read at the position (or from the stream), advancing it: one read op for the whole slice, its
+     * bytes filling {@code dsts[offset, offset + length)} in order (up to 1 MiB per call; fewer is allowed, as for
+     * any read). The interrupt and close rules are {@link #read(ByteBuffer)}'s.
+     *
+     * @return bytes read, -1 at end
+     */
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        long room = BufferVectors.check(dsts, offset, length, true);
+        checkReadable();
+        if (room == 0) {
+            return 0;
+        }
+        IoErrors.checkNotInterrupted("readv", io.name());
+        if (stream) {
+            return readAt(dsts, offset, length, FileIo.CURRENT_POSITION);
+        }
+        positionLock.lock();
+        try {
+            long n;
+            try {
+                n = readAt(dsts, offset, length, position);
+            } catch (InterruptedIOException e) {
+                position += e.bytesTransferred;
+                throw e;
+            }
+            if (n > 0) {
+                position += n;
+            }
+            return n;
+        } finally {
+            positionLock.unlock();
+        }
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts) throws IOException {
+        return read(dsts, 0, dsts.length);
+    }
+
+    private long readAt(ByteBuffer[] dsts, int offset, int length, long pos) throws IOException {
+        try {
+            return io.read(dsts, offset, length, pos);
+        } catch (IOException e) {
+            throw state.closedDuring(e);
+        }
+    }
+
     /** Like {@link #read(ByteBuffer)} into {@code b[off, off+len)}. */
     public int read(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
@@ -211,6 +266,57 @@ public final class RingFile implements SeekableByteChannel {
             return n;
         } finally {
             positionLock.unlock();
+        }
+    }
+
+    /**
+     * A gathering write at the position (at the end in append mode; to the stream), advancing it: one write op
+     * for {@code srcs[offset, offset + length)} in order (up to 1 MiB per call; the buffers advance by what it
+     * wrote). The interrupt rule is {@link #write(ByteBuffer)}'s.
+     *
+     * @return bytes written
+     */
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        long data = BufferVectors.check(srcs, offset, length, false);
+        checkWritable();
+        if (data == 0) {
+            return 0;
+        }
+        IoErrors.checkNotInterrupted("writev", io.name());
+        positionLock.lock();
+        try {
+            if (stream || mode.append()) {
+                return writeAt(srcs, offset, length, FileIo.CURRENT_POSITION);
+            }
+            long n;
+            try {
+                n = writeAt(srcs, offset, length, position);
+            } catch (InterruptedIOException e) {
+                position += e.bytesTransferred;
+                throw e;
+            }
+            position += n;
+            return n;
+        } finally {
+            positionLock.unlock();
+        }
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs) throws IOException {
+        return write(srcs, 0, srcs.length);
+    }
+
+    private long writeAt(ByteBuffer[] srcs, int offset, int length, long pos) throws IOException {
+        writes.check(io.name());
+        try {
+            return io.write(srcs, offset, length, pos);
+        } catch (PollerDeadlockException e) {
+            writes.shut(e);                 // the abandoned write may still land: later writes could be overwritten
+            throw e;
+        } catch (IOException e) {
+            throw state.closedDuring(e);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.ringloom.runtime;
 
+import dev.ringloom.poller.spi.BufferVectors;
+
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
@@ -135,6 +137,27 @@ public final class RingReader {
         int n = (int) Math.min(dst.remaining(), filled.byteSize() - offset);
         MemorySegment.copy(filled, offset, MemorySegment.ofBuffer(dst), 0, n);
         dst.position(dst.position() + n);
+        consume(n);
+        return n;
+    }
+
+    /**
+     * Copies into {@code dsts[first, first + count)} in order from one fill: the bytes filled, or (none filled)
+     * the next that arrive, parking until at least one did; the scattering read of a channel built on this reader.
+     * The caller checked the slice.
+     *
+     * @return bytes copied, -1 at end of stream
+     */
+    long read(ByteBuffer[] dsts, int first, int count) throws IOException {
+        long room = BufferVectors.remaining(dsts, first, count);
+        if (room == 0) {
+            return 0;
+        }
+        if (!fill()) {
+            return -1;
+        }
+        int n = (int) Math.min(room, filled.byteSize() - offset);
+        BufferVectors.scatter(filled.asSlice(offset, n), n, dsts, first, count);
         consume(n);
         return n;
     }

@@ -1,6 +1,7 @@
 package dev.ringloom.runtime;
 
 import dev.ringloom.poller.PollerDeadlockException;
+import dev.ringloom.poller.spi.BufferVectors;
 import dev.ringloom.poller.spi.SocketIo;
 import dev.ringloom.runtime.backend.IoErrors;
 
@@ -14,12 +15,17 @@ import java.net.SocketTimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
+import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.ScatteringByteChannel;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A connected TCP socket of a {@link Ringloom} runtime; each call parks the calling thread until its IO completes. Obtain one from {@link Ringloom#connect} or {@link RingServerSocket#accept()}.
+ * A connected TCP socket of a {@link Ringloom} runtime; each call parks the calling thread until its IO completes.
+ * Obtain one from {@link Ringloom#connect} or {@link RingServerSocket#accept()}. A byte channel, scattering and
+ * gathering: a scattering read takes one receive's bytes, a gathering write sends its slice gathered into one
+ * buffer per send.
  *
  * <h2>Threads</h2>
  * Thread-safe. One read and one write may be in progress at a time; further readers (writers) wait their turn,
@@ -70,7 +76,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * timeout, writes taking turns and writing everything — and asks its backend's {@link SocketIo} only for
  * primitives (a read with a deadline, one send, options, shutdown, close-after-drain).
  */
-public final class RingSocket implements ByteChannel {
+public final class RingSocket implements ByteChannel, ScatteringByteChannel, GatheringByteChannel {
     private final SocketIo io;
     private final ChannelState state = ChannelState.ofSocket();
     private final WriteGate writes = new WriteGate("the socket");
@@ -145,6 +151,28 @@ public final class RingSocket implements ByteChannel {
         }
     }
 
+    /**
+     * A scattering read: the bytes of one receive — what is queued, or else the next to arrive, parking until at
+     * least one did — into {@code dsts[offset, offset + length)} in order, copied once out of the buffer the kernel
+     * received into. The timeout, interrupt and close rules are {@link #read(ByteBuffer)}'s.
+     *
+     * @return bytes read, or -1 at end of stream
+     */
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        long room = BufferVectors.check(dsts, offset, length, true);
+        state.ensureOpen();
+        if (room == 0) {
+            return 0;
+        }
+        return reader().read(dsts, offset, length);
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts) throws IOException {
+        return read(dsts, 0, dsts.length);
+    }
+
     /** Like {@link #read(ByteBuffer)} into {@code b[off, off+len)}. */
     public int read(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
@@ -183,6 +211,48 @@ public final class RingSocket implements ByteChannel {
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /**
+     * A gathering write of all of {@code srcs[offset, offset + length)}, in order: one send per up to 1 MiB of it,
+     * gathered into one pooled buffer. The interrupt rule is {@link #write(ByteBuffer)}'s: the buffers advance by
+     * exactly the bytes that went out, which {@link InterruptedIOException#bytesTransferred} counts.
+     *
+     * @return the bytes written, all the slice had
+     */
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        long data = BufferVectors.check(srcs, offset, length, false);
+        state.ensureOpen();
+        writeLock.lock();
+        try {
+            writes.check(io.toString());
+            long total = 0;
+            while (total < data) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw IoErrors.interrupted("writev(" + io + ")", (int) Math.min(total, Integer.MAX_VALUE));
+                }
+                try {
+                    total += io.write(srcs, offset, length);
+                } catch (InterruptedIOException e) {
+                    e.bytesTransferred = (int) Math.min(e.bytesTransferred + total, Integer.MAX_VALUE);
+                    throw e;
+                } catch (PollerDeadlockException e) {
+                    writes.shut(e);                 // the abandoned send may still go out: no write may overtake it
+                    throw e;
+                } catch (IOException e) {
+                    throw state.closedDuring(e);
+                }
+            }
+            return total;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs) throws IOException {
+        return write(srcs, 0, srcs.length);
     }
 
     /**

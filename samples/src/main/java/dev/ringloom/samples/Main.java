@@ -10,7 +10,7 @@ import java.util.List;
  * on stderr and a non-zero exit: 2 for a command line the sample cannot run, 1 for a failure while running.
  */
 public final class Main {
-    private static final List<String> COMMANDS = List.of("demo", "cat", "copy", "echo-server");
+    static final List<String> COMMANDS = List.of("demo", "cat", "copy", "echo-server");
 
     private Main() {
     }

@@ -14,15 +14,23 @@ import java.util.concurrent.locks.ReentrantLock;
  * An {@link InputStream} over a ringloom channel ({@link dev.ringloom.runtime.RingFile},
  * {@link dev.ringloom.runtime.RingSocket}), for java.io code that should run on ringloom.
  *
+ * <p>Over a file it answers as {@code FileInputStream} does ({@code FileContractTest} holds the two to one
+ * transcript): {@link #skip} moves the file position — backwards for a negative count, past the end if asked —
+ * {@link #available} is the bytes past the position, and after {@link #close} the calls throw
+ * {@code IOException("Stream Closed")}. One difference, on purpose: {@code FileInputStream}'s {@code skip} and
+ * {@code readAllBytes} after close say "Bad file descriptor"; here every call says "Stream Closed".
+ *
  * <p>Unbuffered: each {@code read} is one channel read (wrap it in a {@code BufferedInputStream} for
  * byte-at-a-time readers, or read a socket through {@link RingSocket#reader()}, which is buffered by the kernel's
- * own receive buffers). {@code read()} allocates nothing. Thread-safety and interrupt behaviour are the channel's: an interrupted read throws
- * {@link java.io.InterruptedIOException} and consumes nothing. Closing the stream closes the channel.
+ * own receive buffers). {@code read()} allocates nothing. Thread-safety and interrupt behaviour are the channel's:
+ * an interrupted read throws {@link java.io.InterruptedIOException} and consumes nothing. Closing the stream closes
+ * the channel.
  */
 public final class RingInputStream extends InputStream {
     private final ReadableByteChannel channel;
     private final ReentrantLock oneByteLock = new ReentrantLock();
     private final ByteBuffer oneByte = ByteBuffer.allocate(1);     // read()'s, under oneByteLock: no allocation
+    private volatile boolean closed;
 
     public RingInputStream(ReadableByteChannel channel) {
         this.channel = Objects.requireNonNull(channel, "channel");
@@ -30,6 +38,7 @@ public final class RingInputStream extends InputStream {
 
     @Override
     public int read() throws IOException {
+        ensureOpen();
         oneByteLock.lock();
         try {
             int n = readSome(oneByte.clear());
@@ -45,6 +54,7 @@ public final class RingInputStream extends InputStream {
         if (len == 0) {
             return 0;
         }
+        ensureOpen();
         return readSome(ByteBuffer.wrap(b, off, len));
     }
 
@@ -58,11 +68,31 @@ public final class RingInputStream extends InputStream {
     }
 
     /**
+     * Over a file, moves the position by {@code n} as {@code FileInputStream} does — past the end if asked,
+     * backwards if negative — and returns {@code n}; a position it would make negative is refused with
+     * {@code IOException("Invalid argument")} (lseek's EINVAL). Over other channels, reads and discards.
+     */
+    @Override
+    public long skip(long n) throws IOException {
+        ensureOpen();
+        if (channel instanceof RingFile f && !f.isStream()) {
+            long target = f.position() + n;
+            if (target < 0) {
+                throw new IOException("Invalid argument");
+            }
+            f.position(target);
+            return n;
+        }
+        return super.skip(n);
+    }
+
+    /**
      * What a read returns without waiting: a socket's received bytes ({@link RingSocket#available()}), a file's bytes
      * past its position (as {@code FileInputStream}'s); 0 for other channels.
      */
     @Override
     public int available() throws IOException {
+        ensureOpen();
         if (channel instanceof RingSocket s) {
             return s.available();
         }
@@ -72,8 +102,16 @@ public final class RingInputStream extends InputStream {
         return 0;
     }
 
+    private void ensureOpen() throws IOException {
+        if (closed) {
+            throw new IOException("Stream Closed");
+        }
+    }
+
+    /** Closes the channel; a second close does nothing. */
     @Override
     public void close() throws IOException {
+        closed = true;
         channel.close();
     }
 }

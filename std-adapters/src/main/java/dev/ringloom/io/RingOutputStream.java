@@ -6,18 +6,24 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * An {@link OutputStream} over a ringloom channel ({@link dev.ringloom.runtime.RingFile},
- * {@link dev.ringloom.runtime.RingSocket}); every {@code write} returns once all its bytes were written.
+ * {@link dev.ringloom.runtime.RingSocket}); every {@code write} returns once all its bytes were written. Over a
+ * file it answers as {@code FileOutputStream} does ({@code FileContractTest}); after {@link #close} a write throws
+ * {@code IOException("Stream Closed")}.
  *
- * <p>Unbuffered; thread-safety as the channel's. An interrupted write throws {@link InterruptedIOException} whose
- * {@code bytesTransferred} says exactly how many bytes of that call were written, so a caller that retries
- * resends only the rest. Closing the stream closes the channel; {@link #flush()} does nothing (use
- * {@link dev.ringloom.runtime.RingFile#force()} for durability).
+ * <p>Unbuffered; thread-safety as the channel's. {@code write(int)} allocates nothing. An interrupted write throws
+ * {@link InterruptedIOException} whose {@code bytesTransferred} says exactly how many bytes of that call were
+ * written, so a caller that retries resends only the rest. Closing the stream closes the channel; {@link #flush()}
+ * does nothing (use {@link dev.ringloom.runtime.RingFile#force()} for durability).
  */
 public final class RingOutputStream extends OutputStream {
     private final WritableByteChannel channel;
+    private final ReentrantLock oneByteLock = new ReentrantLock();
+    private final ByteBuffer oneByte = ByteBuffer.allocate(1);     // write(int)'s, under oneByteLock
+    private volatile boolean closed;
 
     public RingOutputStream(WritableByteChannel channel) {
         this.channel = Objects.requireNonNull(channel, "channel");
@@ -25,25 +31,46 @@ public final class RingOutputStream extends OutputStream {
 
     @Override
     public void write(int b) throws IOException {
-        write(new byte[]{(byte) b}, 0, 1);
+        ensureOpen();
+        oneByteLock.lock();
+        try {
+            writeAll(oneByte.clear().put(0, (byte) b), 0);
+        } finally {
+            oneByteLock.unlock();
+        }
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
-        ByteBuffer src = ByteBuffer.wrap(b, off, len);
+        if (len == 0) {
+            return;                     // as FileOutputStream: nothing to write is no error, even closed
+        }
+        ensureOpen();
+        writeAll(ByteBuffer.wrap(b, off, len), off);
+    }
+
+    private void writeAll(ByteBuffer src, int start) throws IOException {
         try {
             while (src.hasRemaining()) {
                 channel.write(src);
             }
         } catch (InterruptedIOException e) {
-            e.bytesTransferred = src.position() - off;  // the channel moved src past what went out
+            e.bytesTransferred = src.position() - start;  // the channel moved src past what went out
             throw e;
         }
     }
 
+    private void ensureOpen() throws IOException {
+        if (closed) {
+            throw new IOException("Stream Closed");
+        }
+    }
+
+    /** Closes the channel; a second close does nothing. */
     @Override
     public void close() throws IOException {
+        closed = true;
         channel.close();
     }
 }

@@ -217,10 +217,21 @@ class OkHttpOverRingloomTest {
         }
     }
 
+    /**
+     * The whole request body, then the same bytes back chunked. Read first: OkHttp sends all of a body before it
+     * reads the response, so a server that answered while still receiving would fill both directions' socket
+     * buffers and wait for a client that waits for it.
+     */
     private void echo(HttpExchange exchange) throws IOException {
+        byte[] body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = in.readAllBytes();
+        }
         exchange.sendResponseHeaders(200, 0);
-        try (InputStream in = exchange.getRequestBody(); OutputStream out = exchange.getResponseBody()) {
-            in.transferTo(out);
+        try (OutputStream out = exchange.getResponseBody()) {
+            for (int at = 0; at < body.length; at += 100_000) {
+                out.write(body, at, Math.min(100_000, body.length - at));
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import java.io.Closeable;
 import dev.ringloom.poller.BufferOwner;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 
@@ -27,6 +28,9 @@ import java.nio.ByteBuffer;
 public interface FileIo extends Closeable {
     /** The position of a read or write at the stream, or of a write at the end of an append-mode file. */
     long CURRENT_POSITION = -1L;
+
+    /** The most one scattering or gathering call moves through the default methods' heap buffer. */
+    int VECTOR_STAGING_MAX = 1 << 20;
 
     /** The path, or a description for pipes. */
     String name();
@@ -52,6 +56,43 @@ public interface FileIo extends Closeable {
      * this call wrote.
      */
     int write(ByteBuffer src, long position) throws IOException;
+
+    /**
+     * {@link #read(ByteBuffer, long)} into {@code dsts[offset, offset + length)} in order, as one op (the caller
+     * checked the slice and that it has room). The default reads into one heap buffer and scatters it; a backend
+     * that copies anyway does better to scatter straight from its own buffer.
+     *
+     * @return bytes read, -1 at or past the end
+     */
+    default long read(ByteBuffer[] dsts, int offset, int length, long position) throws IOException {
+        ByteBuffer staging = ByteBuffer.allocate(
+                (int) Math.min(BufferVectors.remaining(dsts, offset, length), VECTOR_STAGING_MAX));
+        int n = read(staging, position);
+        if (n > 0) {
+            BufferVectors.scatter(MemorySegment.ofBuffer(staging.flip()), n, dsts, offset, length);
+        }
+        return n;
+    }
+
+    /**
+     * {@link #write(ByteBuffer, long)} from {@code srcs[offset, offset + length)} in order, as one op (the caller
+     * checked the slice and that it has data); advances the buffers by the bytes written, also when an interrupt
+     * cut it short. The default gathers into one heap buffer.
+     */
+    default long write(ByteBuffer[] srcs, int offset, int length, long position) throws IOException {
+        int len = (int) Math.min(BufferVectors.remaining(srcs, offset, length), VECTOR_STAGING_MAX);
+        ByteBuffer staging = ByteBuffer.allocate(len);
+        BufferVectors.gather(srcs, offset, length, MemorySegment.ofBuffer(staging), len);
+        int n;
+        try {
+            n = write(staging, position);
+        } catch (InterruptedIOException cutShort) {
+            BufferVectors.advance(srcs, offset, length, cutShort.bytesTransferred);
+            throw cutShort;
+        }
+        BufferVectors.advance(srcs, offset, length, n);
+        return n;
+    }
 
     /**
      * One positional read of up to {@code memory}'s size into {@code memory} itself, which the call lends to the

@@ -2,6 +2,7 @@ package dev.ringloom.poller.spi;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -55,6 +56,26 @@ public interface SocketIo extends Closeable {
      * {@code bytesTransferred} is exactly what this call wrote.
      */
     int write(ByteBuffer src) throws IOException;
+
+    /**
+     * {@link #write(ByteBuffer)} from {@code srcs[offset, offset + length)} in order, as one send (the caller checked
+     * the slice and that it has data); advances the buffers by the bytes written, also when an interrupt cut it
+     * short. The default gathers into one heap buffer of at most {@link FileIo#VECTOR_STAGING_MAX} bytes.
+     */
+    default long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        int len = (int) Math.min(BufferVectors.remaining(srcs, offset, length), FileIo.VECTOR_STAGING_MAX);
+        ByteBuffer staging = ByteBuffer.allocate(len);
+        BufferVectors.gather(srcs, offset, length, MemorySegment.ofBuffer(staging), len);
+        int n;
+        try {
+            n = write(staging);
+        } catch (InterruptedIOException cutShort) {
+            BufferVectors.advance(srcs, offset, length, cutShort.bytesTransferred);
+            throw cutShort;
+        }
+        BufferVectors.advance(srcs, offset, length, n);
+        return n;
+    }
 
     <T> void setOption(SocketOption<T> option, T value) throws IOException;
 

@@ -183,22 +183,17 @@ final class OpBracket {
     }
 
     /**
-     * A write's steps 4 to 6 ({@link OnInterrupt#CANCEL_AND_WAIT}): advances {@code src} by the bytes that went out —
-     * also when an interrupt cut the write short, and then the {@link java.io.InterruptedIOException} counts them —
-     * and releases the op's buffer once the kernel is done with it.
+     * A write's steps 4 to 6 ({@link OnInterrupt#CANCEL_AND_WAIT}): the bytes that went out, the op's buffer released
+     * once the kernel is done with it. Cut short by an interrupt, the write still completed and its buffer was
+     * released: the {@link java.io.InterruptedIOException} counts the bytes that went out, for the caller to advance
+     * its buffers by.
      *
-     * @param len the bytes of {@code src} the op writes
+     * @param len the bytes the op writes
      */
-    int awaitWrite(Op op, String syscall, int len, ByteBuffer src) throws IOException {
-        int res;
-        try {   // PollerDeadlockException: the op and its buffer are the registry's, the facade refuses later writes
-            res = await(op, OnInterrupt.CANCEL_AND_WAIT, syscall, len);
-        } catch (InterruptedIOException cutShort) {     // the op completed, its buffer was released
-            src.position(src.position() + cutShort.bytesTransferred);
-            throw cutShort;
-        }
+    int awaitWritten(Op op, String syscall, int len) throws IOException {
+        // PollerDeadlockException: the op and its buffer are the registry's, the facade refuses later writes
+        int res = await(op, OnInterrupt.CANCEL_AND_WAIT, syscall, len);
         op.releaseBuffer();
-        src.position(src.position() + res);
         return res;
     }
 

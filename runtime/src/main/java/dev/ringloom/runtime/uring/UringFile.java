@@ -17,8 +17,10 @@ import dev.ringloom.poller.sys.Libc;
 import dev.ringloom.poller.uring.IoUringConstants;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import dev.ringloom.poller.spi.BufferVectors;
 import dev.ringloom.poller.spi.FileIo;
 import dev.ringloom.poller.spi.FileMode;
 import java.nio.file.OpenOption;
@@ -156,14 +158,29 @@ final class UringFile implements FileIo {
         return stream ? streamReads.read(dst, MAX_IO, 0) : pread(dst, position);
     }
 
+    /** One op for the slice, scattered from the pool buffer it read into (streams: the default's, through one read). */
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length, long position) throws IOException {
+        if (stream) {
+            return FileIo.super.read(dsts, offset, length, position);
+        }
+        int len = (int) Math.min(BufferVectors.remaining(dsts, offset, length), MAX_IO);
+        return pread(null, dsts, offset, length, len, position);
+    }
+
     private int pread(ByteBuffer dst, long pos) throws IOException {
-        int len = Math.min(dst.remaining(), MAX_IO);
+        return pread(dst, null, 0, 0, Math.min(dst.remaining(), MAX_IO), pos);
+    }
+
+    /** One read of {@code len} bytes at {@code pos} into {@code dst}, or (null) scattered over the slice. */
+    private int pread(ByteBuffer dst, ByteBuffer[] dsts, int offset, int length, int len, long pos)
+            throws IOException {
         int fd = ops.acquire();
         MemorySegment buf = null;
         Op op;
         long r = -1;
         try {   // from the reference to the submit: whatever throws (an OutOfMemoryError) gives both back
-            if (cacheFirst && dst.isDirect()) {
+            if (cacheFirst && dst != null && dst.isDirect()) {
                 // Cached data straight into the caller's memory: the call is synchronous, so the kernel is done
                 // with the buffer when it returns and no ownership passes.
                 r = Libc.preadv2NoWait(fd, MemorySegment.ofBuffer(dst).address(), len, pos);
@@ -177,7 +194,7 @@ final class UringFile implements FileIo {
                 }
             }
             buf = pool.acquire(len);
-            if (cacheFirst && !dst.isDirect()) {
+            if (cacheFirst && (dst == null || !dst.isDirect())) {
                 r = Libc.preadv2NoWait(fd, buf.address(), len, pos);
             }
             // Not cached (or O_DIRECT): the ring. Our fd reference and buf now travel with the op.
@@ -190,22 +207,29 @@ final class UringFile implements FileIo {
         }
         if (op == null) {
             ops.giveBack();
-            return deliver(dst, buf, (int) r);
+            return deliver(buf, (int) r, dst, dsts, offset, length);
         }
         int res = ops.run(op, ABANDON, "read");   // interrupted: op and buf go to the registry
         MemorySegment got = op.takeBuffer();
         spare.giveBack(op);
-        return deliver(dst, got, res);
+        return deliver(got, res, dst, dsts, offset, length);
     }
 
-    /** Copies a completed read's {@code res >= 0} bytes out of {@code buf}, which goes back to the pool. */
-    private int deliver(ByteBuffer dst, MemorySegment buf, int res) {
+    /**
+     * Copies a completed read's {@code res >= 0} bytes out of {@code buf}, which goes back to the pool, into
+     * {@code dst} or (null) over the slice.
+     */
+    private int deliver(MemorySegment buf, int res, ByteBuffer dst, ByteBuffer[] dsts, int offset, int length) {
         try {
             if (res == 0) {
                 return -1;
             }
-            MemorySegment.copy(buf, 0, MemorySegment.ofBuffer(dst), 0, res);
-            dst.position(dst.position() + res);
+            if (dst == null) {
+                BufferVectors.scatter(buf, res, dsts, offset, length);
+            } else {
+                MemorySegment.copy(buf, 0, MemorySegment.ofBuffer(dst), 0, res);
+                dst.position(dst.position() + res);
+            }
             return res;
         } finally {
             pool.release(buf);
@@ -219,21 +243,52 @@ final class UringFile implements FileIo {
         return pwrite(src, position == CURRENT_POSITION ? OpEncoder.CURRENT_POSITION : position);
     }
 
+    /** One op for the slice, gathered into one pool buffer (streams too: a pipe write of it is one write). */
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length, long position) throws IOException {
+        int len = (int) Math.min(BufferVectors.remaining(srcs, offset, length), MAX_IO);
+        MemorySegment buf = pool.acquire(len);
+        BufferVectors.gather(srcs, offset, length, buf, len);
+        int n;
+        try {
+            n = writePooled(buf, len, position == CURRENT_POSITION ? OpEncoder.CURRENT_POSITION : position);
+        } catch (InterruptedIOException cutShort) {
+            BufferVectors.advance(srcs, offset, length, cutShort.bytesTransferred);
+            throw cutShort;
+        }
+        BufferVectors.advance(srcs, offset, length, n);
+        return n;
+    }
+
     private int pwrite(ByteBuffer src, long pos) throws IOException {
         int len = Math.min(src.remaining(), MAX_IO);
-        Op op = spare.take();                // allocations before the fd reference, which they could leak
         MemorySegment buf = pool.acquire(len);
         MemorySegment.copy(MemorySegment.ofBuffer(src), 0, buf, 0, len);
-        int fd;
+        int n;
         try {
+            n = writePooled(buf, len, pos);
+        } catch (InterruptedIOException cutShort) {
+            src.position(src.position() + cutShort.bytesTransferred);
+            throw cutShort;
+        }
+        src.position(src.position() + n);
+        return n;
+    }
+
+    /** One write of {@code buf[0, len)}, pooled memory whose ownership passes to this call. */
+    private int writePooled(MemorySegment buf, int len, long pos) throws IOException {
+        Op op;
+        int fd;
+        try {   // allocations before the fd reference, which they could leak
+            op = spare.take();
             fd = ops.acquire();
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException | Error e) {
             pool.release(buf);
             throw e;
         }
         OpEncoder.write(op, fd, pos, buf.address(), len).buffer(buf, pool);
         ops.submit(op);
-        int res = ops.awaitWrite(op, "write", len, src);
+        int res = ops.awaitWritten(op, "write", len);
         spare.giveBack(op);
         return res;
     }

@@ -15,11 +15,13 @@ import dev.ringloom.poller.uring.Cqe;
 import dev.ringloom.poller.uring.IoUringConstants;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import dev.ringloom.poller.spi.BufferVectors;
 import dev.ringloom.poller.spi.SocketIo;
 import java.nio.channels.ClosedChannelException;
 import java.util.Objects;
@@ -167,21 +169,58 @@ final class UringSocket implements SocketIo {
         return sendOnce(src);
     }
 
+    /** One send for the slice, gathered into one pool buffer. */
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        int len = (int) Math.min(BufferVectors.remaining(srcs, offset, length), MAX_WRITE);
+        MemorySegment buf = pool.acquire(len);
+        BufferVectors.gather(srcs, offset, length, buf, len);
+        int n;
+        try {
+            n = send(buf.address(), len, buf);
+        } catch (InterruptedIOException cutShort) {
+            BufferVectors.advance(srcs, offset, length, cutShort.bytesTransferred);
+            throw cutShort;
+        }
+        BufferVectors.advance(srcs, offset, length, n);
+        return n;
+    }
+
     private int sendOnce(ByteBuffer src) throws IOException {
         int len = Math.min(src.remaining(), MAX_WRITE);
-        int fd = ops.acquire();
-        MemorySegment buf = null;
-        Op op;
-        try {   // from the reference to the submit: whatever throws (an OutOfMemoryError) gives both back
-            long addr;
+        int n;
+        try {
             if (src.isDirect()) {
                 // The caller's memory is safe to lend: a writer always waits for its send's completion.
-                addr = MemorySegment.ofBuffer(src).address();
+                n = send(MemorySegment.ofBuffer(src).address(), len, null);
             } else {
-                buf = pool.acquire(len);
+                MemorySegment buf = pool.acquire(len);
                 MemorySegment.copy(MemorySegment.ofBuffer(src), 0, buf, 0, len);
-                addr = buf.address();
+                n = send(buf.address(), len, buf);
             }
+        } catch (InterruptedIOException cutShort) {
+            src.position(src.position() + cutShort.bytesTransferred);
+            throw cutShort;
+        }
+        src.position(src.position() + n);
+        return n;
+    }
+
+    /**
+     * One send of {@code len} bytes at {@code addr}: first straight from this thread ({@code MSG_DONTWAIT}), else
+     * through the ring. {@code buf}, if not null, is the pooled memory holding them, whose ownership passes to this
+     * call; null means the caller's own memory, which may go out zero-copy.
+     */
+    private int send(long addr, int len, MemorySegment buf) throws IOException {
+        int fd;
+        try {
+            fd = ops.acquire();
+        } catch (IOException | RuntimeException | Error e) {
+            pool.release(buf);
+            throw e;
+        }
+        Op op;
+        try {   // from the reference to the submit: whatever throws (an OutOfMemoryError) gives both back
             if (buf == null && len >= zeroCopyFrom) {
                 op = spareZeroCopy.take();
                 OpEncoder.sendZc(op, fd, addr, len);  // the caller's memory, read by the kernel until the notification
@@ -193,7 +232,6 @@ final class UringSocket implements SocketIo {
             if (r > 0) {
                 ops.giveBack();
                 pool.release(buf);
-                src.position(src.position() + (int) r);
                 return (int) r;
             }
             if (op == null) {
@@ -209,7 +247,7 @@ final class UringSocket implements SocketIo {
             throw e;
         }
         ops.submit(op);
-        int res = ops.awaitWrite(op, "send", len, src);
+        int res = ops.awaitWritten(op, "send", len);
         if (op instanceof ZeroCopySend zc) {
             spareZeroCopy.giveBack(zc);
         } else {
