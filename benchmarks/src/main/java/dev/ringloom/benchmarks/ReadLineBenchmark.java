@@ -5,9 +5,15 @@ import dev.ringloom.runtime.RingReader;
 import dev.ringloom.runtime.RingSocket;
 import dev.ringloom.runtime.Ringloom;
 
+import dev.ringloom.io.RingInputStream;
+import dev.ringloom.io.RingSocketFactory;
+
+import javax.net.SocketFactory;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -25,7 +31,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 /**
  * {@code readLine} over a large text stream: {@link RingReader#readLine} against the JDK's {@link BufferedReader},
  * from a file in the page cache and from a loopback socket that a sender thread streams the same file into, in the
- * same JVM, alternating, on a virtual thread each. Lines are 1 to 120 ASCII characters. Prints lines/s and the
+ * same JVM, alternating, on a virtual thread each; then the drop-in: one {@code BufferedReader} over ringloom's
+ * {@code java.io} streams ({@link RingInputStream}, a {@link RingSocketFactory} socket's) against the same over
+ * {@code FileInputStream} and a {@code java.net.Socket}. Lines are 1 to 120 ASCII characters. Prints lines/s and the
  * paired ratio per round; every run must see the same line count and character sum, or it fails.
  *
  * <pre>
@@ -58,6 +66,11 @@ public final class ReadLineBenchmark {
             System.out.println("ringloom backend: " + ring.backendName());
             compare("file", rounds, () -> ringFile(ring, file), () -> jdkFile(file));
             compare("socket", rounds, () -> ringSocket(ring, file), () -> jdkSocket(file));
+            // The drop-in: the same BufferedReader over ringloom's java.io streams and over the JDK's.
+            compare("file-stream", rounds, () -> streamFile(new RingInputStream(ring.openFile(file))),
+                    () -> streamFile(new FileInputStream(file.toFile())));
+            compare("socket-stream", rounds, () -> streamSocket(RingSocketFactory.of(ring), file),
+                    () -> streamSocket(SocketFactory.getDefault(), file));
         }
     }
 
@@ -69,7 +82,7 @@ public final class ReadLineBenchmark {
             if (j.lines() != r.lines() || j.chars() != r.chars()) {
                 throw new IllegalStateException(what + ": the readers disagree: " + j + " vs " + r);
             }
-            System.out.printf("%-7s round %d: ringloom %,.0f lines/s, JDK BufferedReader %,.0f lines/s: %.2fx%n",
+            System.out.printf("%-13s round %d: ringloom %,.0f lines/s, JDK %,.0f lines/s: %.2fx%n",
                     what, round, perSec(r), perSec(j), perSec(r) / perSec(j));
         }
     }
@@ -127,6 +140,26 @@ public final class ReadLineBenchmark {
             Thread sender = sender(server, file);
             long start = System.nanoTime();
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+                 BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), UTF_8))) {
+                Count c = count(in, start);
+                sender.join();
+                return c;
+            }
+        }
+    }
+
+    private static Count streamFile(InputStream stream) throws IOException {
+        long start = System.nanoTime();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, UTF_8))) {
+            return count(in, start);
+        }
+    }
+
+    private static Count streamSocket(SocketFactory sockets, Path file) throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread sender = sender(server, file);
+            long start = System.nanoTime();
+            try (Socket s = sockets.createSocket(InetAddress.getLoopbackAddress(), server.getLocalPort());
                  BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), UTF_8))) {
                 Count c = count(in, start);
                 sender.join();

@@ -9,5 +9,6 @@ import java.lang.foreign.MemorySegment;
  */
 @FunctionalInterface
 public interface BufferOwner {
+    /** Takes {@code buffer} back: the kernel is done with it, and it is the owner's again. */
     void release(MemorySegment buffer);
 }

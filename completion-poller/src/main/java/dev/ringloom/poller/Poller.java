@@ -161,7 +161,7 @@ public final class Poller implements AutoCloseable, Executor, Completer {
 
     /**
      * Starts a poller whose ring registers {@code registered} (null: none); a ring the kernel refuses it goes on
-     * without ({@link #hasRegisteredBuffers()}), said once per process.
+     * without ({@link #registeredBuffers()} null), said once per process.
      */
     public static Poller start(int id, PollerConfig config, RegisteredBuffers registered) throws IOException {
         int efd = Libc.eventfd(0, Libc.EFD_CLOEXEC);

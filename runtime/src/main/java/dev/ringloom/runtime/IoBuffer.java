@@ -64,6 +64,7 @@ public final class IoBuffer implements AutoCloseable {
         }
     }
 
+    /** The bytes this buffer can hold, fixed when it was allocated. */
     public int capacity() {
         ensureUser();
         return (int) memory.byteSize();

@@ -32,6 +32,7 @@ public final class RingInputStream extends InputStream {
     private final ByteBuffer oneByte = ByteBuffer.allocate(1);     // read()'s, under oneByteLock: no allocation
     private volatile boolean closed;
 
+    /** A stream over {@code channel}, which it closes when closed. */
     public RingInputStream(ReadableByteChannel channel) {
         this.channel = Objects.requireNonNull(channel, "channel");
     }

@@ -25,6 +25,7 @@ public final class RingOutputStream extends OutputStream {
     private final ByteBuffer oneByte = ByteBuffer.allocate(1);     // write(int)'s, under oneByteLock
     private volatile boolean closed;
 
+    /** A stream over {@code channel}, which it closes when closed. */
     public RingOutputStream(WritableByteChannel channel) {
         this.channel = Objects.requireNonNull(channel, "channel");
     }

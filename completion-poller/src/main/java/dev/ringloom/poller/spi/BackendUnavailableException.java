@@ -10,6 +10,10 @@ import java.io.IOException;
 public class BackendUnavailableException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * @param reason why the backend cannot run here, in a sentence for the log
+     * @param cause  what the backend met while it tried, or null
+     */
     public BackendUnavailableException(String reason, Throwable cause) {
         super(reason, cause);
     }

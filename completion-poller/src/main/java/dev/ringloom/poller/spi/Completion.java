@@ -26,6 +26,7 @@ import java.util.concurrent.locks.LockSupport;
  * if it was never cancelled: a stale cancel request may still name it ({@link #isReusable}).
  */
 public abstract class Completion {
+    /** The states, in {@code state}; a subclass reads them to know where its op stands. */
     protected static final int IDLE = 0, PENDING = 1, DONE = 2, ABANDONED = 3, ABANDONED_DONE = 4;
 
     /** {@link #await}'s mark before the completer was told of the wait ({@link Completer#beforePark}). */
@@ -99,11 +100,16 @@ public abstract class Completion {
         }
     }
 
+    /** An op in {@code IDLE}, ready to be armed. */
+    protected Completion() {
+    }
+
     /** The result: valid once {@link #isDone()} (a count or an fd, or a negative errno for an io_uring op). */
     public final int result() {
         return result;
     }
 
+    /** True once the result is in: the op completed, whether or not its waiter stayed for it. */
     public final boolean isDone() {
         int s = (int) STATE.getAcquire(this);
         return s == DONE || s == ABANDONED_DONE;

@@ -116,6 +116,8 @@ public interface SocketIo extends Closeable {
     }
 
     /**
+     * How a socket receives, at one moment.
+     *
      * @param pooled       the socket receives into the backend's pooled buffers (io_uring: a multishot recv into a
      *                     provided-buffer ring)
      * @param armed        that receive is in flight right now

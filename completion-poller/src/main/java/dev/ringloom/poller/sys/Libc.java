@@ -23,6 +23,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * shape a CQE's {@code res} has, so one error path serves both. Stateless apart from a per-thread
  * errno capture segment; safe for any thread.
  *
+ * <p>Each call is linked on its first use, in a holder class of its own ({@code Mmap.HANDLE}): linking costs
+ * ~60 ms for the process's first downcall and ~6 ms for each new descriptor after it (measured on JDK 25), so
+ * linking all of them up front cost ~290 ms of every start, and a program that opens no socket never pays for the
+ * socket calls. The handles stay constants that the JIT inlines.
+ *
  * <p>Each wrapper catches {@code Throwable} only because {@code invokeExact} is declared to throw it; a downcall
  * throws nothing checked, and {@link #rethrow} passes errors and runtime exceptions on unchanged.
  */
@@ -57,28 +62,62 @@ public final class Libc {
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
     private static final MpmcVarHandleArrayQueue<MemorySegment> SPARE_CAPTURES = new MpmcVarHandleArrayQueue<>(256);
 
-    private static final MethodHandle SYSCALL6 = downcall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle MMAP = downcall("mmap",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), CAPTURE_ERRNO);
-    private static final MethodHandle MUNMAP = downcall("munmap",
-            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), CAPTURE_ERRNO);
-    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle EVENTFD = downcall("eventfd",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle WRITE = downcall("write",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), CAPTURE_ERRNO);
-    private static final MethodHandle READ = downcall("read",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), CAPTURE_ERRNO);
-    private static final MethodHandle OPEN = downcall("open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle LSEEK = downcall("lseek",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle PIPE2 = downcall("pipe2",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle FTRUNCATE = downcall("ftruncate",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), CAPTURE_ERRNO);
+    private static final class Syscall6 {
+        static final MethodHandle HANDLE = downcall("syscall",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+                        JAVA_LONG), CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
+    }
+
+    private static final class Mmap {
+        static final MethodHandle HANDLE = downcall("mmap",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
+                CAPTURE_ERRNO);
+    }
+
+    private static final class Munmap {
+        static final MethodHandle HANDLE = downcall("munmap",
+                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), CAPTURE_ERRNO);
+    }
+
+    private static final class Close {
+        static final MethodHandle HANDLE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    }
+
+    private static final class Eventfd {
+        static final MethodHandle HANDLE = downcall("eventfd",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    }
+
+    private static final class Write {
+        static final MethodHandle HANDLE = downcall("write",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), CAPTURE_ERRNO);
+    }
+
+    private static final class Read {
+        static final MethodHandle HANDLE = downcall("read",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), CAPTURE_ERRNO);
+    }
+
+    private static final class Open {
+        static final MethodHandle HANDLE = downcall("open",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE_ERRNO,
+                Linker.Option.firstVariadicArg(2));
+    }
+
+    private static final class Lseek {
+        static final MethodHandle HANDLE = downcall("lseek",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
+    }
+
+    private static final class Pipe2 {
+        static final MethodHandle HANDLE = downcall("pipe2",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    }
+
+    private static final class Ftruncate {
+        static final MethodHandle HANDLE = downcall("ftruncate",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), CAPTURE_ERRNO);
+    }
     /**
      * preadv2 with RWF_NOWAIT is only ever a page-cache copy (it fails instead of sleeping on the device or a
      * lock), so a short one is bound as a critical call, whose iovec may be a heap array: no native scratch to
@@ -87,42 +126,81 @@ public final class Libc {
      * one ~1 us, and the transition a non-critical call adds is within the noise of either (~20 ns). errno is not
      * captured: every failure sends the read through the ring, whose CQE carries the exact error.
      */
-    private static final MethodHandle PREADV2_NOWAIT_CRITICAL = downcall("preadv2",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT),
-            Linker.Option.critical(true));
-    private static final MethodHandle PREADV2_NOWAIT = downcall("preadv2",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
+    private static final class Preadv2NowaitCritical {
+        static final MethodHandle HANDLE = downcall("preadv2",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT),
+                Linker.Option.critical(true));
+    }
+
+    private static final class Preadv2Nowait {
+        static final MethodHandle HANDLE = downcall("preadv2",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
+    }
     /** Largest NOWAIT read made as a critical call (a few microseconds of copying at most). */
     static final long CRITICAL_COPY_MAX = 64 * 1024;
-    private static final MethodHandle SOCKET = downcall("socket",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle BIND = downcall("bind",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle LISTEN = downcall("listen",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle SETSOCKOPT = downcall("setsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle GETSOCKOPT = downcall("getsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
-    private static final MethodHandle GETSOCKNAME = downcall("getsockname",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
-    private static final MethodHandle IOCTL_INT = downcall("ioctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), CAPTURE_ERRNO,
-            Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle GETPEERNAME = downcall("getpeername",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
-    private static final MethodHandle SHUTDOWN = downcall("shutdown",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final class Socket {
+        static final MethodHandle HANDLE = downcall("socket",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    }
+
+    private static final class Bind {
+        static final MethodHandle HANDLE = downcall("bind",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    }
+
+    private static final class Listen {
+        static final MethodHandle HANDLE = downcall("listen",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    }
+
+    private static final class Setsockopt {
+        static final MethodHandle HANDLE = downcall("setsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    }
+
+    private static final class Getsockopt {
+        static final MethodHandle HANDLE = downcall("getsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
+    }
+
+    private static final class Getsockname {
+        static final MethodHandle HANDLE = downcall("getsockname",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
+    }
+
+    private static final class IoctlInt {
+        static final MethodHandle HANDLE = downcall("ioctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), CAPTURE_ERRNO,
+                Linker.Option.firstVariadicArg(2));
+    }
+
+    private static final class Getpeername {
+        static final MethodHandle HANDLE = downcall("getpeername",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
+    }
+
+    private static final class Shutdown {
+        static final MethodHandle HANDLE = downcall("shutdown",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    }
     /**
      * send(MSG_DONTWAIT) does not wait for buffer space, but it can still sleep: it takes the socket lock, which
      * the poller's recv or an io-wq worker may hold, and it may copy up to a MiB. So it is not a critical call
      * (those hold off safepoints while they run); its arguments are plain values and need no heap access.
      */
-    private static final MethodHandle SEND_NOWAIT = downcall("send",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle MALLOC_ALIGNED = downcall("aligned_alloc",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle FREE = downcall("free", FunctionDescriptor.ofVoid(JAVA_LONG));
+    private static final class SendNowait {
+        static final MethodHandle HANDLE = downcall("send",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    }
+
+    private static final class MallocAligned {
+        static final MethodHandle HANDLE = downcall("aligned_alloc",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG));
+    }
+
+    private static final class Free {
+        static final MethodHandle HANDLE = downcall("free", FunctionDescriptor.ofVoid(JAVA_LONG));
+    }
 
     private Libc() {
     }
@@ -157,7 +235,7 @@ public final class Libc {
     public static long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6) {
         MemorySegment cs = capture();
         try {
-            return result((long) SYSCALL6.invokeExact(cs, number, a1, a2, a3, a4, a5, a6), cs);
+            return result((long) Syscall6.HANDLE.invokeExact(cs, number, a1, a2, a3, a4, a5, a6), cs);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -167,7 +245,7 @@ public final class Libc {
     public static long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
         MemorySegment cs = capture();
         try {
-            return result((long) MMAP.invokeExact(cs, addr, length, prot, flags, fd, offset), cs);
+            return result((long) Mmap.HANDLE.invokeExact(cs, addr, length, prot, flags, fd, offset), cs);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -176,7 +254,7 @@ public final class Libc {
     public static int munmap(long addr, long length) {
         MemorySegment cs = capture();
         try {
-            return (int) result((int) MUNMAP.invokeExact(cs, addr, length), cs);
+            return (int) result((int) Munmap.HANDLE.invokeExact(cs, addr, length), cs);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -185,7 +263,7 @@ public final class Libc {
     public static int close(int fd) {
         MemorySegment cs = capture();
         try {
-            return (int) result((int) CLOSE.invokeExact(cs, fd), cs);
+            return (int) result((int) Close.HANDLE.invokeExact(cs, fd), cs);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -194,7 +272,7 @@ public final class Libc {
     public static int eventfd(int initval, int flags) {
         MemorySegment cs = capture();
         try {
-            return (int) result((int) EVENTFD.invokeExact(cs, initval, flags), cs);
+            return (int) result((int) Eventfd.HANDLE.invokeExact(cs, initval, flags), cs);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -203,7 +281,7 @@ public final class Libc {
     public static long write(int fd, long buf, long count) {
         MemorySegment cs = capture();
         try {
-            return result((long) WRITE.invokeExact(cs, fd, buf, count), cs);
+            return result((long) Write.HANDLE.invokeExact(cs, fd, buf, count), cs);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -212,7 +290,7 @@ public final class Libc {
     public static long read(int fd, long buf, long count) {
         MemorySegment cs = capture();
         try {
-            return result((long) READ.invokeExact(cs, fd, buf, count), cs);
+            return result((long) Read.HANDLE.invokeExact(cs, fd, buf, count), cs);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -222,7 +300,7 @@ public final class Libc {
     public static int open(MemorySegment path, int flags, int mode) {
         MemorySegment cs = capture();
         try {
-            return (int) result((int) OPEN.invokeExact(cs, path, flags, mode), cs);
+            return (int) result((int) Open.HANDLE.invokeExact(cs, path, flags, mode), cs);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -231,7 +309,7 @@ public final class Libc {
     public static long lseek(int fd, long offset, int whence) {
         MemorySegment cs = capture();
         try {
-            return result((long) LSEEK.invokeExact(cs, fd, offset, whence), cs);
+            return result((long) Lseek.HANDLE.invokeExact(cs, fd, offset, whence), cs);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -240,7 +318,7 @@ public final class Libc {
     public static int ftruncate(int fd, long length) {
         MemorySegment cs = capture();
         try {
-            return (int) result((int) FTRUNCATE.invokeExact(cs, fd, length), cs);
+            return (int) result((int) Ftruncate.HANDLE.invokeExact(cs, fd, length), cs);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -250,7 +328,7 @@ public final class Libc {
     public static int pipe2(MemorySegment fds, int flags) {
         MemorySegment cs = capture();
         try {
-            return (int) result((int) PIPE2.invokeExact(cs, fds, flags), cs);
+            return (int) result((int) Pipe2.HANDLE.invokeExact(cs, fds, flags), cs);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -265,13 +343,14 @@ public final class Libc {
         try {
             if (len <= CRITICAL_COPY_MAX) {
                 long[] iov = {buf, len};
-                return (long) PREADV2_NOWAIT_CRITICAL.invokeExact(fd, MemorySegment.ofArray(iov), 1, offset, RWF_NOWAIT);
+                return (long) Preadv2NowaitCritical.HANDLE.invokeExact(fd, MemorySegment.ofArray(iov), 1, offset,
+                        RWF_NOWAIT);
             }
             try (Arena arena = Arena.ofConfined()) {     // a long copy: the scratch costs nothing in comparison
                 MemorySegment iov = arena.allocate(16, 8);
                 iov.set(JAVA_LONG, 0, buf);
                 iov.set(JAVA_LONG, 8, len);
-                return (long) PREADV2_NOWAIT.invokeExact(fd, iov, 1, offset, RWF_NOWAIT);
+                return (long) Preadv2Nowait.HANDLE.invokeExact(fd, iov, 1, offset, RWF_NOWAIT);
             }
         } catch (Throwable t) {
             throw rethrow(t);
@@ -290,7 +369,7 @@ public final class Libc {
     public static int socket(int domain, int type, int protocol) {
         MemorySegment cs = capture();
         try {
-            return (int) result((int) SOCKET.invokeExact(cs, domain, type, protocol), cs);
+            return (int) result((int) Socket.HANDLE.invokeExact(cs, domain, type, protocol), cs);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -299,7 +378,7 @@ public final class Libc {
     public static int bind(int fd, MemorySegment addr, int len) {
         MemorySegment cs = capture();
         try {
-            return (int) result((int) BIND.invokeExact(cs, fd, addr, len), cs);
+            return (int) result((int) Bind.HANDLE.invokeExact(cs, fd, addr, len), cs);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -308,7 +387,7 @@ public final class Libc {
     public static int listen(int fd, int backlog) {
         MemorySegment cs = capture();
         try {
-            return (int) result((int) LISTEN.invokeExact(cs, fd, backlog), cs);
+            return (int) result((int) Listen.HANDLE.invokeExact(cs, fd, backlog), cs);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -317,7 +396,7 @@ public final class Libc {
     public static int setsockopt(int fd, int level, int name, MemorySegment value, int len) {
         MemorySegment cs = capture();
         try {
-            return (int) result((int) SETSOCKOPT.invokeExact(cs, fd, level, name, value, len), cs);
+            return (int) result((int) Setsockopt.HANDLE.invokeExact(cs, fd, level, name, value, len), cs);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -327,7 +406,7 @@ public final class Libc {
     public static int getsockopt(int fd, int level, int name, MemorySegment value, MemorySegment len) {
         MemorySegment cs = capture();
         try {
-            return (int) result((int) GETSOCKOPT.invokeExact(cs, fd, level, name, value, len), cs);
+            return (int) result((int) Getsockopt.HANDLE.invokeExact(cs, fd, level, name, value, len), cs);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -337,7 +416,7 @@ public final class Libc {
     public static int getsockname(int fd, MemorySegment addr, MemorySegment len) {
         MemorySegment cs = capture();
         try {
-            return (int) result((int) GETSOCKNAME.invokeExact(cs, fd, addr, len), cs);
+            return (int) result((int) Getsockname.HANDLE.invokeExact(cs, fd, addr, len), cs);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -348,7 +427,7 @@ public final class Libc {
         MemorySegment cs = capture();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment n = arena.allocate(JAVA_INT);
-            int r = (int) result((int) IOCTL_INT.invokeExact(cs, fd, FIONREAD, n), cs);
+            int r = (int) result((int) IoctlInt.HANDLE.invokeExact(cs, fd, FIONREAD, n), cs);
             return r < 0 ? r : n.get(JAVA_INT, 0);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -359,7 +438,7 @@ public final class Libc {
     public static int getpeername(int fd, MemorySegment addr, MemorySegment len) {
         MemorySegment cs = capture();
         try {
-            return (int) result((int) GETPEERNAME.invokeExact(cs, fd, addr, len), cs);
+            return (int) result((int) Getpeername.HANDLE.invokeExact(cs, fd, addr, len), cs);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -368,7 +447,7 @@ public final class Libc {
     public static int shutdown(int fd, int how) {
         MemorySegment cs = capture();
         try {
-            return (int) result((int) SHUTDOWN.invokeExact(cs, fd, how), cs);
+            return (int) result((int) Shutdown.HANDLE.invokeExact(cs, fd, how), cs);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -381,7 +460,7 @@ public final class Libc {
      */
     public static long sendNoWait(int fd, long buf, long len) {
         try {
-            return (long) SEND_NOWAIT.invokeExact(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+            return (long) SendNowait.HANDLE.invokeExact(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -390,7 +469,7 @@ public final class Libc {
     /** aligned_alloc; 0 when out of memory. {@code size} must be a multiple of {@code alignment}. */
     public static long alignedAlloc(long alignment, long size) {
         try {
-            return (long) MALLOC_ALIGNED.invokeExact(alignment, size);
+            return (long) MallocAligned.HANDLE.invokeExact(alignment, size);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -398,7 +477,7 @@ public final class Libc {
 
     public static void free(long address) {
         try {
-            FREE.invokeExact(address);
+            Free.HANDLE.invokeExact(address);
         } catch (Throwable t) {
             throw rethrow(t);
         }
