@@ -2,6 +2,7 @@ package dev.ringloom.benchmarks;
 
 import dev.ringloom.io.RingServerSocketFactory;
 import dev.ringloom.io.RingSocketFactory;
+import dev.ringloom.io.RingloomSocket;
 import dev.ringloom.runtime.Ringloom;
 
 import javax.net.ServerSocketFactory;
@@ -25,7 +26,8 @@ import java.util.concurrent.CountDownLatch;
  * the JDK's own sockets, same JVM, alternating: each of {@code conns} client virtual threads sends a
  * {@code size}-byte request and waits for the {@code size}-byte reply, {@code rounds} times, to a server with one
  * virtual thread per connection. Both ends are of the implementation measured, as when a program swaps its
- * factories. Prints round trips/s and the ratio per pass.
+ * factories; ringloom runs twice, with the threads on the JDK's scheduler (the drop-in unchanged) and started from
+ * {@link RingloomSocket#threadBuilder()} (on the connection's poller). Prints round trips/s and the ratios.
  *
  * <pre>
  * mvn -q -DskipTests package exec:exec -pl benchmarks -am -Dbench="RoundTripBenchmark [passes] [conns,...] [size,...]"
@@ -37,7 +39,11 @@ public final class RoundTripBenchmark {
     private RoundTripBenchmark() {
     }
 
-    record Net(String name, SocketFactory sockets, ServerSocketFactory servers) {
+    /** One implementation; {@code onPollers}: each connection's threads from {@link RingloomSocket#threadBuilder}. */
+    record Net(String name, SocketFactory sockets, ServerSocketFactory servers, boolean onPollers) {
+        Thread.Builder builder(Socket s) throws SocketException {
+            return onPollers ? ((RingloomSocket) s).threadBuilder() : Thread.ofVirtual();
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -47,18 +53,21 @@ public final class RoundTripBenchmark {
         System.out.printf("JDK %s, %d cores, kernel %s; %,d round trips per run%n", Runtime.version(),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"), ROUND_TRIPS);
         try (Ringloom ring = Ringloom.open()) {
-            Net jdk = new Net("jdk", SocketFactory.getDefault(), ServerSocketFactory.getDefault());
-            Net ours = new Net("ringloom", RingSocketFactory.of(ring), RingServerSocketFactory.of(ring));
-            System.out.println("ringloom backend: " + ring.backendName());
+            Net jdk = new Net("jdk", SocketFactory.getDefault(), ServerSocketFactory.getDefault(), false);
+            Net ours = new Net("ringloom", RingSocketFactory.of(ring), RingServerSocketFactory.of(ring), false);
+            Net pollers = new Net("ringloom", RingSocketFactory.of(ring), RingServerSocketFactory.of(ring), true);
+            System.out.println("ringloom backend: " + ring.backendName() + "; threads on the pollers: "
+                    + ring.schedulesOnPollers());
             for (int c : conns) {
                 for (int size : sizes) {
-                    run(jdk, c, size);              // warm-up, both, unmeasured
+                    run(jdk, c, size);              // warm-up, all, unmeasured
                     run(ours, c, size);
+                    run(pollers, c, size);
                     for (int pass = 1; pass <= passes; pass++) {
-                        double j = run(jdk, c, size), r = run(ours, c, size);
-                        System.out.printf(Locale.ROOT,
-                                "%3d conns %5d B pass %d: ringloom %,9.0f rt/s, JDK %,9.0f rt/s: %.2fx%n",
-                                c, size, pass, r, j, r / j);
+                        double j = run(jdk, c, size), r = run(ours, c, size), p = run(pollers, c, size);
+                        System.out.printf(Locale.ROOT, "%3d conns %5d B pass %d: JDK %,9.0f rt/s; ringloom %,9.0f"
+                                        + " rt/s: %.2fx; threadBuilder() %,9.0f rt/s: %.2fx%n",
+                                c, size, pass, j, r, r / j, p, p / j);
                     }
                 }
             }
@@ -78,7 +87,7 @@ public final class RoundTripBenchmark {
     private static double run(Net net, int conns, int size) throws Exception {
         int perConn = ROUND_TRIPS / conns;
         try (ServerSocket server = net.servers().createServerSocket(0, conns, InetAddress.getLoopbackAddress())) {
-            Thread acceptor = Thread.ofVirtual().start(() -> serve(server, size));
+            Thread acceptor = Thread.ofVirtual().start(() -> serve(net, server, size));
             List<Socket> clients = new ArrayList<>();
             for (int i = 0; i < conns; i++) {
                 Socket s = net.sockets().createSocket(InetAddress.getLoopbackAddress(), server.getLocalPort());
@@ -88,7 +97,7 @@ public final class RoundTripBenchmark {
             CountDownLatch done = new CountDownLatch(conns);
             long start = System.nanoTime();
             for (Socket s : clients) {
-                Thread.ofVirtual().start(() -> {
+                net.builder(s).start(() -> {
                     try (s) {
                         byte[] request = new byte[size];
                         InputStream in = s.getInputStream();
@@ -117,12 +126,12 @@ public final class RoundTripBenchmark {
     }
 
     /** Accepts until closed; each connection echoes fixed-size messages back on a virtual thread of its own. */
-    private static void serve(ServerSocket server, int size) {
+    private static void serve(Net net, ServerSocket server, int size) {
         try {
             while (true) {
                 Socket s = server.accept();
                 s.setTcpNoDelay(true);
-                Thread.ofVirtual().start(() -> {
+                net.builder(s).start(() -> {
                     try (s) {
                         InputStream in = s.getInputStream();
                         OutputStream out = s.getOutputStream();

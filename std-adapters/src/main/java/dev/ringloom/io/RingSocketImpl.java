@@ -68,6 +68,11 @@ final class RingSocketImpl extends SocketImpl {
         this.owner = socket;
     }
 
+    /** The runtime whose socket this is. */
+    Ringloom ring() {
+        return ring;
+    }
+
     /** The connection, for the streams and {@link RingloomSocket}; throws if there is none (yet or any more). */
     RingSocket socket() throws SocketException {
         RingSocket s = socket;

@@ -91,6 +91,19 @@ public class RingloomSocket extends Socket {
         return impl.getOutputStream();
     }
 
+    /**
+     * A builder of virtual threads scheduled on the poller that serves this connection
+     * ({@link Ringloom#ofVirtual(dev.ringloom.runtime.RingSocket)}): the thread that serves the connection, started
+     * with it, is woken by the poller's own loop instead of through the JDK's scheduler from another OS thread —
+     * the hand-off that a connection's every blocking read pays otherwise ({@code RoundTripBenchmark} measures
+     * both). Its rules and fallback are {@code Ringloom.ofVirtual}'s.
+     *
+     * @throws SocketException if the socket is not connected or closed
+     */
+    public Thread.Builder.OfVirtual threadBuilder() throws SocketException {
+        return impl.ring().ofVirtual(impl.socket());
+    }
+
     /** java.net.Socket's checks before it hands out a stream, with its messages. */
     private void ensureStreamable(boolean shutDown, String shutDownMessage) throws SocketException {
         if (isClosed()) {
