@@ -8,6 +8,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -35,7 +36,7 @@ final class Cat {
                 try {
                     in = ring.openFile(Path.of(name));
                 } catch (IOException e) {
-                    System.err.println("cat: " + name + ": " + e.getMessage());
+                    System.err.println("cat: " + describe(name, e));
                     status[0] = 1;
                     continue;
                 }
@@ -58,6 +59,15 @@ final class Cat {
         });
         t.join();
         return status[0];
+    }
+
+    /** The failure to open {@code name}, naming it once (ringloom's messages start with the path already). */
+    private static String describe(String name, IOException e) {
+        String m = String.valueOf(e.getMessage());
+        if (e instanceof NoSuchFileException && m.equals(name)) {
+            return name + ": No such file or directory";      // the JDK backend's exception says only the path
+        }
+        return m.startsWith(name) ? m : name + ": " + m;
     }
 
     /** A failure of one input file, named; cat goes on with the next. */

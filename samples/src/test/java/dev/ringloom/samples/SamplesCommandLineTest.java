@@ -60,6 +60,14 @@ class SamplesCommandLineTest {
     }
 
     @Test
+    void catOfAMissingFileNamesItOnceAndSaysWhy() throws Exception {
+        String missing = dir.resolve("missing.txt").toString();
+        Outcome o = run("cat", missing);
+        assertOneClearLine(o, 1, "No such file");
+        assertEquals(o.stderr().indexOf(missing), o.stderr().lastIndexOf(missing), "the path once: " + o.stderr());
+    }
+
+    @Test
     void badFlagsAndValuesGetOneLineAndExitStatus2() throws Exception {
         assertOneClearLine(run("echo-server", "--port", "abc"), 2, "--port must be a number, not 'abc'");
         assertOneClearLine(run("echo-server", "--port", "70000"), 2, "--port must be between 0 and 65535");
