@@ -143,25 +143,7 @@ public final class RingFile implements SeekableByteChannel, ScatteringByteChanne
             return 0;
         }
         IoErrors.checkNotInterrupted("read", io.name());
-        if (stream) {
-            return readAt(dst, FileIo.CURRENT_POSITION);
-        }
-        positionLock.lock();
-        try {
-            int n;
-            try {
-                n = readAt(dst, position);
-            } catch (InterruptedIOException e) {
-                position += e.bytesTransferred;     // the position follows the bytes on every exit (PITFALLS 14)
-                throw e;
-            }
-            if (n > 0) {
-                position += n;
-            }
-            return n;
-        } finally {
-            positionLock.unlock();
-        }
+        return (int) sequentialRead(dst, null, 0, 0);
     }
 
     /**
@@ -179,16 +161,26 @@ public final class RingFile implements SeekableByteChannel, ScatteringByteChanne
             return 0;
         }
         IoErrors.checkNotInterrupted("readv", io.name());
+        return sequentialRead(null, dsts, offset, length);
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts) throws IOException {
+        return read(dsts, 0, dsts.length);
+    }
+
+    /** A read at the position into {@code dst} or (null) the slice, moving the position by what it delivered. */
+    private long sequentialRead(ByteBuffer dst, ByteBuffer[] dsts, int offset, int length) throws IOException {
         if (stream) {
-            return readAt(dsts, offset, length, FileIo.CURRENT_POSITION);
+            return readAt(dst, dsts, offset, length, FileIo.CURRENT_POSITION);
         }
         positionLock.lock();
         try {
             long n;
             try {
-                n = readAt(dsts, offset, length, position);
+                n = readAt(dst, dsts, offset, length, position);
             } catch (InterruptedIOException e) {
-                position += e.bytesTransferred;
+                position += e.bytesTransferred;     // the position follows the bytes on every exit (PITFALLS 14)
                 throw e;
             }
             if (n > 0) {
@@ -197,19 +189,6 @@ public final class RingFile implements SeekableByteChannel, ScatteringByteChanne
             return n;
         } finally {
             positionLock.unlock();
-        }
-    }
-
-    @Override
-    public long read(ByteBuffer[] dsts) throws IOException {
-        return read(dsts, 0, dsts.length);
-    }
-
-    private long readAt(ByteBuffer[] dsts, int offset, int length, long pos) throws IOException {
-        try {
-            return io.read(dsts, offset, length, pos);
-        } catch (IOException e) {
-            throw state.closedDuring(e);
         }
     }
 
@@ -229,12 +208,12 @@ public final class RingFile implements SeekableByteChannel, ScatteringByteChanne
             return 0;
         }
         IoErrors.checkNotInterrupted("pread", io.name());
-        return readAt(dst, position);
+        return (int) readAt(dst, null, 0, 0, position);
     }
 
-    private int readAt(ByteBuffer dst, long pos) throws IOException {
+    private long readAt(ByteBuffer dst, ByteBuffer[] dsts, int offset, int length, long pos) throws IOException {
         try {
-            return io.read(dst, pos);
+            return dst != null ? io.read(dst, pos) : io.read(dsts, offset, length, pos);
         } catch (IOException e) {
             throw state.closedDuring(e);
         }
@@ -250,23 +229,7 @@ public final class RingFile implements SeekableByteChannel, ScatteringByteChanne
             return 0;
         }
         IoErrors.checkNotInterrupted("write", io.name());
-        positionLock.lock();
-        try {
-            if (stream || mode.append()) {
-                return writeAt(src, FileIo.CURRENT_POSITION);
-            }
-            int n;
-            try {
-                n = writeAt(src, position);
-            } catch (InterruptedIOException e) {
-                position += e.bytesTransferred;     // the position follows the bytes on every exit (PITFALLS 14)
-                throw e;
-            }
-            position += n;
-            return n;
-        } finally {
-            positionLock.unlock();
-        }
+        return (int) sequentialWrite(src, null, 0, 0);
     }
 
     /**
@@ -284,23 +247,7 @@ public final class RingFile implements SeekableByteChannel, ScatteringByteChanne
             return 0;
         }
         IoErrors.checkNotInterrupted("writev", io.name());
-        positionLock.lock();
-        try {
-            if (stream || mode.append()) {
-                return writeAt(srcs, offset, length, FileIo.CURRENT_POSITION);
-            }
-            long n;
-            try {
-                n = writeAt(srcs, offset, length, position);
-            } catch (InterruptedIOException e) {
-                position += e.bytesTransferred;
-                throw e;
-            }
-            position += n;
-            return n;
-        } finally {
-            positionLock.unlock();
-        }
+        return sequentialWrite(null, srcs, offset, length);
     }
 
     @Override
@@ -308,15 +255,24 @@ public final class RingFile implements SeekableByteChannel, ScatteringByteChanne
         return write(srcs, 0, srcs.length);
     }
 
-    private long writeAt(ByteBuffer[] srcs, int offset, int length, long pos) throws IOException {
-        writes.check(io.name());
+    /** A write at the position from {@code src} or (null) the slice, moving the position by what it wrote. */
+    private long sequentialWrite(ByteBuffer src, ByteBuffer[] srcs, int offset, int length) throws IOException {
+        positionLock.lock();
         try {
-            return io.write(srcs, offset, length, pos);
-        } catch (PollerDeadlockException e) {
-            writes.shut(e);                 // the abandoned write may still land: later writes could be overwritten
-            throw e;
-        } catch (IOException e) {
-            throw state.closedDuring(e);
+            if (stream || mode.append()) {
+                return writeAt(src, srcs, offset, length, FileIo.CURRENT_POSITION);
+            }
+            long n;
+            try {
+                n = writeAt(src, srcs, offset, length, position);
+            } catch (InterruptedIOException e) {
+                position += e.bytesTransferred;     // the position follows the bytes on every exit (PITFALLS 14)
+                throw e;
+            }
+            position += n;
+            return n;
+        } finally {
+            positionLock.unlock();
         }
     }
 
@@ -342,13 +298,13 @@ public final class RingFile implements SeekableByteChannel, ScatteringByteChanne
             return 0;
         }
         IoErrors.checkNotInterrupted("pwrite", io.name());
-        return writeAt(src, position);
+        return (int) writeAt(src, null, 0, 0, position);
     }
 
-    private int writeAt(ByteBuffer src, long pos) throws IOException {
+    private long writeAt(ByteBuffer src, ByteBuffer[] srcs, int offset, int length, long pos) throws IOException {
         writes.check(io.name());
         try {
-            return io.write(src, pos);
+            return src != null ? io.write(src, pos) : io.write(srcs, offset, length, pos);
         } catch (PollerDeadlockException e) {
             writes.shut(e);                 // the abandoned write may still land: later writes could be overwritten
             throw e;

@@ -187,18 +187,40 @@ public final class RingSocket implements ByteChannel, ScatteringByteChannel, Gat
     @Override
     public int write(ByteBuffer src) throws IOException {
         state.ensureOpen();
+        return (int) writeAll(src, null, 0, 0, src.remaining());
+    }
+
+    /**
+     * A gathering write of all of {@code srcs[offset, offset + length)}, in order: one send per up to 1 MiB of it,
+     * gathered into one pooled buffer. The interrupt rule is {@link #write(ByteBuffer)}'s: the buffers advance by
+     * exactly the bytes that went out, which {@link InterruptedIOException#bytesTransferred} counts.
+     *
+     * @return the bytes written, all the slice had
+     */
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        long data = BufferVectors.check(srcs, offset, length, false);
+        state.ensureOpen();
+        return writeAll(null, srcs, offset, length, data);
+    }
+
+    /**
+     * Sends all {@code data} bytes of {@code src} or (null) the slice, taking its turn among writers; an interrupt
+     * between or during sends throws with the exact count of what this call wrote.
+     */
+    private long writeAll(ByteBuffer src, ByteBuffer[] srcs, int offset, int length, long data) throws IOException {
         writeLock.lock();
         try {
             writes.check(io.toString());
-            int total = 0;
-            while (src.hasRemaining()) {
+            long total = 0;
+            while (total < data) {
                 if (Thread.currentThread().isInterrupted()) {
-                    throw IoErrors.interrupted("write(" + io + ")", total);
+                    throw IoErrors.interrupted((src != null ? "write(" : "writev(") + io + ")", clamp(total));
                 }
                 try {
-                    total += io.write(src);
+                    total += src != null ? io.write(src) : io.write(srcs, offset, length);
                 } catch (InterruptedIOException e) {
-                    e.bytesTransferred += total;    // exact: what earlier sends of this call wrote, and this one
+                    e.bytesTransferred = clamp(e.bytesTransferred + total);  // exact: earlier sends and this one
                     throw e;
                 } catch (PollerDeadlockException e) {
                     writes.shut(e);                 // the abandoned send may still go out: no write may overtake it
@@ -213,41 +235,9 @@ public final class RingSocket implements ByteChannel, ScatteringByteChannel, Gat
         }
     }
 
-    /**
-     * A gathering write of all of {@code srcs[offset, offset + length)}, in order: one send per up to 1 MiB of it,
-     * gathered into one pooled buffer. The interrupt rule is {@link #write(ByteBuffer)}'s: the buffers advance by
-     * exactly the bytes that went out, which {@link InterruptedIOException#bytesTransferred} counts.
-     *
-     * @return the bytes written, all the slice had
-     */
-    @Override
-    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        long data = BufferVectors.check(srcs, offset, length, false);
-        state.ensureOpen();
-        writeLock.lock();
-        try {
-            writes.check(io.toString());
-            long total = 0;
-            while (total < data) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw IoErrors.interrupted("writev(" + io + ")", (int) Math.min(total, Integer.MAX_VALUE));
-                }
-                try {
-                    total += io.write(srcs, offset, length);
-                } catch (InterruptedIOException e) {
-                    e.bytesTransferred = (int) Math.min(e.bytesTransferred + total, Integer.MAX_VALUE);
-                    throw e;
-                } catch (PollerDeadlockException e) {
-                    writes.shut(e);                 // the abandoned send may still go out: no write may overtake it
-                    throw e;
-                } catch (IOException e) {
-                    throw state.closedDuring(e);
-                }
-            }
-            return total;
-        } finally {
-            writeLock.unlock();
-        }
+    /** A count for {@link InterruptedIOException#bytesTransferred}, an int. */
+    private static int clamp(long n) {
+        return (int) Math.min(n, Integer.MAX_VALUE);
     }
 
     @Override

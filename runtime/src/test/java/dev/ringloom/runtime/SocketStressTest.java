@@ -296,19 +296,24 @@ class SocketStressTest {
                 failure.compareAndSet(null, t);
             }
         });
-        SplittableRandom rnd = new SplittableRandom(4);
-        while (!done.get()) {
-            writer.interrupt();
-            for (int spin = rnd.nextInt(20_000); spin > 0; spin--) {
-                Thread.onSpinWait();
-            }
-        }
+        interruptUntil(writer, done, 4);
         writer.join();
         reader.join();
         if (failure.get() != null) {
             throw new AssertionError(failure.get());
         }
         assertTrue(interrupted[0] > 0, "no interrupt landed in a write");
+    }
+
+    /** Interrupts {@code target} again and again, a random spin apart, until {@code done}. */
+    static void interruptUntil(Thread target, AtomicBoolean done, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        while (!done.get()) {
+            target.interrupt();
+            for (int spin = rnd.nextInt(20_000); spin > 0; spin--) {
+                Thread.onSpinWait();
+            }
+        }
     }
 
     @Test

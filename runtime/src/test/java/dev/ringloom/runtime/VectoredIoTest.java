@@ -1,10 +1,7 @@
 package dev.ringloom.runtime;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.SocketTimeoutException;
@@ -26,19 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * one op for the slice, the buffers filled and drained in order, and the socket's timeout, interrupt and close
  * rules kept — an interrupted gathering writer learns exactly which bytes went out. Runs on every backend.
  */
-class VectoredIoTest {
-    static Ringloom ring;
-
-    @BeforeAll
-    static void start() throws IOException {
-        ring = Ringloom.open();
-    }
-
-    @AfterAll
-    static void stop() {
-        ring.close();
-    }
-
+class VectoredIoTest extends WithRing {
     private static ByteBuffer ascii(String s) {
         return ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII));
     }
@@ -167,13 +152,7 @@ class VectoredIoTest {
                 failure.compareAndSet(null, t);
             }
         });
-        SplittableRandom rnd = new SplittableRandom(6);
-        while (!done.get()) {
-            writer.interrupt();
-            for (int spin = rnd.nextInt(20_000); spin > 0; spin--) {
-                Thread.onSpinWait();
-            }
-        }
+        SocketStressTest.interruptUntil(writer, done, 6);
         writer.join();
         reader.join();
         p[0].close();

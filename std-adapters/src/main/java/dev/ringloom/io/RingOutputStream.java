@@ -51,6 +51,12 @@ public final class RingOutputStream extends OutputStream {
         writeAll(ByteBuffer.wrap(b, off, len), off);
     }
 
+    /** All of {@code src}, for {@link RingInputStream#transferTo}: straight from its memory. */
+    void write(ByteBuffer src) throws IOException {
+        ensureOpen();
+        writeAll(src, src.position());
+    }
+
     private void writeAll(ByteBuffer src, int start) throws IOException {
         try {
             while (src.hasRemaining()) {

@@ -246,18 +246,8 @@ final class UringFile implements FileIo {
     /** One op for the slice, gathered into one pool buffer (streams too: a pipe write of it is one write). */
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length, long position) throws IOException {
-        int len = (int) Math.min(BufferVectors.remaining(srcs, offset, length), MAX_IO);
-        MemorySegment buf = pool.acquire(len);
-        BufferVectors.gather(srcs, offset, length, buf, len);
-        int n;
-        try {
-            n = writePooled(buf, len, position == CURRENT_POSITION ? OpEncoder.CURRENT_POSITION : position);
-        } catch (InterruptedIOException cutShort) {
-            BufferVectors.advance(srcs, offset, length, cutShort.bytesTransferred);
-            throw cutShort;
-        }
-        BufferVectors.advance(srcs, offset, length, n);
-        return n;
+        long pos = position == CURRENT_POSITION ? OpEncoder.CURRENT_POSITION : position;
+        return Gathered.write(srcs, offset, length, MAX_IO, pool, (buf, len) -> writePooled(buf, len, pos));
     }
 
     private int pwrite(ByteBuffer src, long pos) throws IOException {

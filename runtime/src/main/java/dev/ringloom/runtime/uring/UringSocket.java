@@ -172,18 +172,7 @@ final class UringSocket implements SocketIo {
     /** One send for the slice, gathered into one pool buffer. */
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        int len = (int) Math.min(BufferVectors.remaining(srcs, offset, length), MAX_WRITE);
-        MemorySegment buf = pool.acquire(len);
-        BufferVectors.gather(srcs, offset, length, buf, len);
-        int n;
-        try {
-            n = send(buf.address(), len, buf);
-        } catch (InterruptedIOException cutShort) {
-            BufferVectors.advance(srcs, offset, length, cutShort.bytesTransferred);
-            throw cutShort;
-        }
-        BufferVectors.advance(srcs, offset, length, n);
-        return n;
+        return Gathered.write(srcs, offset, length, MAX_WRITE, pool, (buf, len) -> send(buf.address(), len, buf));
     }
 
     private int sendOnce(ByteBuffer src) throws IOException {
