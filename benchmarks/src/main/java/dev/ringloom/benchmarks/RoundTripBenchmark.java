@@ -30,7 +30,7 @@ import java.util.concurrent.CountDownLatch;
  * {@link RingloomSocket#threadBuilder()} (on the connection's poller). Prints round trips/s and the ratios.
  *
  * <pre>
- * mvn -q -DskipTests package exec:exec -pl benchmarks -am -Dbench="RoundTripBenchmark [passes] [conns,...] [size,...]"
+ * mvn -q -DskipTests package exec:exec -pl benchmarks -am -Dbench="RoundTripBenchmark [passes] [conns,...] [size,...] [only]"
  * </pre>
  */
 public final class RoundTripBenchmark {
@@ -50,6 +50,8 @@ public final class RoundTripBenchmark {
         int passes = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         int[] conns = ints(args.length > 1 ? args[1] : "1,16");
         int[] sizes = ints(args.length > 2 ? args[2] : "64,1024");
+        // One implementation alone (jdk, ringloom or pollers), for a profiler or perf stat on just it.
+        String only = args.length > 3 ? args[3] : null;
         System.out.printf("JDK %s, %d cores, kernel %s; %,d round trips per run%n", Runtime.version(),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"), ROUND_TRIPS);
         try (Ringloom ring = Ringloom.open()) {
@@ -58,6 +60,19 @@ public final class RoundTripBenchmark {
             Net pollers = new Net("ringloom", RingSocketFactory.of(ring), RingServerSocketFactory.of(ring), true);
             System.out.println("ringloom backend: " + ring.backendName() + "; threads on the pollers: "
                     + ring.schedulesOnPollers());
+            if (only != null) {
+                Net net = only.equals("jdk") ? jdk : only.equals("pollers") ? pollers : ours;
+                for (int c : conns) {
+                    for (int size : sizes) {
+                        run(net, c, size);
+                        for (int pass = 1; pass <= passes; pass++) {
+                            System.out.printf(Locale.ROOT, "%s %3d conns %5d B pass %d: %,9.0f rt/s%n", only, c, size,
+                                    pass, run(net, c, size));
+                        }
+                    }
+                }
+                return;
+            }
             for (int c : conns) {
                 for (int size : sizes) {
                     run(jdk, c, size);              // warm-up, all, unmeasured
