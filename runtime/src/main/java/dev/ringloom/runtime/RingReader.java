@@ -120,6 +120,19 @@ public final class RingReader {
     }
 
     /**
+     * The next byte (0 to 255), parking until one arrived; -1 at end of stream. Allocates nothing and makes no syscall
+     * while filled bytes are left: {@code InputStream.read()} over this reader is buffered by the receive buffers.
+     */
+    public int read() throws IOException {
+        if (!fill()) {
+            return -1;
+        }
+        int b = filled.get(JAVA_BYTE, offset) & 0xFF;
+        consume(1);
+        return b;
+    }
+
+    /**
      * Copies up to {@code dst.remaining()} bytes, parking until at least one arrived; for callers who want a copy.
      *
      * @return bytes copied, -1 at end of stream

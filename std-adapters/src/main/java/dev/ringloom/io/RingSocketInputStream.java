@@ -43,13 +43,7 @@ final class RingSocketInputStream extends InputStream {
     public int read() throws IOException {
         lock.lock();
         try {
-            ByteBuffer view = reader.fillBuf();
-            if (!view.hasRemaining()) {
-                return -1;
-            }
-            int b = view.get(view.position()) & 0xFF;
-            reader.consume(1);
-            return b;
+            return reader.read();
         } finally {
             lock.unlock();
         }
@@ -77,8 +71,10 @@ final class RingSocketInputStream extends InputStream {
         }
         lock.lock();
         try {
-            ByteBuffer view = reader.fillBuf();
-            int k = (int) Math.min(n, view.remaining());
+            if (!reader.hasDataLeft()) {
+                return 0;
+            }
+            int k = (int) Math.min(n, reader.buffered());
             reader.consume(k);
             return k;
         } finally {

@@ -1,5 +1,7 @@
 package dev.ringloom.poller.spi;
 
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.Objects;
@@ -13,7 +15,41 @@ import java.util.Objects;
  * <p>Stateless; the buffers are the caller's and are not thread-safe.
  */
 public final class BufferVectors {
+    /** One write of bytes already gathered from a slice. */
+    @FunctionalInterface
+    public interface GatheredWrite {
+        /** @return the bytes written; an {@link InterruptedIOException} counts those that went out */
+        int write() throws IOException;
+    }
+
     private BufferVectors() {
+    }
+
+    /**
+     * The slice's first {@code max} bytes at most, copied into one heap buffer ready to write; the slice's positions
+     * do not move.
+     */
+    public static ByteBuffer gathered(ByteBuffer[] srcs, int offset, int length, int max) {
+        int len = (int) Math.min(remaining(srcs, offset, length), max);
+        ByteBuffer staging = ByteBuffer.allocate(len);
+        gather(srcs, offset, length, MemorySegment.ofBuffer(staging), len);
+        return staging;
+    }
+
+    /**
+     * Runs {@code write} and advances the slice's buffers by what it wrote — also when an interrupt cut it short, by
+     * the {@link InterruptedIOException}'s count, which it then rethrows.
+     */
+    public static int advancing(ByteBuffer[] srcs, int offset, int length, GatheredWrite write) throws IOException {
+        int n;
+        try {
+            n = write.write();
+        } catch (InterruptedIOException cutShort) {
+            advance(srcs, offset, length, cutShort.bytesTransferred);
+            throw cutShort;
+        }
+        advance(srcs, offset, length, n);
+        return n;
     }
 
     /**

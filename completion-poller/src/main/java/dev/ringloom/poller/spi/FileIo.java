@@ -4,7 +4,6 @@ import java.io.Closeable;
 import dev.ringloom.poller.BufferOwner;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 
@@ -80,18 +79,8 @@ public interface FileIo extends Closeable {
      * cut it short. The default gathers into one heap buffer.
      */
     default long write(ByteBuffer[] srcs, int offset, int length, long position) throws IOException {
-        int len = (int) Math.min(BufferVectors.remaining(srcs, offset, length), VECTOR_STAGING_MAX);
-        ByteBuffer staging = ByteBuffer.allocate(len);
-        BufferVectors.gather(srcs, offset, length, MemorySegment.ofBuffer(staging), len);
-        int n;
-        try {
-            n = write(staging, position);
-        } catch (InterruptedIOException cutShort) {
-            BufferVectors.advance(srcs, offset, length, cutShort.bytesTransferred);
-            throw cutShort;
-        }
-        BufferVectors.advance(srcs, offset, length, n);
-        return n;
+        ByteBuffer staging = BufferVectors.gathered(srcs, offset, length, VECTOR_STAGING_MAX);
+        return BufferVectors.advancing(srcs, offset, length, () -> write(staging, position));
     }
 
     /**

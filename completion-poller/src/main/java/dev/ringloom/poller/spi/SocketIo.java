@@ -2,7 +2,6 @@ package dev.ringloom.poller.spi;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -63,18 +62,8 @@ public interface SocketIo extends Closeable {
      * short. The default gathers into one heap buffer of at most {@link FileIo#VECTOR_STAGING_MAX} bytes.
      */
     default long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        int len = (int) Math.min(BufferVectors.remaining(srcs, offset, length), FileIo.VECTOR_STAGING_MAX);
-        ByteBuffer staging = ByteBuffer.allocate(len);
-        BufferVectors.gather(srcs, offset, length, MemorySegment.ofBuffer(staging), len);
-        int n;
-        try {
-            n = write(staging);
-        } catch (InterruptedIOException cutShort) {
-            BufferVectors.advance(srcs, offset, length, cutShort.bytesTransferred);
-            throw cutShort;
-        }
-        BufferVectors.advance(srcs, offset, length, n);
-        return n;
+        ByteBuffer staging = BufferVectors.gathered(srcs, offset, length, FileIo.VECTOR_STAGING_MAX);
+        return BufferVectors.advancing(srcs, offset, length, () -> write(staging));
     }
 
     <T> void setOption(SocketOption<T> option, T value) throws IOException;

@@ -40,10 +40,6 @@ final class JdkStreamReads implements Closeable {
     private final HeapChunks buffers = new HeapChunks();
     private final ReceiveQueue queue;
 
-    /** Bytes the pump received and no read took yet. */
-    long queuedBytes() {
-        return queue.queuedBytes();
-    }
     private final CountDownLatch pumpDone = new CountDownLatch(1);
     private volatile IOException failure;   // the pump's read failed (reset...): written before the end is posted
     private int ended = ReceiveQueue.NO_END;  // readers only, under lock: the end once taken, for every later read
@@ -54,6 +50,11 @@ final class JdkStreamReads implements Closeable {
         this.name = name;
         this.queue = new ReceiveQueue(buffers, name);
         backend.track(this);
+    }
+
+    /** Bytes the pump received and no read took yet. */
+    long queuedBytes() {
+        return queue.queuedBytes();
     }
 
     /** The stream's read-ahead buffers: allocated on first use, each either the pump's, queued, or free. */

@@ -4,13 +4,12 @@ import dev.ringloom.poller.NativeBufferPool;
 import dev.ringloom.poller.spi.BufferVectors;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 
 /**
  * A gathering write as one op: the slice copied into one pooled buffer, which one write or send takes over, and the
- * slice's buffers advanced by what went out — also when an interrupt cut it short. Stateless.
+ * slice's buffers advanced by what went out ({@link BufferVectors#advancing}). Stateless.
  */
 final class Gathered {
     /** One write of {@code buf[0, len)}: pooled memory whose ownership passes to the call. */
@@ -27,14 +26,6 @@ final class Gathered {
         int len = (int) Math.min(BufferVectors.remaining(srcs, offset, length), max);
         MemorySegment buf = pool.acquire(len);
         BufferVectors.gather(srcs, offset, length, buf, len);
-        int n;
-        try {
-            n = op.write(buf, len);
-        } catch (InterruptedIOException cutShort) {
-            BufferVectors.advance(srcs, offset, length, cutShort.bytesTransferred);
-            throw cutShort;
-        }
-        BufferVectors.advance(srcs, offset, length, n);
-        return n;
+        return BufferVectors.advancing(srcs, offset, length, () -> op.write(buf, len));
     }
 }
