@@ -42,7 +42,7 @@ public final class EchoBenchmark {
     static final int WARMUP_SECONDS = 3;
 
     // Usage: EchoBenchmark [seconds] [rounds] [connections,...] [sizes,...]
-    //        [servers: a list of ringloom, ringloom-fjp, ringloom-alt, jdk, netty, c-uring; default ringloom,jdk,netty]
+    //        [servers: a list of ringloom, ringloom-1, ringloom-fjp, ringloom-alt, jdk, netty, netty-1, c-uring; default ringloom,jdk,netty]
     //        [load generator: c-epoll[:THREADS] (CEpollLoad, a C child process, 1 thread unless told; the default)
     //                         | epoll (NettyEchoLoad) | vthreads (EchoClient)]
 
@@ -135,6 +135,11 @@ public final class EchoBenchmark {
     enum Server {
         /** The echo sample on ringloom, each connection's thread on its socket's poller (one poller per core). */
         RINGLOOM("ringloom", 7300, "--io", "ringloom"),
+        /**
+         * The echo sample with one poller ({@code -Dringloom.pollers=1}): on two cores shared with the load
+         * generator, one event loop often beats two, for ringloom as for Netty.
+         */
+        RINGLOOM_1("ringloom-1", 7308, "--io", "ringloom"),
         /** The same on ringloom with the connection threads on the JDK's scheduler ({@code Thread.ofVirtual()}). */
         RINGLOOM_FJP("ringloom-fjp", 7303, "--io", "ringloom", "--threads", "jdk"),
         /**
@@ -151,6 +156,8 @@ public final class EchoBenchmark {
         JDK("jdk", 7301, "--io", "jdk"),
         /** {@link NettyEchoServer}: Netty's io_uring transport, 2 event loops. */
         NETTY("netty", 7302),
+        /** The same with 1 event loop: on two cores shared with the load generator, often Netty's best. */
+        NETTY_1("netty-1", 7307),
         /**
          * {@code benchmarks/src/main/c/uring_echo.c}: a plain single-threaded C liburing echo, the yardstick issue 3
          * names; built on first use with {@code cc} and liburing (Debian: {@code liburing-dev}).
@@ -175,8 +182,8 @@ public final class EchoBenchmark {
             List<Server> list = new ArrayList<>();
             for (String name : csv.split(",")) {
                 list.add(Arrays.stream(values()).filter(v -> v.label.equals(name)).findFirst().orElseThrow(
-                        () -> new IllegalArgumentException("unknown server " + name + ": ringloom, ringloom-fjp,"
-                                + " ringloom-alt, ringloom-copy, jdk, netty or c-uring")));
+                        () -> new IllegalArgumentException("unknown server " + name + ": ringloom, ringloom-1, ringloom-fjp,"
+                                + " ringloom-alt, ringloom-copy, jdk, netty, netty-1 or c-uring")));
             }
             return list;
         }
@@ -306,11 +313,14 @@ public final class EchoBenchmark {
         if (server.label.startsWith("ringloom") && extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
         }
+        if (server == Server.RINGLOOM_1) {
+            cmd.add("-Dringloom.pollers=1");
+        }
         if (server == Server.C_URING) {
             cmd = List.of(cUringEcho().toString(), Integer.toString(server.port));
-        } else if (server == Server.NETTY) {
+        } else if (server == Server.NETTY || server == Server.NETTY_1) {
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), NettyEchoServer.class.getName(),
-                    Integer.toString(server.port), "2"));
+                    Integer.toString(server.port), server == Server.NETTY ? "2" : "1"));
         } else {
             cmd.addAll(List.of("-jar", jar.toString(), "echo-server", "--port", Integer.toString(server.port),
                     "--bind", "127.0.0.1"));

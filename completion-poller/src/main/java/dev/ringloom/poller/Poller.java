@@ -649,6 +649,15 @@ public final class Poller implements AutoCloseable, Executor, Completer {
         return lifecycle == RUNNING;
     }
 
+    /**
+     * True if the caller is a virtual thread mounted on this poller's thread (scheduled on it, see {@link #execute}):
+     * an op it submits now goes into the ring with the rest of this pass's SQEs, in the same {@code io_uring_enter},
+     * and its CQE resumes it on this thread. False where the JDK does not tell a virtual thread's carrier.
+     */
+    public boolean runsCurrentThread() {
+        return Thread.currentThread().isVirtual() && Carriers.current() == thread;
+    }
+
     /** What the kernel offers, as probed when this poller's ring was created. */
     public KernelFeatures features() {
         return features;

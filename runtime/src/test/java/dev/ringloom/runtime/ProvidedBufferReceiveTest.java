@@ -251,7 +251,10 @@ class ProvidedBufferReceiveTest {
             });
             assertTrue(held.fillBuf().hasRemaining());  // and never consumed: the view pins its buffer
             await().until(() -> !hog[1].receiving());   // the bound reached: the multishot was cancelled
-            int bound = SocketReads.MAX_QUEUED + 64;    // the queue, plus what the kernel posted before the cancel
+            // The queue, plus what the kernel posted before the cancel landed: a multishot recv posts up to 32 buffers
+            // per round of task work, and a busy machine may run a few rounds before the poller submits the cancel
+            // (99 seen under the full suite). Half the ring: the other connection still has buffers to receive into.
+            int bound = SocketReads.MAX_QUEUED + 112;
             assertTrue(ring.receiveBuffersHeld() <= bound, ring.receiveBuffersHeld() + " buffers held");
             Thread reader = Thread.ofVirtual().start(() -> {
                 try {

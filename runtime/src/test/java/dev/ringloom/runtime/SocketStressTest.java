@@ -236,7 +236,20 @@ class SocketStressTest {
     @Test
     void aWriterInterruptedAtRandomLearnsExactlyWhatWentOutAndThePeerSeesTheStreamExactly() throws Exception {
         RingSocket[] p = RingSocketTest.pair(ring, InetAddress.getLoopbackAddress());
-        interruptAWriterAtRandom(p, 64L << 20, ByteBuffer::allocate);
+        interruptAWriterAtRandom(p, 64L << 20, ByteBuffer::allocate, Thread.ofVirtual());
+        p[0].close();
+        p[1].close();
+    }
+
+    /**
+     * The same with the writer scheduled on its socket's poller, where every send is a SEND SQE the poller submits
+     * with the rest of its pass (no direct send first): the write rules are the same.
+     */
+    @Test
+    void aWriterOnItsPollerInterruptedAtRandomLearnsExactlyWhatWentOutAndThePeerSeesTheStreamExactly()
+            throws Exception {
+        RingSocket[] p = RingSocketTest.pair(ring, InetAddress.getLoopbackAddress());
+        interruptAWriterAtRandom(p, 64L << 20, ByteBuffer::allocate, ring.ofVirtual(p[0]));
         p[0].close();
         p[1].close();
     }
@@ -244,15 +257,15 @@ class SocketStressTest {
     /**
      * A writer on {@code p[0]} sends {@code total} bytes of a stream in buffers of random sizes from {@code buffers}
      * while it is interrupted at random; every {@code bytesTransferred} must be exactly what went out, and the
-     * reader on {@code p[1]} must see the stream exactly.
+     * reader on {@code p[1]} must see the stream exactly. The writer is started by {@code writers}.
      */
-    static void interruptAWriterAtRandom(RingSocket[] p, long total, IntFunction<ByteBuffer> buffers)
-            throws Exception {
+    static void interruptAWriterAtRandom(RingSocket[] p, long total, IntFunction<ByteBuffer> buffers,
+            Thread.Builder writers) throws Exception {
         long seed = 7;
         AtomicReference<Throwable> failure = new AtomicReference<>();
         long[] interrupted = new long[1];
         AtomicBoolean done = new AtomicBoolean();
-        Thread writer = Thread.ofVirtual().start(() -> {
+        Thread writer = writers.start(() -> {
             SplittableRandom rnd = new SplittableRandom(3);
             long at = 0;
             try {

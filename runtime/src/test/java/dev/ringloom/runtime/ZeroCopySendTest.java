@@ -86,7 +86,8 @@ class ZeroCopySendTest {
         Backends.assumeIoUring(ring, "SEND_ZC is io_uring's");
         RingSocket[] p = RingSocketTest.pair(ring, InetAddress.getLoopbackAddress());
         try {
-            SocketStressTest.interruptAWriterAtRandom(p, 32L << 20, ByteBuffer::allocateDirect);  // direct: zero-copy
+            SocketStressTest.interruptAWriterAtRandom(p, 32L << 20, ByteBuffer::allocateDirect,
+                    Thread.ofVirtual());  // direct: zero-copy
         } finally {
             p[0].close();
             p[1].close();

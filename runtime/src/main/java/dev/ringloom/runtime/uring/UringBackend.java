@@ -130,6 +130,13 @@ final class UringBackend implements IoBackend {
 
     private final int zeroCopySendFrom = Integer.getInteger("ringloom.zeroCopySendFrom", Integer.MAX_VALUE);
 
+    /** Where a send goes first ({@code -Dringloom.directSends}, see {@link SendPath}). */
+    SendPath sendPath() {
+        return sendPath;
+    }
+
+    private final SendPath sendPath = SendPath.fromProperty();
+
     @Override
     public void trimBuffers() {
         buffers.trim();

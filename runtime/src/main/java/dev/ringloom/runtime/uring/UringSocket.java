@@ -47,6 +47,7 @@ final class UringSocket implements SocketIo {
     private final SpareOp<Op> spareSend = new SpareOp<>(Op::new);
     private final SpareOp<ZeroCopySend> spareZeroCopy; // null unless zero-copy sends are on: idle sockets count bytes
     private final int zeroCopyFrom;             // sends of this many bytes or more from direct memory use SEND_ZC
+    private final SendPath sendPath;
 
     UringSocket(UringBackend runtime, int fd, InetSocketAddress remote) {
         this.poller = runtime.nextPoller();
@@ -60,6 +61,7 @@ final class UringSocket implements SocketIo {
         this.zeroCopyFrom = zeroCopy ? runtime.zeroCopySendFrom() : Integer.MAX_VALUE;
         this.spareZeroCopy = zeroCopy ? new SpareOp<>(ZeroCopySend::new) : null;
         this.reads = new SocketReads(ops, poller, pool);
+        this.sendPath = runtime.sendPath();
     }
 
     /**
@@ -161,8 +163,9 @@ final class UringSocket implements SocketIo {
     }
 
     /**
-     * One send of up to {@code src.remaining()} bytes. It first tries the socket buffer directly from this thread
-     * ({@code MSG_DONTWAIT}); only when nothing fits right away does it go through the ring.
+     * One send of up to {@code src.remaining()} bytes: through the ring from a thread on this socket's poller, else
+     * first directly from this thread ({@code MSG_DONTWAIT}), through the ring only when nothing fits right away
+     * ({@link SendPath}).
      */
     @Override
     public int write(ByteBuffer src) throws IOException {
@@ -196,8 +199,8 @@ final class UringSocket implements SocketIo {
     }
 
     /**
-     * One send of {@code len} bytes at {@code addr}: first straight from this thread ({@code MSG_DONTWAIT}), else
-     * through the ring. {@code buf}, if not null, is the pooled memory holding them, whose ownership passes to this
+     * One send of {@code len} bytes at {@code addr}: straight from this thread ({@code MSG_DONTWAIT}) where the
+     * {@link SendPath} says so and it fits, else through the ring. {@code buf}, if not null, is the pooled memory holding them, whose ownership passes to this
      * call; null means the caller's own memory, which may go out zero-copy.
      */
     private int send(long addr, int len, MemorySegment buf) throws IOException {
@@ -217,7 +220,7 @@ final class UringSocket implements SocketIo {
             } else {
                 op = null;
             }
-            long r = op != null ? 0 : Libc.sendNoWait(fd, addr, len);
+            long r = op != null || !sendPath.direct(poller) ? 0 : Libc.sendNoWait(fd, addr, len);
             if (r > 0) {
                 ops.giveBack();
                 pool.release(buf);
