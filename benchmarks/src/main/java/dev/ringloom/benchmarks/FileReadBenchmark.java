@@ -115,27 +115,35 @@ public final class FileReadBenchmark {
     }
 
     static void run(String label, Ringloom ring, Path file, boolean direct, int seconds) throws Exception {
-        System.out.printf("%n4 KiB random reads, %s%n", label);
-        System.out.printf("%-8s %14s %14s %7s %14s %14s%n", "threads", "ringloom ops/s", "JDK ops/s", "ratio",
-                "ringloom OS thr", "JDK OS thr");
+        System.out.printf("%n4 KiB random reads, %s (\"on pollers\": the readers are ring.ofVirtual() threads)%n",
+                label);
+        System.out.printf("%-8s %14s %16s %14s %7s %9s %7s %7s %7s%n", "threads", "ringloom ops/s",
+                "on pollers ops/s", "JDK ops/s", "ratio", "pollers", "OS thr", "pollers", "JDK");
         try (RingFile rf = direct ? ring.openFile(file, StandardOpenOption.READ, RingOpenOption.DIRECT) : ring.openFile(file);
              FileChannel fc = direct ? FileChannel.open(file, StandardOpenOption.READ, ExtendedOpenOption.DIRECT)
                      : FileChannel.open(file, StandardOpenOption.READ)) {
             // All ringloom runs first: OS threads the JDK adds to compensate for blocked carriers outlive its
             // runs (for the pool's keep-alive), and would otherwise be counted against ringloom.
-            Result[] r = new Result[THREADS.length], j = new Result[THREADS.length];
-            measure(rf::read, 32, 2); // warm-up: JIT, pools
+            Result[] r = new Result[THREADS.length], q = new Result[THREADS.length], j = new Result[THREADS.length];
+            Thread.Builder onPollers = ring.ofVirtual();
+            measure(rf::read, 32, 2, Thread.ofVirtual()); // warm-up: JIT, pools
+            measure(rf::read, 32, 2, onPollers);
             for (int i = 0; i < THREADS.length; i++) {
-                r[i] = measure(rf::read, THREADS[i], seconds);
+                r[i] = measure(rf::read, THREADS[i], seconds, Thread.ofVirtual());
+                q[i] = measure(rf::read, THREADS[i], seconds, onPollers);
             }
-            measure(fc::read, 32, 2);
+            measure(fc::read, 32, 2, Thread.ofVirtual());
             for (int i = 0; i < THREADS.length; i++) {
-                j[i] = measure(fc::read, THREADS[i], seconds);
+                j[i] = measure(fc::read, THREADS[i], seconds, Thread.ofVirtual());
             }
             for (int i = 0; i < THREADS.length; i++) {
-                System.out.printf("%-8d %,14.0f %,14.0f %6.2fx %14d %14d%n", THREADS[i], r[i].opsPerSec, j[i].opsPerSec,
-                        r[i].opsPerSec / j[i].opsPerSec, r[i].peakThreads, j[i].peakThreads);
+                System.out.printf("%-8d %,14.0f %,16.0f %,14.0f %6.2fx %8.2fx %7d %7d %7d%n", THREADS[i],
+                        r[i].opsPerSec, q[i].opsPerSec, j[i].opsPerSec, r[i].opsPerSec / j[i].opsPerSec,
+                        q[i].opsPerSec / j[i].opsPerSec, r[i].peakThreads, q[i].peakThreads, j[i].peakThreads);
             }
+        }
+        if (direct) {
+            System.out.println("device limit, same run: " + Fio.randomReads(file, 64, seconds));
         }
     }
 
@@ -145,7 +153,12 @@ public final class FileReadBenchmark {
     }
 
     static Result measure(Reader reader, int threads, int seconds) throws Exception {
-        return measure(threads, seconds, rnd -> {
+        return measure(reader, threads, seconds, Thread.ofVirtual());
+    }
+
+    /** {@code threads} readers started by {@code builder}, each with a 4 KiB aligned direct buffer of its own. */
+    static Result measure(Reader reader, int threads, int seconds, Thread.Builder builder) throws Exception {
+        return measure(threads, seconds, builder, rnd -> {
             ByteBuffer buf = ByteBuffer.allocateDirect(2 * BLOCK).alignedSlice(BLOCK);
             return pos -> {
                 buf.clear().limit(BLOCK);
@@ -158,13 +171,18 @@ public final class FileReadBenchmark {
 
     static Result measure(int threads, int seconds, java.util.function.Function<SplittableRandom, BlockRead> perThread)
             throws Exception {
+        return measure(threads, seconds, Thread.ofVirtual(), perThread);
+    }
+
+    static Result measure(int threads, int seconds, Thread.Builder builder,
+            java.util.function.Function<SplittableRandom, BlockRead> perThread) throws Exception {
         LongAdder ops = new LongAdder();
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> workers = new ArrayList<>();
         long blocks = FILE_SIZE / BLOCK;
         for (int t = 0; t < threads; t++) {
             long seed = t * 7919L + System.nanoTime();
-            workers.add(Thread.ofVirtual().start(() -> {
+            workers.add(builder.start(() -> {
                 SplittableRandom rnd = new SplittableRandom(seed);
                 BlockRead read = perThread.apply(rnd);
                 long n = 0;

@@ -38,7 +38,9 @@ public final class Libc {
     public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_EXCL = 0200,
             O_TRUNC = 01000, O_APPEND = 02000, O_NONBLOCK = 04000, O_DIRECT = 040000, O_CLOEXEC = 02000000;
     public static final int PROT_READ = 1, PROT_WRITE = 2;
-    public static final int MAP_SHARED = 1, MAP_POPULATE = 0x8000;
+    public static final int MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_ANONYMOUS = 0x20, MAP_POPULATE = 0x8000;
+    /** madvise advice: back the range with transparent huge pages where the kernel's THP mode allows. */
+    public static final int MADV_HUGEPAGE = 14;
     public static final int EFD_CLOEXEC = 02000000;
     public static final int SEEK_CUR = 1, SEEK_END = 2;
     public static final int AT_FDCWD = -100;
@@ -72,6 +74,11 @@ public final class Libc {
         static final MethodHandle HANDLE = downcall("mmap",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
                 CAPTURE_ERRNO);
+    }
+
+    private static final class Madvise {
+        static final MethodHandle HANDLE = downcall("madvise",
+                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
     }
 
     private static final class Munmap {
@@ -246,6 +253,16 @@ public final class Libc {
         MemorySegment cs = capture();
         try {
             return result((long) Mmap.HANDLE.invokeExact(cs, addr, length, prot, flags, fd, offset), cs);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** madvise; returns 0 or a negative errno. */
+    public static int madvise(long addr, long length, int advice) {
+        MemorySegment cs = capture();
+        try {
+            return (int) result((int) Madvise.HANDLE.invokeExact(cs, addr, length, advice), cs);
         } catch (Throwable t) {
             throw rethrow(t);
         }
