@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.LongAdder;
  * with the peak number of OS threads of the process during each run.
  *
  * <pre>
- * mvn -q -DskipTests package exec:exec -pl benchmarks -am -Dbench="FileReadBenchmark [cached|direct|both|fixed] [seconds] [file]"
+ * mvn -q -DskipTests package exec:exec -pl benchmarks -am -Dbench="FileReadBenchmark [cached|direct|both|fixed] [seconds] [file] [threads,...]"
  * </pre>
  * Modes: {@code cached} reads a file that is in the page cache; {@code direct} opens it with O_DIRECT so every
  * read goes to the device; {@code fixed} reads with O_DIRECT into owned buffers ({@link IoBuffer}), from a runtime
@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class FileReadBenchmark {
     static final int BLOCK = 4096;
     static final long FILE_SIZE = 1L << 30;
-    static final int[] THREADS = {1, 32, 256};
+    static int[] THREADS = {1, 32, 256};
 
     interface Reader {
         int read(ByteBuffer dst, long pos) throws IOException;
@@ -48,6 +48,9 @@ public final class FileReadBenchmark {
         String mode = args.length > 0 ? args[0] : "both";
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         Path file = Path.of(args.length > 2 ? args[2] : "benchmarks/target/bench-1g.bin");
+        if (args.length > 3) {
+            THREADS = EchoBenchmark.parse(args[3]);
+        }
         ensureFile(file);
         System.out.printf("JDK %s, %d cores, kernel %s, %d s per run%n", Runtime.version(),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"), seconds);
@@ -114,37 +117,72 @@ public final class FileReadBenchmark {
         });
     }
 
+    static final int ROUNDS = 3;
+
+    /**
+     * ringloom's reads (virtual threads on the JDK's scheduler, and on the pollers) against the JDK's, per thread
+     * count in {@link #ROUNDS} rounds of alternating order, the ratios paired by round (a virtio disk's rate drifts by
+     * several times within a minute here, so only back-to-back runs compare). The OS-thread columns come from a
+     * census before the JDK's first run: the carriers the JDK adds to compensate for blocked reads outlive its runs
+     * and would be counted against ringloom's later ones.
+     */
     static void run(String label, Ringloom ring, Path file, boolean direct, int seconds) throws Exception {
-        System.out.printf("%n4 KiB random reads, %s (\"on pollers\": the readers are ring.ofVirtual() threads)%n",
-                label);
-        System.out.printf("%-8s %14s %16s %14s %7s %9s %7s %7s %7s%n", "threads", "ringloom ops/s",
-                "on pollers ops/s", "JDK ops/s", "ratio", "pollers", "OS thr", "pollers", "JDK");
+        System.out.printf("%n4 KiB random reads, %s; \"pollers\": the readers are ring.ofVirtual() threads; ops/s of the"
+                + " median round, ratios paired by round: median [min-max]%n", label);
+        System.out.printf("%-8s %14s %14s %14s %20s %20s %7s %7s %7s%n", "threads", "ringloom ops/s",
+                "pollers ops/s", "JDK ops/s", "ringloom/JDK", "pollers/JDK", "OS thr", "pollers", "JDK");
         try (RingFile rf = direct ? ring.openFile(file, StandardOpenOption.READ, RingOpenOption.DIRECT) : ring.openFile(file);
              FileChannel fc = direct ? FileChannel.open(file, StandardOpenOption.READ, ExtendedOpenOption.DIRECT)
                      : FileChannel.open(file, StandardOpenOption.READ)) {
-            // All ringloom runs first: OS threads the JDK adds to compensate for blocked carriers outlive its
-            // runs (for the pool's keep-alive), and would otherwise be counted against ringloom.
-            Result[] r = new Result[THREADS.length], q = new Result[THREADS.length], j = new Result[THREADS.length];
             Thread.Builder onPollers = ring.ofVirtual();
-            measure(rf::read, 32, 2, Thread.ofVirtual()); // warm-up: JIT, pools
-            measure(rf::read, 32, 2, onPollers);
-            for (int i = 0; i < THREADS.length; i++) {
-                r[i] = measure(rf::read, THREADS[i], seconds, Thread.ofVirtual());
-                q[i] = measure(rf::read, THREADS[i], seconds, onPollers);
-            }
-            measure(fc::read, 32, 2, Thread.ofVirtual());
-            for (int i = 0; i < THREADS.length; i++) {
-                j[i] = measure(fc::read, THREADS[i], seconds, Thread.ofVirtual());
+            int[][] census = new int[THREADS.length][3];
+            for (int i = 0; i < THREADS.length; i++) {     // also the warm-up: JIT, pools
+                census[i][0] = measure(rf::read, THREADS[i], 2, Thread.ofVirtual()).peakThreads;
+                census[i][1] = measure(rf::read, THREADS[i], 2, onPollers).peakThreads;
             }
             for (int i = 0; i < THREADS.length; i++) {
-                System.out.printf("%-8d %,14.0f %,16.0f %,14.0f %6.2fx %8.2fx %7d %7d %7d%n", THREADS[i],
-                        r[i].opsPerSec, q[i].opsPerSec, j[i].opsPerSec, r[i].opsPerSec / j[i].opsPerSec,
-                        q[i].opsPerSec / j[i].opsPerSec, r[i].peakThreads, q[i].peakThreads, j[i].peakThreads);
+                census[i][2] = measure(fc::read, THREADS[i], 2, Thread.ofVirtual()).peakThreads;
+            }
+            for (int i = 0; i < THREADS.length; i++) {
+                int threads = THREADS[i];
+                List<Reader> readers = List.of(rf::read, rf::read, fc::read);
+                List<Thread.Builder> builders = List.of(Thread.ofVirtual(), onPollers, Thread.ofVirtual());
+                double[][] ops = new double[3][ROUNDS];
+                for (int round = 0; round < ROUNDS; round++) {
+                    for (int k = 0; k < 3; k++) {
+                        int which = round % 2 == 0 ? k : 2 - k;
+                        ops[which][round] = measure(readers.get(which), threads, seconds, builders.get(which)).opsPerSec;
+                    }
+                }
+                int mid = medianRound(ops[2]);
+                System.out.printf("%-8d %,14.0f %,14.0f %,14.0f %20s %20s %7d %7d %7d%n", threads, ops[0][mid],
+                        ops[1][mid], ops[2][mid], paired(ops[0], ops[2]), paired(ops[1], ops[2]), census[i][0],
+                        census[i][1], census[i][2]);
             }
         }
         if (direct) {
-            System.out.println("device limit, same run: " + Fio.randomReads(file, 64, seconds));
+            System.out.println("device limit, after the runs: " + Fio.randomReads(file, 64, seconds));
         }
+    }
+
+    /** The round whose figure is the median. */
+    static int medianRound(double[] perRound) {
+        Integer[] idx = new Integer[perRound.length];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = i;
+        }
+        java.util.Arrays.sort(idx, java.util.Comparator.comparingDouble(i -> perRound[i]));
+        return idx[(idx.length - 1) / 2];
+    }
+
+    /** a / b round by round: {@code 1.02x [0.97-1.10]}. */
+    static String paired(double[] a, double[] b) {
+        double[] r = new double[a.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = a[i] / b[i];
+        }
+        java.util.Arrays.sort(r);
+        return String.format("%5.2fx [%.2f-%.2f]", r[r.length / 2], r[0], r[r.length - 1]);
     }
 
     /** One thread's reads: a read of a block at {@code pos}. */
