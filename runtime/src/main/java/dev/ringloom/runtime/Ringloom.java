@@ -217,7 +217,8 @@ public final class Ringloom implements AutoCloseable {
     /**
      * A builder of virtual threads scheduled on the poller that serves {@code socket}: such a thread runs on the
      * poller's own OS thread, between its trips into the kernel, so a completion wakes it without crossing
-     * threads, and its sends leave from the core that received. Meant for the thread that serves a connection
+     * threads, and its sends are SEND ops its poller submits with the rest of a pass, in one {@code io_uring_enter}
+     * (no syscall of their own; {@code -Dringloom.directSends}). Meant for the thread that serves a connection
      * (one per socket, as with {@code java.net}); on a machine with N cores, a runtime with N pollers spreads the
      * connections over all of them.
      *
@@ -230,7 +231,9 @@ public final class Ringloom implements AutoCloseable {
      *   <li>A ringloom wait while pinned (inside a class initializer, under a native frame) cannot unmount, so the
      *       poller that was to complete it could never run again: a <b>deadlock</b> of that poller. ringloom detects
      *       it and fails the wait with {@link dev.ringloom.poller.PollerDeadlockException} instead (after a few
-     *       hundred milliseconds), the op cancelled and nothing of the stream lost.</li>
+     *       hundred milliseconds), the op cancelled and nothing of the stream lost. Since every send of these
+     *       threads goes through the ring, this holds for a pinned write of any size: after it the socket refuses
+     *       further writes, as its outcome is unknown.</li>
      *   <li>A virtual thread they start with {@link Thread#ofVirtual()} is scheduled on the same poller (the JDK
      *       gives a virtual thread its creator's scheduler).</li>
      *   <li>Interrupt, timeout and close rules are those of the channels, unchanged.</li>

@@ -414,6 +414,51 @@ class PollerThreadsTest {
         }
     }
 
+    /** Writes one byte in its initializer: on a poller thread even that is a SEND the pinned thread waits for. */
+    static final class WritesAByteInItsInitializer {
+        static final Throwable FAILURE;
+
+        static {
+            Throwable failure = null;
+            try {
+                PinnedWriterSocket.socket.write(ByteBuffer.wrap(new byte[]{7}));
+            } catch (Throwable t) {
+                failure = t;
+            }
+            FAILURE = failure;
+        }
+    }
+
+    /**
+     * A thread scheduled on its socket's poller sends through the poller's ring, so even a write the socket buffer
+     * has room for waits for the poller: pinned, it fails with {@link PollerDeadlockException} instead of stopping
+     * the poller, and the poller serves its other sockets after it.
+     */
+    @Test
+    void aSmallPinnedWriteOnAPollerThreadFailsInsteadOfDeadlockingThePoller() throws Exception {
+        Backends.assumeIoUring(ring, "threads scheduled on pollers");
+        RingSocket[] p = RingSocketTest.pair(ring, InetAddress.getLoopbackAddress());
+        RingSocket[] q = RingSocketTest.pair(ring, InetAddress.getLoopbackAddress());
+        try (RingSocket a = p[0]; RingSocket b = p[1]; RingSocket c = q[0]; RingSocket d = q[1]) {
+            PinnedWriterSocket.socket = b;
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread t = ring.ofVirtual(b).start(() -> failure.set(WritesAByteInItsInitializer.FAILURE));
+            assertTrue(t.join(Duration.ofSeconds(30)), "the pinned writer was never woken: the poller is deadlocked");
+            assertInstanceOf(PollerDeadlockException.class, failure.get());
+            Thread echo = ring.ofVirtual(c).start(() -> {
+                try {
+                    c.write(ByteBuffer.wrap(new byte[]{42}));
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            assertTrue(echo.join(Duration.ofSeconds(30)), "the poller did not recover");
+            ByteBuffer one = ByteBuffer.allocate(1);
+            assertEquals(1, d.read(one));
+            assertEquals(42, one.get(0));
+        }
+    }
+
     /**
      * A pinned write fails like a pinned read, but how much of it went out is unknown and its send may still be in
      * flight: the socket then refuses further writes (PITFALLS 10: refuse rather than guess), so nothing is resent
