@@ -42,7 +42,8 @@ public final class EchoBenchmark {
     static final int WARMUP_SECONDS = 3;
 
     // Usage: EchoBenchmark [seconds] [rounds] [connections,...] [sizes,...]
-    //        [servers: a list of ringloom, ringloom-1, ringloom-fjp, ringloom-alt, jdk, netty, netty-1, c-uring; default ringloom,jdk,netty]
+    //        [servers: a list of ringloom, ringloom-1, ringloom-fjp, ringloom-alt, jdk, netty, netty-1, c-uring;
+    //         default ringloom,jdk,netty]
     //        [load generator: c-epoll[:THREADS] (CEpollLoad, a C child process, 1 thread unless told; the default)
     //                         | epoll (NettyEchoLoad) | vthreads (EchoClient)]
 
@@ -108,9 +109,21 @@ public final class EchoBenchmark {
 
     /** The round with the median round trips/s (the lower middle one for an even count). */
     static Measured median(List<Measured> rounds) {
-        List<Measured> sorted = rounds.stream()
-                .sorted(Comparator.comparingDouble(m -> m.r().roundTripsPerSec())).toList();
-        return sorted.get((sorted.size() - 1) / 2);
+        return rounds.get(medianRound(roundTripsPerSec(rounds)));
+    }
+
+    /** The index of the round with the median figure (the lower middle one for an even count). */
+    static int medianRound(double[] perRound) {
+        Integer[] order = new Integer[perRound.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingDouble(i -> perRound[i]));
+        return order[(order.length - 1) / 2];
+    }
+
+    private static double[] roundTripsPerSec(List<Measured> rounds) {
+        return rounds.stream().mapToDouble(m -> m.r().roundTripsPerSec()).toArray();
     }
 
     /**
@@ -119,12 +132,14 @@ public final class EchoBenchmark {
      * machine between rounds, which two independent best-of or median figures would keep.
      */
     static String pairedRatio(List<Measured> a, List<Measured> b) {
-        if (b == null) {
-            return "-";
-        }
-        double[] r = new double[a.size()];
+        return b == null ? "-" : pairedRatio(roundTripsPerSec(a), roundTripsPerSec(b));
+    }
+
+    /** {@link #pairedRatio(List, List)} of two figures per round. */
+    static String pairedRatio(double[] a, double[] b) {
+        double[] r = new double[a.length];
         for (int i = 0; i < r.length; i++) {
-            r[i] = a.get(i).r().roundTripsPerSec() / b.get(i).r().roundTripsPerSec();
+            r[i] = a[i] / b[i];
         }
         Arrays.sort(r);
         double median = r.length % 2 == 1 ? r[r.length / 2] : (r[r.length / 2 - 1] + r[r.length / 2]) / 2;
@@ -182,8 +197,8 @@ public final class EchoBenchmark {
             List<Server> list = new ArrayList<>();
             for (String name : csv.split(",")) {
                 list.add(Arrays.stream(values()).filter(v -> v.label.equals(name)).findFirst().orElseThrow(
-                        () -> new IllegalArgumentException("unknown server " + name + ": ringloom, ringloom-1, ringloom-fjp,"
-                                + " ringloom-alt, ringloom-copy, jdk, netty, netty-1 or c-uring")));
+                        () -> new IllegalArgumentException("unknown server " + name + ": ringloom, ringloom-1,"
+                                + " ringloom-fjp, ringloom-alt, ringloom-copy, jdk, netty, netty-1 or c-uring")));
             }
             return list;
         }

@@ -127,8 +127,8 @@ public final class FileReadBenchmark {
      * and would be counted against ringloom's later ones.
      */
     static void run(String label, Ringloom ring, Path file, boolean direct, int seconds) throws Exception {
-        System.out.printf("%n4 KiB random reads, %s; \"pollers\": the readers are ring.ofVirtual() threads; ops/s of the"
-                + " median round, ratios paired by round: median [min-max]%n", label);
+        System.out.printf("%n4 KiB random reads, %s; \"pollers\": the readers are ring.ofVirtual() threads; ops/s of"
+                + " the median round, ratios paired by round: median [min-max]%n", label);
         System.out.printf("%-8s %14s %14s %14s %20s %20s %7s %7s %7s%n", "threads", "ringloom ops/s",
                 "pollers ops/s", "JDK ops/s", "ringloom/JDK", "pollers/JDK", "OS thr", "pollers", "JDK");
         try (RingFile rf = direct ? ring.openFile(file, StandardOpenOption.READ, RingOpenOption.DIRECT) : ring.openFile(file);
@@ -151,38 +151,20 @@ public final class FileReadBenchmark {
                 for (int round = 0; round < ROUNDS; round++) {
                     for (int k = 0; k < 3; k++) {
                         int which = round % 2 == 0 ? k : 2 - k;
-                        ops[which][round] = measure(readers.get(which), threads, seconds, builders.get(which)).opsPerSec;
+                        ops[which][round] =
+                                measure(readers.get(which), threads, seconds, builders.get(which)).opsPerSec;
                     }
                 }
-                int mid = medianRound(ops[2]);
+                int mid = EchoBenchmark.medianRound(ops[2]);
                 System.out.printf("%-8d %,14.0f %,14.0f %,14.0f %20s %20s %7d %7d %7d%n", threads, ops[0][mid],
-                        ops[1][mid], ops[2][mid], paired(ops[0], ops[2]), paired(ops[1], ops[2]), census[i][0],
+                        ops[1][mid], ops[2][mid], EchoBenchmark.pairedRatio(ops[0], ops[2]),
+                        EchoBenchmark.pairedRatio(ops[1], ops[2]), census[i][0],
                         census[i][1], census[i][2]);
             }
         }
         if (direct) {
             System.out.println("device limit, after the runs: " + Fio.randomReads(file, 64, seconds));
         }
-    }
-
-    /** The round whose figure is the median. */
-    static int medianRound(double[] perRound) {
-        Integer[] idx = new Integer[perRound.length];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
-        }
-        java.util.Arrays.sort(idx, java.util.Comparator.comparingDouble(i -> perRound[i]));
-        return idx[(idx.length - 1) / 2];
-    }
-
-    /** a / b round by round: {@code 1.02x [0.97-1.10]}. */
-    static String paired(double[] a, double[] b) {
-        double[] r = new double[a.length];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = a[i] / b[i];
-        }
-        java.util.Arrays.sort(r);
-        return String.format("%5.2fx [%.2f-%.2f]", r[r.length / 2], r[0], r[r.length - 1]);
     }
 
     /** One thread's reads: a read of a block at {@code pos}. */

@@ -49,7 +49,7 @@ final class DeadlockGuard {
     long beforePark(Object what) throws PollerDeadlockException {
         refuseOwnThread(what);
         Thread t = Thread.currentThread();
-        if (t.isVirtual() && Carriers.current() == pollerThread) {
+        if (mountedOnPoller()) {
             if (pinnedWaiter == t) {
                 pinnedWaiter = null;                    // a verdict on an earlier wait, not on this one
             }
@@ -57,6 +57,11 @@ final class DeadlockGuard {
             return batches;
         }
         return -1;
+    }
+
+    /** @see Poller#runsCurrentThread */
+    boolean mountedOnPoller() {
+        return Thread.currentThread().isVirtual() && Carriers.current() == pollerThread;
     }
 
     /** @see Poller#refuseOwnThread */

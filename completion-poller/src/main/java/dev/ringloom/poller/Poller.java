@@ -655,7 +655,7 @@ public final class Poller implements AutoCloseable, Executor, Completer {
      * and its CQE resumes it on this thread. False where the JDK does not tell a virtual thread's carrier.
      */
     public boolean runsCurrentThread() {
-        return Thread.currentThread().isVirtual() && Carriers.current() == thread;
+        return guard.mountedOnPoller();
     }
 
     /** What the kernel offers, as probed when this poller's ring was created. */

@@ -343,6 +343,22 @@ class PollerThreadsTest {
         }
     }
 
+    /** A socket call made inside a class initializer, where the calling thread is pinned. */
+    @FunctionalInterface
+    interface SocketCall {
+        void run() throws IOException;
+    }
+
+    /** What {@code call} threw, or null: an initializer's outcome, kept for the test to look at. */
+    static Throwable thrownBy(SocketCall call) {
+        try {
+            call.run();
+            return null;
+        } catch (Throwable t) {
+            return t;
+        }
+    }
+
     /** The socket {@link ReadsInItsInitializer} reads: set without initializing that class. */
     static final class PinnedReaderSocket {
         static volatile RingSocket socket;
@@ -350,17 +366,7 @@ class PollerThreadsTest {
 
     /** Reads a socket in its initializer: a virtual thread that loads it is pinned for the read's wait. */
     static final class ReadsInItsInitializer {
-        static final Throwable FAILURE;
-
-        static {
-            Throwable failure = null;
-            try {
-                PinnedReaderSocket.socket.read(ByteBuffer.allocate(8));
-            } catch (Throwable t) {
-                failure = t;
-            }
-            FAILURE = failure;
-        }
+        static final Throwable FAILURE = thrownBy(() -> PinnedReaderSocket.socket.read(ByteBuffer.allocate(8)));
     }
 
     /**
@@ -401,32 +407,14 @@ class PollerThreadsTest {
 
     /** Writes more than the path holds in its initializer: its send waits in the kernel, pinned. */
     static final class WritesInItsInitializer {
-        static final Throwable FAILURE;
-
-        static {
-            Throwable failure = null;
-            try {
-                PinnedWriterSocket.socket.write(ByteBuffer.allocate(64 << 20));
-            } catch (Throwable t) {
-                failure = t;
-            }
-            FAILURE = failure;
-        }
+        static final Throwable FAILURE =
+                thrownBy(() -> PinnedWriterSocket.socket.write(ByteBuffer.allocate(64 << 20)));
     }
 
     /** Writes one byte in its initializer: on a poller thread even that is a SEND the pinned thread waits for. */
     static final class WritesAByteInItsInitializer {
-        static final Throwable FAILURE;
-
-        static {
-            Throwable failure = null;
-            try {
-                PinnedWriterSocket.socket.write(ByteBuffer.wrap(new byte[]{7}));
-            } catch (Throwable t) {
-                failure = t;
-            }
-            FAILURE = failure;
-        }
+        static final Throwable FAILURE =
+                thrownBy(() -> PinnedWriterSocket.socket.write(ByteBuffer.wrap(new byte[]{7})));
     }
 
     /**
