@@ -211,7 +211,7 @@ public final class RingSocket implements ByteChannel, ScatteringByteChannel, Gat
     private long writeAll(ByteBuffer src, ByteBuffer[] srcs, int offset, int length, long data) throws IOException {
         writeLock.lock();
         try {
-            writes.check(io.toString());
+            writes.check(io);
             long total = 0;
             while (total < data) {
                 if (Thread.currentThread().isInterrupted()) {

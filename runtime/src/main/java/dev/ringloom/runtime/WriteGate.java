@@ -16,11 +16,14 @@ final class WriteGate {
         this.target = target;
     }
 
-    /** Throws if an earlier write's outcome is unknown. */
-    void check(String name) throws IOException {
+    /**
+     * Throws if an earlier write's outcome is unknown. {@code channel} names the channel in the message; it is an
+     * Object so that the hot path never builds the name (its {@code toString()} runs only when refusing).
+     */
+    void check(Object channel) throws IOException {
         IOException unknown = unknownOutcome;
         if (unknown != null) {
-            throw new IOException("write(" + name + "): refused: an earlier write was abandoned without knowing how"
+            throw new IOException("write(" + channel + "): refused: an earlier write was abandoned without knowing how"
                     + " much of it was written (" + unknown.getMessage() + "); close " + target, unknown);
         }
     }
