@@ -127,6 +127,7 @@ public final class Poller implements AutoCloseable, Executor, Completer {
     private final MemorySegment wakeReadBuffer; // 8 bytes the armed eventfd read writes into
     private final MemorySegment timespecs;      // one struct __kernel_timespec per SQE slot, for linked timeouts
     private IdlePolicy idle;                    // how to wait before a sleep in the kernel
+    private final PlugLimit plugLimit;          // file reads and writes per enter
     private final IdlePolicy.WorkProbe workProbe = this::lookForWork;
     private boolean wakeArmed;
     private boolean shutdownCancelSent;
@@ -139,6 +140,7 @@ public final class Poller implements AutoCloseable, Executor, Completer {
         this.config = config;
         this.eventFdHandle = new FdHandle(eventFd);
         this.table = new InFlightTable(config.sqEntries());
+        this.plugLimit = new PlugLimit(config.fileOpsPerEnter());
         this.wakeValue = arena.allocate(JAVA_LONG);
         this.wakeValue.set(JAVA_LONG, 0, 1L);
         this.wakeReadBuffer = ringArena.allocate(JAVA_LONG);
@@ -287,6 +289,19 @@ public final class Poller implements AutoCloseable, Executor, Completer {
         if (minComplete != 0) {
             SLEEPING.setVolatile(this, 0);
         }
+        submitted(r, toSubmit);
+        plugLimit.entered(false);
+        lastReaped = cq.reap(handler);
+        return true;
+    }
+
+    /** Submits the SQEs written so far, without waiting: the file read or write about to be written needs a new enter. */
+    private void submitWritten() {
+        int toSubmit = sq.flush();
+        submitted(ring.enter(toSubmit, 0, 0), toSubmit);
+    }
+
+    private void submitted(int r, int toSubmit) {
         if (r < 0 && r != -Errno.EINTR && r != -Errno.EAGAIN && r != -Errno.EBUSY) {
             // The SQEs stay in the ring and remain the kernel's: nothing is freed here (PITFALLS 1).
             throw new IllegalStateException("io_uring_enter(fd=" + ring.fd() + ", to_submit=" + toSubmit + "): "
@@ -295,8 +310,6 @@ public final class Poller implements AutoCloseable, Executor, Completer {
         if (r > 0) {
             counters.submitted(r);
         }
-        lastReaped = cq.reap(handler);
-        return true;
     }
 
     /** Completions the kernel has ready (or deferred task work that will post them), else queued work. */
@@ -350,6 +363,10 @@ public final class Poller implements AutoCloseable, Executor, Completer {
                 if (op.isAbandoned() || lifecycle != RUNNING) {
                     finish(op, -Errno.ECANCELED, 0);
                     continue;
+                }
+                if (plugLimit.enterBefore(op)) {
+                    submitWritten();                          // an EAGAIN/EBUSY leaves them for the pass's enter
+                    plugLimit.entered(true);
                 }
                 key = table.add(op);
                 op.userData = key;

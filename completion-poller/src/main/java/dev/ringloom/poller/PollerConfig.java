@@ -18,10 +18,13 @@ package dev.ringloom.poller;
  *                   ({@link RegisteredBuffers}, at most 16384); 0: none
  * @param registeredBufferSize bytes per registered slot, a power of two from 4 KiB to 1 MiB; owned buffers up to
  *                   this size take a slot while one is free
+ * @param fileOpsPerEnter file reads and writes (at an offset) one {@code io_uring_enter} may carry: more than one
+ *                   and the block layer's plug hands them to the device as one batch ({@link PlugLimit}); 0: no
+ *                   limit
  */
 public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWorkers, int yieldsBeforeSleep,
                            int spinsBeforeSleep, int recvBuffers, int recvBufferSize, int registeredBuffers,
-                           int registeredBufferSize) {
+                           int registeredBufferSize, int fileOpsPerEnter) {
     public PollerConfig {
         if (pollers < 1) {
             throw new IllegalArgumentException("pollers must be at least 1: " + pollers);
@@ -55,6 +58,9 @@ public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWork
             throw new IllegalArgumentException("registeredBufferSize must be a power of two in [4096, 1 MiB]: "
                     + registeredBufferSize);
         }
+        if (fileOpsPerEnter < 0) {
+            throw new IllegalArgumentException("fileOpsPerEnter must be >= 0: " + fileOpsPerEnter);
+        }
     }
 
     /**
@@ -63,11 +69,12 @@ public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWork
      * a nearly idle one sleeps, 1024 provided receive buffers of 8 KiB per ring, no registered buffers (measured,
      * they win nothing on the machines ringloom is benchmarked on, and each ring pins them against
      * {@code RLIMIT_MEMLOCK}: BENCHMARKS.md; {@code ringloom.registeredBuffers=256} asks for 256 slots of
-     * {@code ringloom.registeredBufferSize}, 8 KiB unless set). Overridable with the system
+     * {@code ringloom.registeredBufferSize}, 8 KiB unless set), one file read or write per enter (measured: the
+     * plug's batches cost the benchmark machine's virtio disk a fifth of its rate). Overridable with the system
      * properties {@code ringloom.pollers}, {@code ringloom.sqEntries}, {@code ringloom.cqEntries},
      * {@code ringloom.ioWorkers}, {@code ringloom.yieldsBeforeSleep}, {@code ringloom.spinsBeforeSleep},
-     * {@code ringloom.recvBuffers}, {@code ringloom.recvBufferSize}, {@code ringloom.registeredBuffers} and
-     * {@code ringloom.registeredBufferSize}.
+     * {@code ringloom.recvBuffers}, {@code ringloom.recvBufferSize}, {@code ringloom.registeredBuffers},
+     * {@code ringloom.registeredBufferSize} and {@code ringloom.fileOpsPerEnter}.
      */
     public static PollerConfig defaults() {
         int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
@@ -82,27 +89,28 @@ public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWork
                 Integer.getInteger("ringloom.recvBuffers", 1024),
                 Integer.getInteger("ringloom.recvBufferSize", 8192),
                 Integer.getInteger("ringloom.registeredBuffers", 0),
-                Integer.getInteger("ringloom.registeredBufferSize", 8192));
+                Integer.getInteger("ringloom.registeredBufferSize", 8192),
+                Integer.getInteger("ringloom.fileOpsPerEnter", 1));
     }
 
     public PollerConfig withPollers(int n) {
         return new PollerConfig(n, sqEntries, cqEntries, ioWorkers, yieldsBeforeSleep, spinsBeforeSleep, recvBuffers,
-                recvBufferSize, registeredBuffers, registeredBufferSize);
+                recvBufferSize, registeredBuffers, registeredBufferSize, fileOpsPerEnter);
     }
 
     public PollerConfig withRing(int sq, int cq) {
         return new PollerConfig(pollers, sq, cq, ioWorkers, yieldsBeforeSleep, spinsBeforeSleep, recvBuffers,
-                recvBufferSize, registeredBuffers, registeredBufferSize);
+                recvBufferSize, registeredBuffers, registeredBufferSize, fileOpsPerEnter);
     }
 
     public PollerConfig withRecvBuffers(int count, int size) {
         return new PollerConfig(pollers, sqEntries, cqEntries, ioWorkers, yieldsBeforeSleep, spinsBeforeSleep, count, size,
-                registeredBuffers, registeredBufferSize);
+                registeredBuffers, registeredBufferSize, fileOpsPerEnter);
     }
 
     /** {@code count} registered slots of {@code size} bytes; 0 slots: owned buffers are never registered. */
     public PollerConfig withRegisteredBuffers(int count, int size) {
         return new PollerConfig(pollers, sqEntries, cqEntries, ioWorkers, yieldsBeforeSleep, spinsBeforeSleep,
-                recvBuffers, recvBufferSize, count, size);
+                recvBuffers, recvBufferSize, count, size, fileOpsPerEnter);
     }
 }

@@ -40,7 +40,7 @@ class PollerTest {
 
     @BeforeEach
     void start() throws IOException {
-        poller = Poller.start(0, new PollerConfig(1, 4, 8, 4, 1, 2000, 0, 1, 0, 4096));
+        poller = Poller.start(0, new PollerConfig(1, 4, 8, 4, 1, 2000, 0, 1, 0, 4096, 1));
     }
 
     @AfterEach
@@ -137,6 +137,46 @@ class PollerTest {
                     Libc.close(p[1]);
                 }
             }
+        }
+    }
+
+    @Test
+    void fileReadsQueuedTogetherEachGetTheirOwnEnterAndTheirOwnBytes() throws Exception {
+        // One pass drains them all; each read after the first makes the poller submit what it wrote so far (the
+        // SQ holds 4 here, so the split also meets a full ring). Every read still completes once, with its block.
+        int n = 64, block = 512;
+        Path file = Files.createTempFile("ringloom-plug", ".bin");
+        byte[] content = new byte[n * block];
+        for (int i = 0; i < content.length; i++) {
+            content[i] = (byte) (i / block);
+        }
+        Files.write(file, content);
+        MemorySegment bufs = NativeMemory.allocate((long) n * block, 8);
+        int fd;
+        try (Arena arena = Arena.ofConfined()) {
+            fd = Libc.open(arena.allocateFrom(file.toString()), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        }
+        assertTrue(fd >= 0, () -> "open: " + Errno.describe(fd));
+        try {
+            long submittedBefore = poller.submittedTotal();
+            Op[] ops = new Op[n];
+            for (int i = 0; i < n; i++) {
+                int at = n - 1 - i;                               // backwards: no read-ahead does the work for us
+                ops[i] = OpEncoder.read(new Op(), fd, (long) at * block, bufs.address() + (long) at * block, block);
+                poller.submitDetached(ops[i]);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> poller.completedTotal() >= n);
+            for (Op op : ops) {
+                assertEquals(block, op.result(), op::toString);
+            }
+            for (int i = 0; i < n * block; i++) {
+                assertEquals(content[i], bufs.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i), "byte " + i);
+            }
+            assertTrue(poller.submittedTotal() - submittedBefore >= n);
+        } finally {
+            Libc.close(fd);
+            NativeMemory.free(bufs);
+            Files.delete(file);
         }
     }
 
@@ -472,7 +512,7 @@ class PollerTest {
     @Test
     void submitCancelAndExecuteRacingCloseLoseNothingAndTouchNoReusedFd() throws Exception {
         poller.close();
-        PollerConfig config = new PollerConfig(1, 8, 16, 4, 1, 0, 0, 1, 0, 4096);
+        PollerConfig config = new PollerConfig(1, 8, 16, 4, 1, 0, 0, 1, 0, 4096, 1);
         for (int round = 0; round < 30; round++) {
             Poller p = Poller.start(round, config);
             int[] pipe = pipe();
