@@ -38,6 +38,7 @@ public class Op extends Completion {
     int opFlags;
     short bufIndex;
     long linkTimeoutNanos;                 // > 0: the kernel cancels the op after this long (IORING_OP_LINK_TIMEOUT)
+    boolean reachesDevice;                 // a block-device request whatever the page cache holds: see PlugLimit
 
     private MemorySegment buffer;          // native memory the kernel may touch; may be null
     private BufferOwner bufferOwner;       // where buffer goes back; null: caller manages it
@@ -68,6 +69,7 @@ public class Op extends Completion {
         this.opFlags = opFlags;
         this.bufIndex = 0;
         this.linkTimeoutNanos = 0;
+        this.reachesDevice = false;
         this.fdHandle = null;
         this.retainOnAbandon = false;
         this.multishot = false;
@@ -92,6 +94,16 @@ public class Op extends Completion {
     /** True if the op carries a linked timeout. */
     public final boolean hasLinkTimeout() {
         return linkTimeoutNanos > 0;
+    }
+
+    /**
+     * Says whether this read or write becomes a block-device request whatever the page cache holds (O_DIRECT, or a
+     * read the cache was already asked for): the poller then gives it an {@code io_uring_enter} of its own when
+     * others are due in the same pass ({@link PollerConfig#fileOpsPerEnter()}).
+     */
+    public final Op reachesDevice(boolean value) {
+        this.reachesDevice = value;
+        return this;
     }
 
     /** Sets the SQE's {@code ioprio}, which recv, send and accept read as flags (e.g. RECVSEND_POLL_FIRST). */

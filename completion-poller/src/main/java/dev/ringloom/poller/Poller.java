@@ -127,7 +127,7 @@ public final class Poller implements AutoCloseable, Executor, Completer {
     private final MemorySegment wakeReadBuffer; // 8 bytes the armed eventfd read writes into
     private final MemorySegment timespecs;      // one struct __kernel_timespec per SQE slot, for linked timeouts
     private IdlePolicy idle;                    // how to wait before a sleep in the kernel
-    private final PlugLimit plugLimit;          // file reads and writes per enter
+    private final PlugLimit plugLimit;          // device reads and writes per enter
     private final IdlePolicy.WorkProbe workProbe = this::lookForWork;
     private boolean wakeArmed;
     private boolean shutdownCancelSent;
@@ -295,7 +295,7 @@ public final class Poller implements AutoCloseable, Executor, Completer {
         return true;
     }
 
-    /** Submits the SQEs written so far, without waiting: the file read or write about to be written needs a new enter. */
+    /** Submits the SQEs written so far, without waiting: the device read or write to be written next needs an enter. */
     private void submitWritten() {
         int toSubmit = sq.flush();
         submitted(ring.enter(toSubmit, 0, 0), toSubmit);

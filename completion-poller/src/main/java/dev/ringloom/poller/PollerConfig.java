@@ -18,9 +18,9 @@ package dev.ringloom.poller;
  *                   ({@link RegisteredBuffers}, at most 16384); 0: none
  * @param registeredBufferSize bytes per registered slot, a power of two from 4 KiB to 1 MiB; owned buffers up to
  *                   this size take a slot while one is free
- * @param fileOpsPerEnter file reads and writes (at an offset) one {@code io_uring_enter} may carry: more than one
- *                   and the block layer's plug hands them to the device as one batch ({@link PlugLimit}); 0: no
- *                   limit
+ * @param fileOpsPerEnter device reads and writes (O_DIRECT, or reads the page cache could not answer) one
+ *                   {@code io_uring_enter} may carry: more than one and the block layer's plug hands them to the
+ *                   device as one batch ({@link PlugLimit}); 0: no limit
  */
 public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWorkers, int yieldsBeforeSleep,
                            int spinsBeforeSleep, int recvBuffers, int recvBufferSize, int registeredBuffers,
@@ -69,7 +69,7 @@ public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWork
      * a nearly idle one sleeps, 1024 provided receive buffers of 8 KiB per ring, no registered buffers (measured,
      * they win nothing on the machines ringloom is benchmarked on, and each ring pins them against
      * {@code RLIMIT_MEMLOCK}: BENCHMARKS.md; {@code ringloom.registeredBuffers=256} asks for 256 slots of
-     * {@code ringloom.registeredBufferSize}, 8 KiB unless set), one file read or write per enter (measured: the
+     * {@code ringloom.registeredBufferSize}, 8 KiB unless set), one device read or write per enter (measured: the
      * plug's batches cost the benchmark machine's virtio disk a fifth of its rate). Overridable with the system
      * properties {@code ringloom.pollers}, {@code ringloom.sqEntries}, {@code ringloom.cqEntries},
      * {@code ringloom.ioWorkers}, {@code ringloom.yieldsBeforeSleep}, {@code ringloom.spinsBeforeSleep},

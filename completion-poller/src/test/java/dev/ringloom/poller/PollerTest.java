@@ -141,7 +141,7 @@ class PollerTest {
     }
 
     @Test
-    void fileReadsQueuedTogetherEachGetTheirOwnEnterAndTheirOwnBytes() throws Exception {
+    void deviceReadsQueuedTogetherEachGetTheirOwnEnterAndTheirOwnBytes() throws Exception {
         // One pass drains them all; each read after the first makes the poller submit what it wrote so far (the
         // SQ holds 4 here, so the split also meets a full ring). Every read still completes once, with its block.
         int n = 64, block = 512;
@@ -162,7 +162,8 @@ class PollerTest {
             Op[] ops = new Op[n];
             for (int i = 0; i < n; i++) {
                 int at = n - 1 - i;                               // backwards: no read-ahead does the work for us
-                ops[i] = OpEncoder.read(new Op(), fd, (long) at * block, bufs.address() + (long) at * block, block);
+                ops[i] = OpEncoder.read(new Op(), fd, (long) at * block, bufs.address() + (long) at * block, block)
+                        .reachesDevice(true);
                 poller.submitDetached(ops[i]);
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> poller.completedTotal() >= n);

@@ -46,6 +46,7 @@ final class UringFile implements FileIo {
     private final FileMode mode;
     private final boolean stream;
     private final boolean cacheFirst;   // reads try preadv2(RWF_NOWAIT) before the ring (never with O_DIRECT)
+    private final boolean direct;       // O_DIRECT: every read and write is a device request
     private final StreamReads streamReads;                             // non-null for streams
     private final SpareOp<Op> spare = new SpareOp<>(Op::new);          // pread, pwrite, fsync
 
@@ -57,6 +58,7 @@ final class UringFile implements FileIo {
         this.ops = new OpBracket(poller, handle, name, false);
         this.mode = mode;
         this.cacheFirst = !direct && runtime.nowaitReads();
+        this.direct = direct;
         this.stream = Libc.lseek(fd, 0, Libc.SEEK_CUR) == -Errno.ESPIPE;
         this.streamReads = stream ? new StreamReads(ops, pool, IoUringConstants.OP_READ) : null;
     }
@@ -199,7 +201,8 @@ final class UringFile implements FileIo {
             }
             // Not cached (or O_DIRECT): the ring. Our fd reference and buf now travel with the op.
             op = r >= 0 ? null
-                    : OpEncoder.read(spare.take(), fd, pos, buf.address(), len).buffer(buf, pool);
+                    : OpEncoder.read(spare.take(), fd, pos, buf.address(), len).buffer(buf, pool)
+                            .reachesDevice(direct || cacheFirst);       // the cache said no, or was never asked
         } catch (RuntimeException | Error e) {
             ops.giveBack();
             pool.release(buf);
@@ -276,7 +279,7 @@ final class UringFile implements FileIo {
             pool.release(buf);
             throw e;
         }
-        OpEncoder.write(op, fd, pos, buf.address(), len).buffer(buf, pool);
+        OpEncoder.write(op, fd, pos, buf.address(), len).buffer(buf, pool).reachesDevice(direct);
         ops.submit(op);
         int res = ops.awaitWritten(op, "write", len);
         spare.giveBack(op);
@@ -308,7 +311,8 @@ final class UringFile implements FileIo {
         }
         int index = fixedIndex(memory);
         (index < 0 ? OpEncoder.read(op, fd, position, memory.address(), len)
-                : OpEncoder.readFixed(op, fd, position, memory.address(), len, index)).buffer(memory, ifAbandoned);
+                : OpEncoder.readFixed(op, fd, position, memory.address(), len, index)).buffer(memory, ifAbandoned)
+                .reachesDevice(direct || cacheFirst);
         ops.submitLent(op);
         int res = ops.awaitLent(op, ABANDON, "read", 0);   // interrupted: the registry has memory
         spare.giveBack(op);
@@ -322,7 +326,8 @@ final class UringFile implements FileIo {
         long pos = position == CURRENT_POSITION ? OpEncoder.CURRENT_POSITION : position;
         int fd = ops.acquire(), index = fixedIndex(memory);
         (index < 0 ? OpEncoder.write(op, fd, pos, memory.address(), len)
-                : OpEncoder.writeFixed(op, fd, pos, memory.address(), len, index)).buffer(memory, ifAbandoned);
+                : OpEncoder.writeFixed(op, fd, pos, memory.address(), len, index)).buffer(memory, ifAbandoned)
+                .reachesDevice(direct);
         ops.submitLent(op);
         int res = ops.awaitLent(op, CANCEL_AND_WAIT, "write", len);
         spare.giveBack(op);
