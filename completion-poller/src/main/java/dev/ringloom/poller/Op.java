@@ -99,7 +99,7 @@ public class Op extends Completion {
     /**
      * Says whether this read or write becomes a block-device request whatever the page cache holds (O_DIRECT, or a
      * read the cache was already asked for): the poller then gives it an {@code io_uring_enter} of its own when
-     * others are due in the same pass ({@link PollerConfig#fileOpsPerEnter()}).
+     * others are due in the same pass ({@link PollerConfig#deviceOpsPerEnter()}).
      */
     public final Op reachesDevice(boolean value) {
         this.reachesDevice = value;

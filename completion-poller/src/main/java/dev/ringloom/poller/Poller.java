@@ -140,7 +140,7 @@ public final class Poller implements AutoCloseable, Executor, Completer {
         this.config = config;
         this.eventFdHandle = new FdHandle(eventFd);
         this.table = new InFlightTable(config.sqEntries());
-        this.plugLimit = new PlugLimit(config.fileOpsPerEnter());
+        this.plugLimit = new PlugLimit(config.deviceOpsPerEnter());
         this.wakeValue = arena.allocate(JAVA_LONG);
         this.wakeValue.set(JAVA_LONG, 0, 1L);
         this.wakeReadBuffer = ringArena.allocate(JAVA_LONG);

@@ -18,13 +18,13 @@ package dev.ringloom.poller;
  *                   ({@link RegisteredBuffers}, at most 16384); 0: none
  * @param registeredBufferSize bytes per registered slot, a power of two from 4 KiB to 1 MiB; owned buffers up to
  *                   this size take a slot while one is free
- * @param fileOpsPerEnter device reads and writes (O_DIRECT, or reads the page cache could not answer) one
+ * @param deviceOpsPerEnter device reads and writes (O_DIRECT, or reads the page cache could not answer) one
  *                   {@code io_uring_enter} may carry: more than one and the block layer's plug hands them to the
  *                   device as one batch ({@link PlugLimit}); 0: no limit
  */
 public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWorkers, int yieldsBeforeSleep,
                            int spinsBeforeSleep, int recvBuffers, int recvBufferSize, int registeredBuffers,
-                           int registeredBufferSize, int fileOpsPerEnter) {
+                           int registeredBufferSize, int deviceOpsPerEnter) {
     public PollerConfig {
         if (pollers < 1) {
             throw new IllegalArgumentException("pollers must be at least 1: " + pollers);
@@ -58,8 +58,8 @@ public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWork
             throw new IllegalArgumentException("registeredBufferSize must be a power of two in [4096, 1 MiB]: "
                     + registeredBufferSize);
         }
-        if (fileOpsPerEnter < 0) {
-            throw new IllegalArgumentException("fileOpsPerEnter must be >= 0: " + fileOpsPerEnter);
+        if (deviceOpsPerEnter < 0) {
+            throw new IllegalArgumentException("deviceOpsPerEnter must be >= 0: " + deviceOpsPerEnter);
         }
     }
 
@@ -74,7 +74,7 @@ public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWork
      * properties {@code ringloom.pollers}, {@code ringloom.sqEntries}, {@code ringloom.cqEntries},
      * {@code ringloom.ioWorkers}, {@code ringloom.yieldsBeforeSleep}, {@code ringloom.spinsBeforeSleep},
      * {@code ringloom.recvBuffers}, {@code ringloom.recvBufferSize}, {@code ringloom.registeredBuffers},
-     * {@code ringloom.registeredBufferSize} and {@code ringloom.fileOpsPerEnter}.
+     * {@code ringloom.registeredBufferSize} and {@code ringloom.deviceOpsPerEnter}.
      */
     public static PollerConfig defaults() {
         int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
@@ -90,27 +90,27 @@ public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWork
                 Integer.getInteger("ringloom.recvBufferSize", 8192),
                 Integer.getInteger("ringloom.registeredBuffers", 0),
                 Integer.getInteger("ringloom.registeredBufferSize", 8192),
-                Integer.getInteger("ringloom.fileOpsPerEnter", 1));
+                Integer.getInteger("ringloom.deviceOpsPerEnter", 1));
     }
 
     public PollerConfig withPollers(int n) {
         return new PollerConfig(n, sqEntries, cqEntries, ioWorkers, yieldsBeforeSleep, spinsBeforeSleep, recvBuffers,
-                recvBufferSize, registeredBuffers, registeredBufferSize, fileOpsPerEnter);
+                recvBufferSize, registeredBuffers, registeredBufferSize, deviceOpsPerEnter);
     }
 
     public PollerConfig withRing(int sq, int cq) {
         return new PollerConfig(pollers, sq, cq, ioWorkers, yieldsBeforeSleep, spinsBeforeSleep, recvBuffers,
-                recvBufferSize, registeredBuffers, registeredBufferSize, fileOpsPerEnter);
+                recvBufferSize, registeredBuffers, registeredBufferSize, deviceOpsPerEnter);
     }
 
     public PollerConfig withRecvBuffers(int count, int size) {
         return new PollerConfig(pollers, sqEntries, cqEntries, ioWorkers, yieldsBeforeSleep, spinsBeforeSleep, count, size,
-                registeredBuffers, registeredBufferSize, fileOpsPerEnter);
+                registeredBuffers, registeredBufferSize, deviceOpsPerEnter);
     }
 
     /** {@code count} registered slots of {@code size} bytes; 0 slots: owned buffers are never registered. */
     public PollerConfig withRegisteredBuffers(int count, int size) {
         return new PollerConfig(pollers, sqEntries, cqEntries, ioWorkers, yieldsBeforeSleep, spinsBeforeSleep,
-                recvBuffers, recvBufferSize, count, size, fileOpsPerEnter);
+                recvBuffers, recvBufferSize, count, size, deviceOpsPerEnter);
     }
 }
