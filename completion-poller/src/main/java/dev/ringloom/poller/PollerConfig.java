@@ -104,8 +104,8 @@ public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWork
     }
 
     public PollerConfig withRecvBuffers(int count, int size) {
-        return new PollerConfig(pollers, sqEntries, cqEntries, ioWorkers, yieldsBeforeSleep, spinsBeforeSleep, count, size,
-                registeredBuffers, registeredBufferSize, deviceOpsPerEnter);
+        return new PollerConfig(pollers, sqEntries, cqEntries, ioWorkers, yieldsBeforeSleep, spinsBeforeSleep, count,
+                size, registeredBuffers, registeredBufferSize, deviceOpsPerEnter);
     }
 
     /** {@code count} registered slots of {@code size} bytes; 0 slots: owned buffers are never registered. */
