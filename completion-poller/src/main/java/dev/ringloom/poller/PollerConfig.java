@@ -20,7 +20,7 @@ package dev.ringloom.poller;
  *                   this size take a slot while one is free
  * @param deviceOpsPerEnter device reads and writes (O_DIRECT, or reads the page cache could not answer) one
  *                   {@code io_uring_enter} may carry: more than one and the block layer's plug hands them to the
- *                   device as one batch ({@link PlugLimit}); 0: no limit
+ *                   device as one batch ({@code PlugLimit}); 0: no limit
  */
 public record PollerConfig(int pollers, int sqEntries, int cqEntries, int ioWorkers, int yieldsBeforeSleep,
                            int spinsBeforeSleep, int recvBuffers, int recvBufferSize, int registeredBuffers,
