@@ -1,12 +1,5 @@
 package dev.ringloom.poller;
 
-import static dev.ringloom.poller.uring.IoUringConstants.OP_READ;
-import static dev.ringloom.poller.uring.IoUringConstants.OP_READV;
-import static dev.ringloom.poller.uring.IoUringConstants.OP_READ_FIXED;
-import static dev.ringloom.poller.uring.IoUringConstants.OP_WRITE;
-import static dev.ringloom.poller.uring.IoUringConstants.OP_WRITEV;
-import static dev.ringloom.poller.uring.IoUringConstants.OP_WRITE_FIXED;
-
 /**
  * How many device reads and writes one {@code io_uring_enter} may carry. An enter that submits more than two SQEs
  * opens a block plug at its first read or write, and every request its reads and writes make waits in that plug
