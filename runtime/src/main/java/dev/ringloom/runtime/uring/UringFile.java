@@ -46,7 +46,8 @@ final class UringFile implements FileIo {
     private final FileMode mode;
     private final boolean stream;
     private final boolean cacheFirst;   // reads try preadv2(RWF_NOWAIT) before the ring (never with O_DIRECT)
-    private final boolean direct;       // O_DIRECT: every read and write is a device request
+    private final boolean readsReachDevice;    // O_DIRECT, or the cache is asked first: a ring read is a device one
+    private final boolean writesReachDevice;   // O_DIRECT only: a buffered write lands in the page cache
     private final StreamReads streamReads;                             // non-null for streams
     private final SpareOp<Op> spare = new SpareOp<>(Op::new);          // pread, pwrite, fsync
 
@@ -58,7 +59,8 @@ final class UringFile implements FileIo {
         this.ops = new OpBracket(poller, handle, name, false);
         this.mode = mode;
         this.cacheFirst = !direct && runtime.nowaitReads();
-        this.direct = direct;
+        this.readsReachDevice = direct || cacheFirst;
+        this.writesReachDevice = direct;
         this.stream = Libc.lseek(fd, 0, Libc.SEEK_CUR) == -Errno.ESPIPE;
         this.streamReads = stream ? new StreamReads(ops, pool, IoUringConstants.OP_READ) : null;
     }
@@ -202,7 +204,7 @@ final class UringFile implements FileIo {
             // Not cached (or O_DIRECT): the ring. Our fd reference and buf now travel with the op.
             op = r >= 0 ? null
                     : OpEncoder.read(spare.take(), fd, pos, buf.address(), len).buffer(buf, pool)
-                            .reachesDevice(direct || cacheFirst);       // the cache said no, or was never asked
+                            .reachesDevice(readsReachDevice);
         } catch (RuntimeException | Error e) {
             ops.giveBack();
             pool.release(buf);
@@ -279,7 +281,7 @@ final class UringFile implements FileIo {
             pool.release(buf);
             throw e;
         }
-        OpEncoder.write(op, fd, pos, buf.address(), len).buffer(buf, pool).reachesDevice(direct);
+        OpEncoder.write(op, fd, pos, buf.address(), len).buffer(buf, pool).reachesDevice(writesReachDevice);
         ops.submit(op);
         int res = ops.awaitWritten(op, "write", len);
         spare.giveBack(op);
@@ -312,7 +314,7 @@ final class UringFile implements FileIo {
         int index = fixedIndex(memory);
         (index < 0 ? OpEncoder.read(op, fd, position, memory.address(), len)
                 : OpEncoder.readFixed(op, fd, position, memory.address(), len, index)).buffer(memory, ifAbandoned)
-                .reachesDevice(direct || cacheFirst);
+                .reachesDevice(readsReachDevice);
         ops.submitLent(op);
         int res = ops.awaitLent(op, ABANDON, "read", 0);   // interrupted: the registry has memory
         spare.giveBack(op);
@@ -327,7 +329,7 @@ final class UringFile implements FileIo {
         int fd = ops.acquire(), index = fixedIndex(memory);
         (index < 0 ? OpEncoder.write(op, fd, pos, memory.address(), len)
                 : OpEncoder.writeFixed(op, fd, pos, memory.address(), len, index)).buffer(memory, ifAbandoned)
-                .reachesDevice(direct);
+                .reachesDevice(writesReachDevice);
         ops.submitLent(op);
         int res = ops.awaitLent(op, CANCEL_AND_WAIT, "write", len);
         spare.giveBack(op);
