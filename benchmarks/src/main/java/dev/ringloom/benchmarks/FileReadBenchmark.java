@@ -41,7 +41,8 @@ public final class FileReadBenchmark {
         int read(ByteBuffer dst, long pos) throws IOException;
     }
 
-    record Result(double opsPerSec, int peakThreads) {
+    /** @param cpuMicrosPerOp this process's CPU time (user and system, all threads) per read over the run */
+    record Result(double opsPerSec, int peakThreads, double cpuMicrosPerOp) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -129,8 +130,9 @@ public final class FileReadBenchmark {
     static void run(String label, Ringloom ring, Path file, boolean direct, int seconds) throws Exception {
         System.out.printf("%n4 KiB random reads, %s; \"pollers\": the readers are ring.ofVirtual() threads; ops/s of"
                 + " the median round, ratios paired by round: median [min-max]%n", label);
-        System.out.printf("%-8s %14s %14s %14s %20s %20s %7s %7s %7s%n", "threads", "ringloom ops/s",
-                "pollers ops/s", "JDK ops/s", "ringloom/JDK", "pollers/JDK", "OS thr", "pollers", "JDK");
+        System.out.printf("%-8s %14s %14s %14s %20s %20s %7s %7s %7s %18s%n", "threads", "ringloom ops/s",
+                "pollers ops/s", "JDK ops/s", "ringloom/JDK", "pollers/JDK", "OS thr", "pollers", "JDK",
+                "cpu us/read r/p/J");
         try (RingFile rf = direct ? ring.openFile(file, StandardOpenOption.READ, RingOpenOption.DIRECT) : ring.openFile(file);
              FileChannel fc = direct ? FileChannel.open(file, StandardOpenOption.READ, ExtendedOpenOption.DIRECT)
                      : FileChannel.open(file, StandardOpenOption.READ)) {
@@ -148,18 +150,20 @@ public final class FileReadBenchmark {
                 List<Reader> readers = List.of(rf::read, rf::read, fc::read);
                 List<Thread.Builder> builders = List.of(Thread.ofVirtual(), onPollers, Thread.ofVirtual());
                 double[][] ops = new double[3][ROUNDS];
+                double[][] cpu = new double[3][ROUNDS];
                 for (int round = 0; round < ROUNDS; round++) {
                     for (int k = 0; k < 3; k++) {
                         int which = round % 2 == 0 ? k : 2 - k;
-                        ops[which][round] =
-                                measure(readers.get(which), threads, seconds, builders.get(which)).opsPerSec;
+                        Result r = measure(readers.get(which), threads, seconds, builders.get(which));
+                        ops[which][round] = r.opsPerSec;
+                        cpu[which][round] = r.cpuMicrosPerOp;
                     }
                 }
                 int mid = EchoBenchmark.medianRound(ops[2]);
-                System.out.printf("%-8d %,14.0f %,14.0f %,14.0f %20s %20s %7d %7d %7d%n", threads, ops[0][mid],
-                        ops[1][mid], ops[2][mid], EchoBenchmark.pairedRatio(ops[0], ops[2]),
-                        EchoBenchmark.pairedRatio(ops[1], ops[2]), census[i][0],
-                        census[i][1], census[i][2]);
+                System.out.printf("%-8d %,14.0f %,14.0f %,14.0f %20s %20s %7d %7d %7d %18s%n", threads,
+                        ops[0][mid], ops[1][mid], ops[2][mid], EchoBenchmark.pairedRatio(ops[0], ops[2]),
+                        EchoBenchmark.pairedRatio(ops[1], ops[2]), census[i][0], census[i][1], census[i][2],
+                        String.format("%.1f/%.1f/%.1f", cpu[0][mid], cpu[1][mid], cpu[2][mid]));
             }
         }
         if (direct) {
@@ -218,6 +222,7 @@ public final class FileReadBenchmark {
             }));
         }
         int peak = 0;
+        long[] cpu0 = EchoBenchmark.cpuTicks(ProcessHandle.current().pid());
         long t0 = System.nanoTime();
         long end = t0 + seconds * 1_000_000_000L;
         while (System.nanoTime() < end) {
@@ -229,7 +234,9 @@ public final class FileReadBenchmark {
             w.join();
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        return new Result(ops.sum() / secs, peak);
+        long[] cpu1 = EchoBenchmark.cpuTicks(ProcessHandle.current().pid());
+        double cpuMicros = (cpu1[0] + cpu1[1] - cpu0[0] - cpu0[1]) * 10_000.0;   // USER_HZ: 100 ticks a second
+        return new Result(ops.sum() / secs, peak, cpuMicros / Math.max(1, ops.sum()));
     }
 
     /** The process's OS threads right now ({@code Threads:} in /proc/self/status). */

@@ -26,6 +26,19 @@ final class Carriers {
         }
     }
 
+    /**
+     * True if the calling thread is a virtual thread that the JDK's own scheduler runs (its carrier is one of the
+     * scheduler's fork-join workers), not one scheduled on a poller; where the JDK does not tell a carrier, every
+     * virtual thread is, as poller scheduling then is not available either.
+     */
+    static boolean onJdkScheduler() {
+        if (!Thread.currentThread().isVirtual()) {
+            return false;
+        }
+        Thread carrier = current();
+        return carrier == null || carrier instanceof java.util.concurrent.ForkJoinWorkerThread;
+    }
+
     /** The calling thread's carrier (itself for a platform thread), or null where the JDK does not tell. */
     static Thread current() {
         if (CURRENT_CARRIER == null) {

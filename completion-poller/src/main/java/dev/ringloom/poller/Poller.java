@@ -675,6 +675,14 @@ public final class Poller implements AutoCloseable, Executor, Completer {
         return guard.mountedOnPoller();
     }
 
+    /**
+     * True if the caller is a virtual thread on the JDK's own scheduler, whose every wait for a poller ends with a
+     * hand-off to a carrier thread the JDK may have parked (not one scheduled on a poller, see {@link #execute}).
+     */
+    public static boolean currentThreadOnJdkScheduler() {
+        return Carriers.onJdkScheduler();
+    }
+
     /** What the kernel offers, as probed when this poller's ring was created. */
     public KernelFeatures features() {
         return features;

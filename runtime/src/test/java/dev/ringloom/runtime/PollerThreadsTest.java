@@ -89,6 +89,17 @@ class PollerThreadsTest {
     }
 
     @Test
+    void onlyVirtualThreadsOfTheJdksSchedulerCountAsOnIt() throws Exception {
+        // What decides whether a file wait keeps its carrier by yielding (DeviceWaits): never on a poller.
+        AtomicReference<Boolean> jdk = new AtomicReference<>(), onPoller = new AtomicReference<>();
+        Thread.ofVirtual().start(() -> jdk.set(dev.ringloom.poller.Poller.currentThreadOnJdkScheduler())).join();
+        ring.ofVirtual().start(() -> onPoller.set(dev.ringloom.poller.Poller.currentThreadOnJdkScheduler())).join();
+        assertTrue(jdk.get());
+        assertEquals(!ring.schedulesOnPollers(), onPoller.get());
+        assertFalse(dev.ringloom.poller.Poller.currentThreadOnJdkScheduler(), "a platform thread has no carrier");
+    }
+
+    @Test
     void aThousandConnectionsOnPollerThreadsEchoRandomSizesExactly() throws Exception {
         try (RingServerSocket server = echoServer()) {
             InetSocketAddress addr = server.localAddress();

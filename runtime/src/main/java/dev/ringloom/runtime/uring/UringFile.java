@@ -50,6 +50,7 @@ final class UringFile implements FileIo {
     private final boolean writesReachDevice;   // O_DIRECT only: a buffered write lands in the page cache
     private final StreamReads streamReads;                             // non-null for streams
     private final SpareOp<Op> spare = new SpareOp<>(Op::new);          // pread, pwrite, fsync
+    private final DeviceWaits deviceWaits = new DeviceWaits(DeviceWaits.BUDGET_NANOS);
 
     private UringFile(UringBackend runtime, int fd, String name, FileMode mode, boolean direct) {
         this.poller = runtime.nextPoller();
@@ -214,7 +215,10 @@ final class UringFile implements FileIo {
             ops.giveBack();
             return deliver(buf, (int) r, dst, dsts, offset, length);
         }
-        int res = ops.run(op, ABANDON, "read");   // interrupted: op and buf go to the registry
+        ops.submit(op);
+        long waitStart = readsReachDevice ? deviceWaits.yieldWhilePending(op) : DeviceWaits.NOT_TIMED;
+        int res = ops.await(op, ABANDON, "read", 0);   // interrupted: op and buf go to the registry
+        deviceWaits.waited(waitStart);
         MemorySegment got = op.takeBuffer();
         spare.giveBack(op);
         return deliver(got, res, dst, dsts, offset, length);
@@ -283,7 +287,9 @@ final class UringFile implements FileIo {
         }
         OpEncoder.write(op, fd, pos, buf.address(), len).buffer(buf, pool).reachesDevice(writesReachDevice);
         ops.submit(op);
+        long waitStart = writesReachDevice ? deviceWaits.yieldWhilePending(op) : DeviceWaits.NOT_TIMED;
         int res = ops.awaitWritten(op, "write", len);
+        deviceWaits.waited(waitStart);
         spare.giveBack(op);
         return res;
     }
@@ -316,7 +322,9 @@ final class UringFile implements FileIo {
                 : OpEncoder.readFixed(op, fd, position, memory.address(), len, index)).buffer(memory, ifAbandoned)
                 .reachesDevice(readsReachDevice);
         ops.submitLent(op);
+        long waitStart = readsReachDevice ? deviceWaits.yieldWhilePending(op) : DeviceWaits.NOT_TIMED;
         int res = ops.awaitLent(op, ABANDON, "read", 0);   // interrupted: the registry has memory
+        deviceWaits.waited(waitStart);
         spare.giveBack(op);
         return res == 0 ? -1 : res;
     }
@@ -331,7 +339,9 @@ final class UringFile implements FileIo {
                 : OpEncoder.writeFixed(op, fd, pos, memory.address(), len, index)).buffer(memory, ifAbandoned)
                 .reachesDevice(writesReachDevice);
         ops.submitLent(op);
+        long waitStart = writesReachDevice ? deviceWaits.yieldWhilePending(op) : DeviceWaits.NOT_TIMED;
         int res = ops.awaitLent(op, CANCEL_AND_WAIT, "write", len);
+        deviceWaits.waited(waitStart);
         spare.giveBack(op);
         return res;
     }
