@@ -29,8 +29,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * How a virtual thread on the JDK's scheduler waits for a device-bound op: it keeps its carrier by yielding while
- * the op is pending — never past an interrupt, never while this file's recent waits ran longer than the budget —
- * and platform threads never yield. Pending ops here are one-byte reads of an empty pipe, completed when the test
+ * the op is pending — never past an interrupt or the budget, and only while yielding has been the faster way for
+ * this file — and platform threads never yield. Pending ops here are one-byte reads of an empty pipe, completed when the test
  * writes the byte; a budget of ten minutes makes any wait that should not have happened a hang the test reports.
  */
 class DeviceWaitsTest {
@@ -99,6 +99,7 @@ class DeviceWaitsTest {
         waiter.join();
         assertTrue(doneOnReturn.get(), "returned once the op completed, not at the end of the budget");
         assertNotEquals(DeviceWaits.NOT_TIMED, started.get());
+        assertTrue(DeviceWaits.yielded(started.get()));
         assertEquals(1, op.get().await(poller));
     }
 
@@ -124,25 +125,49 @@ class DeviceWaitsTest {
     }
 
     @Test
-    void waitsLongerThanTheBudgetTurnYieldingOffAndShortOnesTurnItBackOn() throws Exception {
+    void yieldingWaitsLongerThanTheBudgetTurnYieldingOffAndShortOnesTurnItBackOn() throws Exception {
         DeviceWaits waits = new DeviceWaits(TEN_MINUTES);
         assertTrue(waits.yields(), "a file nobody waited on yet yields");
-        for (int i = 0; i < 30; i++) {
-            waits.waited(System.nanoTime() - 2 * TEN_MINUTES);
-        }
+        waits.sample(true, 2 * TEN_MINUTES);
         assertFalse(waits.yields());
-        AtomicLong started = new AtomicLong();
+        AtomicLong token = new AtomicLong();
         Op op = pendingRead();
-        Thread waiter = Thread.ofVirtual().start(() -> started.set(waits.yieldWhilePending(op)));
+        Thread waiter = Thread.ofVirtual().start(() -> token.set(waits.yieldWhilePending(op)));
         await().atMost(Duration.ofSeconds(10)).until(() -> !waiter.isAlive());   // one that yielded: ten minutes
-        assertNotEquals(DeviceWaits.NOT_TIMED, started.get(), "still timed, so the average can come back down");
+        assertFalse(DeviceWaits.yielded(token.get()));
+        assertNotEquals(DeviceWaits.NOT_TIMED, token.get(), "still timed, so the averages follow the load");
         assertFalse(op.isDone());
         for (int i = 0; i < 100 && !waits.yields(); i++) {
-            waits.waited(System.nanoTime());
+            waits.sample(true, 1_000);
         }
         assertTrue(waits.yields());
         writeByte();
         assertEquals(1, op.await(poller));
+    }
+
+    @Test
+    void waitersParkWhereParkingWasFasterAndStillTryYieldingNowAndThen() throws Exception {
+        // With the cores taken, a yielding carrier delays the poller: its waits take longer than parked ones.
+        DeviceWaits waits = new DeviceWaits(TEN_MINUTES);
+        waits.sample(true, 100_000);
+        waits.sample(false, 60_000);
+        assertFalse(waits.yields());
+        Op done = new Op().prepare(IoUringConstants.OP_NOP, -1, 0, 0, 0, 0);
+        poller.submit(done);
+        assertEquals(0, done.await(poller));
+        AtomicLong yielded = new AtomicLong();
+        Thread.ofVirtual().start(() -> {
+            for (int i = 0; i < 4096; i++) {
+                if (DeviceWaits.yielded(waits.yieldWhilePending(done))) {   // done: a yield ends at once
+                    yielded.incrementAndGet();
+                }
+            }
+        }).join();
+        assertEquals(32, yielded.get(), "the last 32 waits of 4096 yield, so that a change of load is seen");
+        for (int i = 0; i < 100 && !waits.yields(); i++) {
+            waits.sample(true, 30_000);
+        }
+        assertTrue(waits.yields(), "yielding is the way again once its waits are the shorter");
     }
 
     @Test
