@@ -45,6 +45,11 @@ final class DeadlockGuard {
         TASK_BATCH.setOpaque(this, -1L);
     }
 
+    /** Poller thread: the task batches begun so far, the running one included. */
+    long batchesBegun() {
+        return batches;
+    }
+
     /** @see Poller#beforePark */
     long beforePark(Object what) throws PollerDeadlockException {
         refuseOwnThread(what);

@@ -98,6 +98,7 @@ public final class Poller implements AutoCloseable, Executor, Completer {
     private final PollerCounters counters = new PollerCounters();
     private final Thread thread;
     private final DeadlockGuard guard;
+    private final TaskSlice slice;                  // poller thread only: see yieldIfSliceUsed
     private final CountDownLatch started = new CountDownLatch(1);
     private final CountDownLatch terminated = new CountDownLatch(1);
     /**
@@ -147,8 +148,9 @@ public final class Poller implements AutoCloseable, Executor, Completer {
         // The kernel copies a linked timeout's timespec when it consumes the SQE, so a slot's timespec is
         // free again exactly when the SQE slot is: one per slot, freed with the ring.
         this.timespecs = ringArena.allocate(16L * config.sqEntries(), 8);
-        this.thread = Thread.ofPlatform().daemon().name("ringloom-poller-" + id).unstarted(this::run);
+        this.thread = new PollerThread(this, "ringloom-poller-" + id, this::run);
         this.guard = new DeadlockGuard(id, thread, tasks);
+        this.slice = new TaskSlice(guard);
     }
 
     /**
@@ -681,6 +683,20 @@ public final class Poller implements AutoCloseable, Executor, Completer {
      */
     public static boolean currentThreadOnJdkScheduler() {
         return Carriers.onJdkScheduler();
+    }
+
+    /**
+     * Called by a thread whose IO just completed without a wait (a read the page cache answered, a copy from tmpfs):
+     * if it is a virtual thread scheduled on a poller whose running batch of tasks has had its slice of such IO
+     * ({@code -Dringloom.taskSliceMicros}, 100 us), it yields, so that the poller's loop reaps and submits and its
+     * other threads run before this one goes on. A thread that never parks would otherwise hold every socket of its
+     * poller for as long as it reads. Any other thread returns at once.
+     */
+    public static void yieldIfSliceUsed() {
+        if (Thread.currentThread().isVirtual() && Carriers.current() instanceof PollerThread carrier
+                && carrier.poller.slice.used(System.nanoTime())) {
+            Thread.yield();
+        }
     }
 
     /** What the kernel offers, as probed when this poller's ring was created. */

@@ -100,6 +100,59 @@ class PollerThreadsTest {
     }
 
     @Test
+    void aPollerThreadReadingCachedDataInALoopLetsTheOtherThreadsOfItsPollerRun() throws Exception {
+        // A read the page cache (or tmpfs) answers never parks: without a slice the reader would hold its poller
+        // for its whole loop, and every other thread and socket of that poller would wait for its end.
+        org.junit.jupiter.api.Assumptions.assumeTrue(ring.schedulesOnPollers(), "threads scheduled on a poller");
+        List<java.nio.file.Path> files = new ArrayList<>();
+        files.add(java.nio.file.Files.createTempFile(
+                java.nio.file.Files.createDirectories(java.nio.file.Path.of("target")), "slice", ".bin"));
+        java.nio.file.Path shm = java.nio.file.Path.of("/dev/shm");
+        if (java.nio.file.Files.isDirectory(shm) && java.nio.file.Files.isWritable(shm)) {
+            files.add(java.nio.file.Files.createTempFile(shm, "ringloom-slice", ".bin"));
+        }
+        try {
+            for (java.nio.file.Path p : files) {
+                java.nio.file.Files.write(p, new byte[1 << 20]);             // just written: in the page cache
+                assertTrue(readerLetsAnotherThreadRun(p), p + ": the other thread ran only after the reader's loop");
+            }
+        } finally {
+            for (java.nio.file.Path p : files) {
+                java.nio.file.Files.delete(p);
+            }
+        }
+    }
+
+    /** True if a thread started on the reader's poller while the reader loops runs before the loop's end. */
+    private static boolean readerLetsAnotherThreadRun(java.nio.file.Path p) throws Exception {
+        Thread.Builder.OfVirtual onePoller = ring.ofVirtual();     // one builder: one poller for its threads
+        AtomicBoolean otherRan = new AtomicBoolean(), readerFinishedFirst = new AtomicBoolean();
+        AtomicLong reads = new AtomicLong();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        try (RingFile f = ring.openFile(p)) {
+            Thread reader = onePoller.start(() -> {
+                ByteBuffer b = ByteBuffer.allocateDirect(4096);
+                try {
+                    for (int i = 0; i < 3_000_000 && !otherRan.get(); i++) {
+                        b.clear();
+                        f.read(b, (i * 4096L) & ((1 << 20) - 1));
+                        reads.lazySet(i + 1);
+                    }
+                } catch (IOException e) {
+                    failure.set(e);
+                }
+                readerFinishedFirst.set(!otherRan.get());
+            });
+            await().until(() -> reads.get() > 1000 || !reader.isAlive());
+            Thread other = onePoller.start(() -> otherRan.set(true));
+            reader.join();
+            other.join();
+        }
+        assertEquals(null, failure.get());
+        return !readerFinishedFirst.get();
+    }
+
+    @Test
     void aThousandConnectionsOnPollerThreadsEchoRandomSizesExactly() throws Exception {
         try (RingServerSocket server = echoServer()) {
             InetSocketAddress addr = server.localAddress();

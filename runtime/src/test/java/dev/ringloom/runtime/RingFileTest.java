@@ -186,6 +186,60 @@ class RingFileTest {
     }
 
     @Test
+    void filesWithoutNonBlockingReadsReadLikeFileChannel() throws Exception {
+        // tmpfs and procfs refuse preadv2(RWF_NOWAIT) with EOPNOTSUPP: the reads go through the ring instead
+        Path shm = Path.of("/dev/shm");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm), "no /dev/shm");
+        Path p = Files.createTempFile(shm, "ringloom-tmpfs", ".bin");
+        try {
+            byte[] data = new byte[300_000];
+            new SplittableRandom(7).nextBytes(data);
+            Files.write(p, data);
+            try (RingFile f = ring.openFile(p)) {
+                SplittableRandom rnd = new SplittableRandom(8);
+                for (int i = 0; i < 200; i++) {
+                    int pos = rnd.nextInt(data.length), len = 1 + rnd.nextInt(70_000);
+                    ByteBuffer dst = i % 2 == 0 ? ByteBuffer.allocate(len) : ByteBuffer.allocateDirect(len);
+                    int n = f.read(dst, pos);
+                    assertEquals(Math.min(len, data.length - pos), n, "short read at " + pos);
+                    byte[] got = new byte[n];
+                    dst.flip().get(got);
+                    assertArrayEquals(Arrays.copyOfRange(data, pos, pos + n), got);
+                }
+                assertEquals(-1, f.read(ByteBuffer.allocate(10), data.length));
+            }
+            try (RingFile out = ring.openFile(p, WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                out.writeFully(ByteBuffer.wrap(data, 0, 100_000));                  // at the position, heap
+                ByteBuffer direct = ByteBuffer.allocateDirect(data.length - 100_000);
+                direct.put(data, 100_000, data.length - 100_000).flip();
+                while (direct.hasRemaining()) {                                      // at an offset, direct
+                    direct.position(direct.position() + out.write(direct.slice(), 100_000 + direct.position()));
+                }
+                assertEquals(100_000, out.position());
+                out.force();
+            }
+            assertArrayEquals(data, Files.readAllBytes(p));
+        } finally {
+            Files.delete(p);
+        }
+        try (RingFile d = ring.openFile(shm)) {
+            IOException isDir = assertThrows(IOException.class, () -> d.read(ByteBuffer.allocate(10), 0));
+            if (Backends.namesErrnos(ring)) {
+                assertTrue(isDir.getMessage().contains("EISDIR"), isDir.getMessage());
+            }
+        }
+        Path cmdline = Path.of("/proc/self/cmdline");   // stable while the process lives, unlike /proc/self/status
+        byte[] expected = Files.readAllBytes(cmdline);
+        try (RingFile f = ring.openFile(cmdline)) {
+            for (int i = 0; i < 3; i++) {
+                ByteBuffer dst = ByteBuffer.allocate(expected.length + 100);
+                assertEquals(expected.length, f.read(dst, 0));
+                assertArrayEquals(expected, Arrays.copyOf(dst.array(), expected.length));
+            }
+        }
+    }
+
+    @Test
     void directIoReadsAlignedBlocks() throws Exception {
         Backends.assumeIoUring(ring, "O_DIRECT");
         // target/ is on a disk file system; @TempDir may be tmpfs, which refuses O_DIRECT

@@ -143,6 +143,27 @@ public final class Libc {
         static final MethodHandle HANDLE = downcall("preadv2",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
     }
+    /** preadv2 with errno: {@link #nowaitSupported}'s probe, made once per file. */
+    private static final class Preadv2 {
+        static final MethodHandle HANDLE = downcall("preadv2",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
+    }
+
+    private static final class Pread {
+        static final MethodHandle HANDLE = downcall("pread",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG), CAPTURE_ERRNO);
+    }
+
+    private static final class Pwrite {
+        static final MethodHandle HANDLE = downcall("pwrite",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG), CAPTURE_ERRNO);
+    }
+
+    private static final class Fstatfs {
+        static final MethodHandle HANDLE = downcall("fstatfs",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), CAPTURE_ERRNO);
+    }
+
     /** Largest NOWAIT read made as a critical call (a few microseconds of copying at most). */
     static final long CRITICAL_COPY_MAX = 64 * 1024;
     private static final class Socket {
@@ -369,6 +390,59 @@ public final class Libc {
                 iov.set(JAVA_LONG, 8, len);
                 return (long) Preadv2Nowait.HANDLE.invokeExact(fd, iov, 1, offset, RWF_NOWAIT);
             }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** pread(2): {@code count} bytes at {@code offset} into {@code buf}; blocks the calling thread until it is done. */
+    public static long pread(int fd, long buf, long count, long offset) {
+        MemorySegment cs = capture();
+        try {
+            return result((long) Pread.HANDLE.invokeExact(cs, fd, buf, count, offset), cs);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** pwrite(2): {@code count} bytes of {@code buf} at {@code offset}; blocks the calling thread until it is done. */
+    public static long pwrite(int fd, long buf, long count, long offset) {
+        MemorySegment cs = capture();
+        try {
+            return result((long) Pwrite.HANDLE.invokeExact(cs, fd, buf, count, offset), cs);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Whether {@code fd}'s file system takes {@code RWF_NOWAIT} reads at all: a one-byte {@code preadv2} at offset 0,
+     * which the kernel refuses with {@code EOPNOTSUPP} before it looks at the data where the file system has no
+     * non-blocking reads (procfs, sysfs, overlayfs, FUSE on this kernel). Where it has them the probe copies a byte
+     * from the page cache or fails with {@code EAGAIN}; it never waits for the device.
+     *
+     * @return 1 if supported, 0 if not, or the negative errno of another failure (the fd is not readable)
+     */
+    public static int nowaitSupported(int fd) {
+        MemorySegment cs = capture();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment iov = arena.allocate(16, 8);
+            iov.set(JAVA_LONG, 0, arena.allocate(8).address());
+            iov.set(JAVA_LONG, 8, 1);
+            long r = result((long) Preadv2.HANDLE.invokeExact(cs, fd, iov, 1, 0L, RWF_NOWAIT), cs);
+            return r >= 0 || r == -Errno.EAGAIN ? 1 : r == -Errno.EOPNOTSUPP ? 0 : (int) r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** fstatfs(2)'s {@code f_type} for {@code fd} ({@link StatFs}), or a negative errno. */
+    public static long fileSystemType(int fd) {
+        MemorySegment cs = capture();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(StatFs.SIZE, 8);
+            int r = (int) result((int) Fstatfs.HANDLE.invokeExact(cs, fd, buf), cs);
+            return r < 0 ? r : buf.get(JAVA_LONG, StatFs.F_TYPE);
         } catch (Throwable t) {
             throw rethrow(t);
         }

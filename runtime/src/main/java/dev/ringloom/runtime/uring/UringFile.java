@@ -45,9 +45,7 @@ final class UringFile implements FileIo {
     private final String name;
     private final FileMode mode;
     private final boolean stream;
-    private final boolean cacheFirst;   // reads try preadv2(RWF_NOWAIT) before the ring (never with O_DIRECT)
-    private final boolean readsReachDevice;    // O_DIRECT, or the cache is asked first: a ring read is a device one
-    private final boolean writesReachDevice;   // O_DIRECT only: a buffered write lands in the page cache
+    private final FileIoPath path;      // how reads and writes reach the kernel; streams: RING
     private final StreamReads streamReads;                             // non-null for streams
     private final SpareOp<Op> spare = new SpareOp<>(Op::new);          // pread, pwrite, fsync
     private final DeviceWaits deviceWaits = new DeviceWaits(DeviceWaits.BUDGET_NANOS);
@@ -59,10 +57,9 @@ final class UringFile implements FileIo {
         this.name = name;
         this.ops = new OpBracket(poller, handle, name, false);
         this.mode = mode;
-        this.cacheFirst = !direct && runtime.nowaitReads();
-        this.readsReachDevice = direct || cacheFirst;
-        this.writesReachDevice = direct;
         this.stream = Libc.lseek(fd, 0, Libc.SEEK_CUR) == -Errno.ESPIPE;
+        this.path = stream ? FileIoPath.RING
+                : FileIoPath.choose(fd, direct, mode.readable(), runtime.nowaitReads());
         this.streamReads = stream ? new StreamReads(ops, pool, IoUringConstants.OP_READ) : null;
     }
 
@@ -181,16 +178,21 @@ final class UringFile implements FileIo {
     private int pread(ByteBuffer dst, ByteBuffer[] dsts, int offset, int length, int len, long pos)
             throws IOException {
         int fd = ops.acquire();
+        if (path.synchronous) {
+            return readNow(fd, dst, dsts, offset, length, len, pos);
+        }
+        boolean askCache = path.asksCacheFirst;
         MemorySegment buf = null;
         Op op;
         long r = -1;
         try {   // from the reference to the submit: whatever throws (an OutOfMemoryError) gives both back
-            if (cacheFirst && dst != null && dst.isDirect()) {
+            if (askCache && dst != null && dst.isDirect()) {
                 // Cached data straight into the caller's memory: the call is synchronous, so the kernel is done
                 // with the buffer when it returns and no ownership passes.
                 r = Libc.preadv2NoWait(fd, MemorySegment.ofBuffer(dst).address(), len, pos);
                 if (r >= 0) {
                     ops.giveBack();
+                    Poller.yieldIfSliceUsed();
                     if (r == 0) {
                         return -1;
                     }
@@ -199,13 +201,14 @@ final class UringFile implements FileIo {
                 }
             }
             buf = pool.acquire(len);
-            if (cacheFirst && (dst == null || !dst.isDirect())) {
+            if (askCache && (dst == null || !dst.isDirect())) {
                 r = Libc.preadv2NoWait(fd, buf.address(), len, pos);
             }
-            // Not cached (or O_DIRECT): the ring. Our fd reference and buf now travel with the op.
+            // Not cached (or O_DIRECT, or a file system without non-blocking reads): the ring. Our fd reference
+            // and buf now travel with the op.
             op = r >= 0 ? null
                     : OpEncoder.read(spare.take(), fd, pos, buf.address(), len).buffer(buf, pool)
-                            .reachesDevice(readsReachDevice);
+                            .reachesDevice(path.readsReachDevice);
         } catch (RuntimeException | Error e) {
             ops.giveBack();
             pool.release(buf);
@@ -213,15 +216,73 @@ final class UringFile implements FileIo {
         }
         if (op == null) {
             ops.giveBack();
+            Poller.yieldIfSliceUsed();
             return deliver(buf, (int) r, dst, dsts, offset, length);
         }
         ops.submit(op);
-        long waitStart = readsReachDevice ? deviceWaits.yieldWhilePending(op) : DeviceWaits.NOT_TIMED;
+        long waitStart = path.readsReachDevice ? deviceWaits.yieldWhilePending(op) : DeviceWaits.NOT_TIMED;
         int res = ops.await(op, ABANDON, "read", 0);   // interrupted: op and buf go to the registry
         deviceWaits.waited(waitStart);
         MemorySegment got = op.takeBuffer();
         spare.giveBack(op);
         return deliver(got, res, dst, dsts, offset, length);
+    }
+
+    /**
+     * {@link #pread}'s {@link FileIoPath#MEMORY} way: a copy on the calling thread, straight into {@code dst}'s memory
+     * or through a pool buffer. Synchronous, so the kernel is done with the memory when it returns and no ownership
+     * passes; it gives back the fd reference {@code fd} stands for.
+     */
+    private int readNow(int fd, ByteBuffer dst, ByteBuffer[] dsts, int offset, int length, int len, long pos)
+            throws IOException {
+        MemorySegment buf = null;
+        long r;
+        try {
+            if (dst != null && dst.isDirect()) {
+                r = readAt(fd, MemorySegment.ofBuffer(dst).address(), len, pos);
+            } else {
+                buf = pool.acquire(len);
+                r = readAt(fd, buf.address(), len, pos);
+            }
+        } catch (RuntimeException | Error e) {
+            pool.release(buf);
+            throw e;
+        } finally {
+            ops.giveBack();
+        }
+        if (r < 0) {
+            pool.release(buf);
+            throw ops.failure("read", (int) r, null);
+        }
+        Poller.yieldIfSliceUsed();
+        if (buf != null) {
+            return deliver(buf, (int) r, dst, dsts, offset, length);
+        }
+        if (r == 0) {
+            return -1;
+        }
+        dst.position(dst.position() + (int) r);
+        return (int) r;
+    }
+
+    private static long readAt(int fd, long address, int len, long pos) {
+        return pos == OpEncoder.CURRENT_POSITION ? Libc.read(fd, address, len) : Libc.pread(fd, address, len, pos);
+    }
+
+    /** A {@link FileIoPath#MEMORY} write of {@code [address, address + len)}: a copy on the calling thread. */
+    private int writeNow(long address, int len, long pos) throws IOException {
+        int fd = ops.acquire();
+        long r;
+        try {
+            r = pos == OpEncoder.CURRENT_POSITION ? Libc.write(fd, address, len) : Libc.pwrite(fd, address, len, pos);
+        } finally {
+            ops.giveBack();
+        }
+        if (r < 0) {
+            throw ops.failure("write", (int) r, null);
+        }
+        Poller.yieldIfSliceUsed();
+        return (int) r;
     }
 
     /**
@@ -276,6 +337,13 @@ final class UringFile implements FileIo {
 
     /** One write of {@code buf[0, len)}, pooled memory whose ownership passes to this call. */
     private int writePooled(MemorySegment buf, int len, long pos) throws IOException {
+        if (path.synchronous) {
+            try {
+                return writeNow(buf.address(), len, pos);
+            } finally {
+                pool.release(buf);
+            }
+        }
         Op op;
         int fd;
         try {   // allocations before the fd reference, which they could leak
@@ -285,9 +353,9 @@ final class UringFile implements FileIo {
             pool.release(buf);
             throw e;
         }
-        OpEncoder.write(op, fd, pos, buf.address(), len).buffer(buf, pool).reachesDevice(writesReachDevice);
+        OpEncoder.write(op, fd, pos, buf.address(), len).buffer(buf, pool).reachesDevice(path.writesReachDevice);
         ops.submit(op);
-        long waitStart = writesReachDevice ? deviceWaits.yieldWhilePending(op) : DeviceWaits.NOT_TIMED;
+        long waitStart = path.writesReachDevice ? deviceWaits.yieldWhilePending(op) : DeviceWaits.NOT_TIMED;
         int res = ops.awaitWritten(op, "write", len);
         deviceWaits.waited(waitStart);
         spare.giveBack(op);
@@ -299,9 +367,23 @@ final class UringFile implements FileIo {
     @Override
     public int readLent(MemorySegment memory, long position, BufferOwner ifAbandoned) throws IOException {
         int len = (int) Math.min(memory.byteSize(), MAX_IO);
+        if (path.synchronous) {
+            int fd = ops.acquire();
+            long r;
+            try {
+                r = readAt(fd, memory.address(), len, position);
+            } finally {
+                ops.giveBack();
+            }
+            if (r < 0) {
+                throw ops.failure("read", (int) r, null);
+            }
+            Poller.yieldIfSliceUsed();
+            return r == 0 ? -1 : (int) r;
+        }
         Op op = spare.take();                // allocations before the fd reference, which they could leak
         int fd = ops.acquire();
-        if (cacheFirst) {
+        if (path.asksCacheFirst) {
             // Cached data straight into the buffer, as pread does: synchronous, so the kernel is done with the
             // memory when the call returns, and no ownership passes.
             long r;
@@ -314,15 +396,16 @@ final class UringFile implements FileIo {
             if (r >= 0) {
                 ops.giveBack();
                 spare.giveBack(op);
+                Poller.yieldIfSliceUsed();
                 return r == 0 ? -1 : (int) r;
             }
         }
         int index = fixedIndex(memory);
         (index < 0 ? OpEncoder.read(op, fd, position, memory.address(), len)
                 : OpEncoder.readFixed(op, fd, position, memory.address(), len, index)).buffer(memory, ifAbandoned)
-                .reachesDevice(readsReachDevice);
+                .reachesDevice(path.readsReachDevice);
         ops.submitLent(op);
-        long waitStart = readsReachDevice ? deviceWaits.yieldWhilePending(op) : DeviceWaits.NOT_TIMED;
+        long waitStart = path.readsReachDevice ? deviceWaits.yieldWhilePending(op) : DeviceWaits.NOT_TIMED;
         int res = ops.awaitLent(op, ABANDON, "read", 0);   // interrupted: the registry has memory
         deviceWaits.waited(waitStart);
         spare.giveBack(op);
@@ -332,14 +415,17 @@ final class UringFile implements FileIo {
     @Override
     public int writeLent(MemorySegment memory, long position, BufferOwner ifAbandoned) throws IOException {
         int len = (int) Math.min(memory.byteSize(), MAX_IO);
-        Op op = spare.take();
         long pos = position == CURRENT_POSITION ? OpEncoder.CURRENT_POSITION : position;
+        if (path.synchronous) {
+            return writeNow(memory.address(), len, pos);
+        }
+        Op op = spare.take();
         int fd = ops.acquire(), index = fixedIndex(memory);
         (index < 0 ? OpEncoder.write(op, fd, pos, memory.address(), len)
                 : OpEncoder.writeFixed(op, fd, pos, memory.address(), len, index)).buffer(memory, ifAbandoned)
-                .reachesDevice(writesReachDevice);
+                .reachesDevice(path.writesReachDevice);
         ops.submitLent(op);
-        long waitStart = writesReachDevice ? deviceWaits.yieldWhilePending(op) : DeviceWaits.NOT_TIMED;
+        long waitStart = path.writesReachDevice ? deviceWaits.yieldWhilePending(op) : DeviceWaits.NOT_TIMED;
         int res = ops.awaitLent(op, CANCEL_AND_WAIT, "write", len);
         deviceWaits.waited(waitStart);
         spare.giveBack(op);

@@ -1,0 +1,104 @@
+package dev.ringloom.runtime.uring;
+
+import dev.ringloom.poller.sys.Libc;
+import dev.ringloom.poller.sys.NativeMemory;
+import dev.ringloom.poller.sys.StatFs;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Which way a file's reads and writes take, from what the kernel says of its file system. */
+class FileIoPathTest {
+    private static final long EXT4 = 0xef53, XFS = 0x58465342, BTRFS = 0x9123683eL;
+
+    private static int open(Path path) {
+        byte[] utf8 = path.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8);
+        MemorySegment c = NativeMemory.allocate(utf8.length + 1L, 8);
+        try {
+            MemorySegment.copy(utf8, 0, c, JAVA_BYTE, 0, utf8.length);
+            c.set(JAVA_BYTE, utf8.length, (byte) 0);
+            int fd = Libc.open(c, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+            assertTrue(fd >= 0, "open " + path + ": " + fd);
+            return fd;
+        } finally {
+            NativeMemory.free(c);
+        }
+    }
+
+    private static FileIoPath pathOf(Path file, boolean nowaitReads) {
+        int fd = open(file);
+        try {
+            return FileIoPath.choose(fd, false, true, nowaitReads);
+        } finally {
+            Libc.close(fd);
+        }
+    }
+
+    @Test
+    void aTmpfsFileIsReadAndWrittenOnTheCallingThread() throws IOException {
+        Path shm = Path.of("/dev/shm");
+        assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm), "no /dev/shm");
+        Path p = Files.createTempFile(shm, "ringloom-path", ".bin");
+        try {
+            int fd = open(p);
+            try {
+                assertEquals(StatFs.TMPFS_MAGIC, Libc.fileSystemType(fd));
+            } finally {
+                Libc.close(fd);
+            }
+            assertEquals(FileIoPath.MEMORY, pathOf(p, true));
+            assertEquals(FileIoPath.RING, pathOf(p, false));
+        } finally {
+            Files.delete(p);
+        }
+    }
+
+    @Test
+    void aProcfsFileHasNoNonBlockingReadsAndGoesThroughTheRingAsNoDeviceOp() {
+        FileIoPath path = pathOf(Path.of("/proc/self/cmdline"), true);
+        assertEquals(FileIoPath.RING, path);
+        assertTrue(!path.readsReachDevice && !path.asksCacheFirst && !path.synchronous);
+    }
+
+    @Test
+    void aFileOnADiskFileSystemAsksThePageCacheFirst() throws IOException {
+        Path p = Files.createTempFile(Files.createDirectories(Path.of("target")), "path", ".bin");
+        try {
+            Files.write(p, new byte[8192]);
+            int fd = open(p);
+            long type;
+            try {
+                type = Libc.fileSystemType(fd);
+            } finally {
+                Libc.close(fd);
+            }
+            assumeTrue(type == EXT4 || type == XFS || type == BTRFS, "target/ is not on ext4, xfs or btrfs");
+            FileIoPath path = pathOf(p, true);
+            assertEquals(FileIoPath.CACHE_FIRST, path);
+            assertTrue(path.readsReachDevice && !path.writesReachDevice, "a refused read is a device read");
+        } finally {
+            Files.delete(p);
+        }
+    }
+
+    @Test
+    void oDirectIsADeviceOpWhateverTheFileSystem() {
+        assertEquals(FileIoPath.DEVICE, FileIoPath.choose(-1, true, true, true));
+        assertTrue(FileIoPath.DEVICE.readsReachDevice && FileIoPath.DEVICE.writesReachDevice);
+    }
+
+    @Test
+    void theProbeSaysSoWhenTheFdCannotBeRead() {
+        assertTrue(Libc.nowaitSupported(-1) < 0, "EBADF");
+        assertTrue(Libc.fileSystemType(-1) < 0, "EBADF");
+    }
+}
