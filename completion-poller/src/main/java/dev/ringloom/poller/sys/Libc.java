@@ -397,19 +397,19 @@ public final class Libc {
 
     /** pread(2): {@code count} bytes at {@code offset} into {@code buf}; blocks the calling thread until it is done. */
     public static long pread(int fd, long buf, long count, long offset) {
-        MemorySegment cs = capture();
-        try {
-            return result((long) Pread.HANDLE.invokeExact(cs, fd, buf, count, offset), cs);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return positional(Pread.HANDLE, fd, buf, count, offset);
     }
 
     /** pwrite(2): {@code count} bytes of {@code buf} at {@code offset}; blocks the calling thread until it is done. */
     public static long pwrite(int fd, long buf, long count, long offset) {
+        return positional(Pwrite.HANDLE, fd, buf, count, offset);
+    }
+
+    /** pread or pwrite: the handle is a constant at each caller, so the JIT still inlines the downcall. */
+    private static long positional(MethodHandle call, int fd, long buf, long count, long offset) {
         MemorySegment cs = capture();
         try {
-            return result((long) Pwrite.HANDLE.invokeExact(cs, fd, buf, count, offset), cs);
+            return result((long) call.invokeExact(cs, fd, buf, count, offset), cs);
         } catch (Throwable t) {
             throw rethrow(t);
         }
