@@ -40,9 +40,9 @@ final class CEpollLoad {
     EchoBenchmark.LoadRun load(InetSocketAddress target, int connections, int size, int seconds,
             EchoClient.Window window) {
         try {
-            Process p = new ProcessBuilder(binary().toString(), target.getHostString(),
-                    Integer.toString(target.getPort()), Integer.toString(connections), Integer.toString(size),
-                    Integer.toString(seconds), Integer.toString(threads))
+            Process p = new ProcessBuilder(CpuPinning.apply("load", java.util.List.of(binary().toString(),
+                    target.getHostString(), Integer.toString(target.getPort()), Integer.toString(connections),
+                    Integer.toString(size), Integer.toString(seconds), Integer.toString(threads))))
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String result = null;
             try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),

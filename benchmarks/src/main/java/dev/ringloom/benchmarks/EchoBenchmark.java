@@ -46,6 +46,7 @@ public final class EchoBenchmark {
     //         default ringloom,jdk,netty]
     //        [load generator: c-epoll[:THREADS] (CEpollLoad, a C child process, 1 thread unless told; the default)
     //                         | epoll (NettyEchoLoad) | vthreads (EchoClient)]
+    //        -Dbench.pin=server:0,load:1 (mvn: -DbenchJvm=...) runs each server and the C load under taskset
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
@@ -72,6 +73,9 @@ public final class EchoBenchmark {
         System.out.println("load generator: " + (cLoad != null ? "epoll_load.c (C on epoll, " + cLoad.threads()
                 + " thread(s))" : loadName.equals("vthreads") ? "EchoClient (virtual thread per connection, JDK sockets)"
                 : "NettyEchoLoad (" + NettyEchoLoad.LOOPS + " epoll event loops)"));
+        if (!CpuPinning.describe().isEmpty()) {
+            System.out.println(CpuPinning.describe());
+        }
         System.out.printf("%-6s %-6s %-13s %12s %19s %19s %17s %8s %6s %8s%n", "conns", "size", "server", "rt/s",
                 "vs JDK", "vs ringloom", "p50/p99", "cpu", "usr%", "load");
         System.out.println("(latencies in us; cpu = server CPU us per round trip, usr% = its share in user space;"
@@ -342,7 +346,8 @@ public final class EchoBenchmark {
             cmd.addAll(server.echoArgs);
             cmd.addAll(List.of(args));
         }
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new ProcessBuilder(CpuPinning.apply("server", cmd)).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
     }
 
     /**
