@@ -65,7 +65,10 @@ class PollerFailureTest {
             Libc.close(ours.iterator().next());      // break the ring under the poller
             Path p = Files.createTempFile("ringloom-broken", ".txt");
             try {
-                ring.openFile(p).close();            // wakes the poller, whose next enter fails
+                // An open through the ring wakes the poller, whose next enter fails. A truncating one: an open
+                // the dentry cache answers happens on this thread (CachedOpen) and would never reach the poller.
+                ring.openFile(p, java.nio.file.StandardOpenOption.WRITE,
+                        java.nio.file.StandardOpenOption.TRUNCATE_EXISTING).close();
             } catch (IOException expected) {
                 // the open may itself be failed by the dead poller
             } finally {

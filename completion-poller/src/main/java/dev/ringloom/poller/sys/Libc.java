@@ -436,6 +436,34 @@ public final class Libc {
         }
     }
 
+    /** openat2(2): the same number on every architecture (the generic table's, 5.6). */
+    public static final long SYS_OPENAT2 = 437;
+    /** {@code RESOLVE_CACHED} (5.12): the lookup must be answered from the dentry cache, else EAGAIN. */
+    public static final long RESOLVE_CACHED = 0x20;
+
+    /**
+     * {@code openat2(AT_FDCWD, path, &how, sizeof how)} with {@code RESOLVE_CACHED}: an open that succeeds only when
+     * every step of the path's lookup is in the dentry cache, and otherwise fails with EAGAIN instead of reading a
+     * directory from the disk — the open that never waits. {@code path} is a NUL-terminated native string;
+     * {@code flags} must not hold O_CREAT or O_TRUNC (the kernel answers EAGAIN to those). Made through
+     * {@link #syscall}, whose downcall every process links anyway.
+     * {@snippet lang=c :
+     * struct open_how { __u64 flags; __u64 mode; __u64 resolve; };   // 24 bytes
+     * }
+     *
+     * @return the fd, or a negative errno: EAGAIN (not cached), ENOSYS, EINVAL or E2BIG (a kernel older than 5.12),
+     * or the open's own error
+     */
+    public static int openCached(MemorySegment path, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment how = arena.allocate(24, 8);
+            how.set(JAVA_LONG, 0, flags & 0xffffffffL);
+            how.set(JAVA_LONG, 8, 0);                   // mode: only with O_CREAT, which never comes here
+            how.set(JAVA_LONG, 16, RESOLVE_CACHED);
+            return (int) syscall(SYS_OPENAT2, AT_FDCWD, path.address(), how.address(), 24, 0, 0);
+        }
+    }
+
     /** fstatfs(2)'s {@code f_type} for {@code fd} ({@link StatFs}), or a negative errno. */
     public static long fileSystemType(int fd) {
         MemorySegment cs = capture();

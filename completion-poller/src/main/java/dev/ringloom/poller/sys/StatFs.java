@@ -16,7 +16,18 @@ public final class StatFs {
 
     public static final long TMPFS_MAGIC = 0x01021994L, RAMFS_MAGIC = 0x858458f6L, HUGETLBFS_MAGIC = 0x958458f6L;
 
+    public static final long EXT4_MAGIC = 0xef53L, XFS_MAGIC = 0x58465342L, BTRFS_MAGIC = 0x9123683eL;
+
     private StatFs() {
+    }
+
+    /**
+     * True for the disk file systems known to take {@code RWF_NOWAIT} reads of the page cache (ext2/3/4, which share
+     * one magic, xfs, btrfs): a file on them needs no probe. Any other file system is asked ({@code
+     * Libc.nowaitSupported}).
+     */
+    public static boolean takesNowaitReads(long fsType) {
+        return fsType == EXT4_MAGIC || fsType == XFS_MAGIC || fsType == BTRFS_MAGIC;
     }
 
     /**

@@ -48,8 +48,8 @@ enum FileIoPath {
     }
 
     /**
-     * The path for the seekable file open as {@code fd}: one {@code fstatfs} and, for a readable file that may ask
-     * the cache, one probe of its file system's {@code RWF_NOWAIT} support ({@link Libc#nowaitSupported}).
+     * The path for the seekable file open as {@code fd}: one {@code fstatfs} and, for a readable file on a file
+     * system not known either way, one probe of its {@code RWF_NOWAIT} support ({@link Libc#nowaitSupported}).
      *
      * @param nowaitReads false: {@code ringloom.nowaitReads=false}, every op through the ring
      */
@@ -60,9 +60,13 @@ enum FileIoPath {
         if (!nowaitReads) {
             return RING;
         }
-        if (StatFs.holdsFilesInMemory(Libc.fileSystemType(fd))) {
+        long fsType = Libc.fileSystemType(fd);
+        if (StatFs.holdsFilesInMemory(fsType)) {
             return MEMORY;
         }
-        return readable && Libc.nowaitSupported(fd) == 0 ? RING : CACHE_FIRST;
+        if (StatFs.takesNowaitReads(fsType) || !readable) {
+            return CACHE_FIRST;
+        }
+        return Libc.nowaitSupported(fd) == 0 ? RING : CACHE_FIRST;
     }
 }

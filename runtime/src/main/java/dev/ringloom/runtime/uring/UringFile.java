@@ -116,6 +116,22 @@ final class UringFile implements FileIo {
         MemorySegment.copy(utf8, 0, cpath, JAVA_BYTE, 0, utf8.length);
         cpath.set(JAVA_BYTE, utf8.length, (byte) 0);
         Poller poller = runtime.nextPoller();
+        int now = CachedOpen.GO_TO_RING;
+        try {
+            if (poller.isOpen()) {          // a closed runtime refuses the open through the ring, with the reason
+                now = CachedOpen.tryOpen(cpath, flags);
+            }
+        } catch (RuntimeException | Error e) {
+            NativeMemory.free(cpath);
+            throw e;
+        }
+        if (now != CachedOpen.GO_TO_RING) {
+            NativeMemory.free(cpath);
+            if (now < 0) {
+                throw Errno.fileException("open", path, now);
+            }
+            return now;
+        }
         Op op = OpEncoder.openat(new OpenOp(), Libc.AT_FDCWD, cpath.address(), flags, 0644)
                 .buffer(cpath, NativeMemory::free);
         try {

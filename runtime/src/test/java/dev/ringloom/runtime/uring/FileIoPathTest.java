@@ -18,8 +18,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Which way a file's reads and writes take, from what the kernel says of its file system. */
 class FileIoPathTest {
-    private static final long EXT4 = 0xef53, XFS = 0x58465342, BTRFS = 0x9123683eL;
-
     private static int open(Path path) {
         byte[] utf8 = path.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8);
         MemorySegment c = NativeMemory.allocate(utf8.length + 1L, 8);
@@ -81,12 +79,22 @@ class FileIoPathTest {
             } finally {
                 Libc.close(fd);
             }
-            assumeTrue(type == EXT4 || type == XFS || type == BTRFS, "target/ is not on ext4, xfs or btrfs");
+            assumeTrue(StatFs.takesNowaitReads(type), "target/ is not on ext4, xfs or btrfs");
+            assertEquals(1, nowaitProbe(p), "the probe agrees with the list");
             FileIoPath path = pathOf(p, true);
             assertEquals(FileIoPath.CACHE_FIRST, path);
             assertTrue(path.readsReachDevice && !path.writesReachDevice, "a refused read is a device read");
         } finally {
             Files.delete(p);
+        }
+    }
+
+    private static int nowaitProbe(Path p) {
+        int fd = open(p);
+        try {
+            return Libc.nowaitSupported(fd);
+        } finally {
+            Libc.close(fd);
         }
     }
 
