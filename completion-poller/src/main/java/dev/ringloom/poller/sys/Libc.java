@@ -35,8 +35,15 @@ public final class Libc {
     /** x86_64 and aarch64 syscall numbers of io_uring (the same on both: they were added after unification). */
     public static final long SYS_IO_URING_SETUP = 425, SYS_IO_URING_ENTER = 426, SYS_IO_URING_REGISTER = 427;
 
+    /** Open flags: the generic values, which x86_64 and aarch64 share — all but {@link #O_DIRECT}. */
     public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_EXCL = 0200,
-            O_TRUNC = 01000, O_APPEND = 02000, O_NONBLOCK = 04000, O_DIRECT = 040000, O_CLOEXEC = 02000000;
+            O_TRUNC = 01000, O_APPEND = 02000, O_NONBLOCK = 04000, O_CLOEXEC = 02000000;
+    /**
+     * O_DIRECT, the one open flag ringloom uses whose value the architectures do not share: 040000 on x86_64 (and the
+     * generic table's riscv64, s390x), 0200000 on aarch64 — where 040000 is O_DIRECTORY, and an O_DIRECT open of a
+     * file would fail with ENOTDIR — and 0400000 on ppc64le.
+     */
+    public static final int O_DIRECT = oDirect(System.getProperty("os.arch", ""));
     public static final int PROT_READ = 1, PROT_WRITE = 2;
     public static final int MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_ANONYMOUS = 0x20, MAP_POPULATE = 0x8000;
     /** madvise advice: back the range with transparent huge pages where the kernel's THP mode allows. */
@@ -231,6 +238,14 @@ public final class Libc {
     }
 
     private Libc() {
+    }
+
+    static int oDirect(String arch) {
+        return switch (arch) {
+            case "aarch64", "arm" -> 0200000;
+            case "ppc64le", "ppc64" -> 0400000;
+            default -> 040000;
+        };
     }
 
     private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
