@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The leanest load generator of {@link EchoBenchmark}: {@code benchmarks/src/main/c/epoll_load.c}, the same
@@ -40,7 +41,7 @@ final class CEpollLoad {
     EchoBenchmark.LoadRun load(InetSocketAddress target, int connections, int size, int seconds,
             EchoClient.Window window) {
         try {
-            Process p = new ProcessBuilder(CpuPinning.apply("load", java.util.List.of(binary().toString(),
+            Process p = new ProcessBuilder(CpuPinning.apply("load", List.of(binary().toString(),
                     target.getHostString(), Integer.toString(target.getPort()), Integer.toString(connections),
                     Integer.toString(size), Integer.toString(seconds), Integer.toString(threads))))
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();

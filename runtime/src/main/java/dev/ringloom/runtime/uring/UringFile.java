@@ -193,10 +193,10 @@ final class UringFile implements FileIo {
     /** One read of {@code len} bytes at {@code pos} into {@code dst}, or (null) scattered over the slice. */
     private int pread(ByteBuffer dst, ByteBuffer[] dsts, int offset, int length, int len, long pos)
             throws IOException {
-        int fd = ops.acquire();
         if (path.synchronous) {
-            return readNow(fd, dst, dsts, offset, length, len, pos);
+            return readNow(dst, dsts, offset, length, len, pos);
         }
+        int fd = ops.acquire();
         boolean askCache = path.asksCacheFirst;
         MemorySegment buf = null;
         Op op;
@@ -247,42 +247,43 @@ final class UringFile implements FileIo {
     /**
      * {@link #pread}'s {@link FileIoPath#MEMORY} way: a copy on the calling thread, straight into {@code dst}'s memory
      * or through a pool buffer. Synchronous, so the kernel is done with the memory when it returns and no ownership
-     * passes; it gives back the fd reference {@code fd} stands for.
+     * passes.
      */
-    private int readNow(int fd, ByteBuffer dst, ByteBuffer[] dsts, int offset, int length, int len, long pos)
+    private int readNow(ByteBuffer dst, ByteBuffer[] dsts, int offset, int length, int len, long pos)
             throws IOException {
-        MemorySegment buf = null;
-        long r;
-        try {
-            if (dst != null && dst.isDirect()) {
-                r = readAt(fd, MemorySegment.ofBuffer(dst).address(), len, pos);
-            } else {
-                buf = pool.acquire(len);
-                r = readAt(fd, buf.address(), len, pos);
+        if (dst != null && dst.isDirect()) {
+            int n = readNow(MemorySegment.ofBuffer(dst).address(), len, pos);
+            if (n == 0) {
+                return -1;
             }
-        } catch (RuntimeException | Error e) {
+            dst.position(dst.position() + n);
+            return n;
+        }
+        MemorySegment buf = pool.acquire(len);
+        int n;
+        try {
+            n = readNow(buf.address(), len, pos);
+        } catch (IOException | RuntimeException | Error e) {
             pool.release(buf);
             throw e;
+        }
+        return deliver(buf, n, dst, dsts, offset, length);
+    }
+
+    /** A {@link FileIoPath#MEMORY} read into {@code [address, address + len)}: a copy on the calling thread. */
+    private int readNow(long address, int len, long pos) throws IOException {
+        int fd = ops.acquire();
+        long r;
+        try {
+            r = pos == OpEncoder.CURRENT_POSITION ? Libc.read(fd, address, len) : Libc.pread(fd, address, len, pos);
         } finally {
             ops.giveBack();
         }
         if (r < 0) {
-            pool.release(buf);
             throw ops.failure("read", (int) r, null);
         }
         Poller.yieldIfSliceUsed();
-        if (buf != null) {
-            return deliver(buf, (int) r, dst, dsts, offset, length);
-        }
-        if (r == 0) {
-            return -1;
-        }
-        dst.position(dst.position() + (int) r);
         return (int) r;
-    }
-
-    private static long readAt(int fd, long address, int len, long pos) {
-        return pos == OpEncoder.CURRENT_POSITION ? Libc.read(fd, address, len) : Libc.pread(fd, address, len, pos);
     }
 
     /** A {@link FileIoPath#MEMORY} write of {@code [address, address + len)}: a copy on the calling thread. */
@@ -384,18 +385,8 @@ final class UringFile implements FileIo {
     public int readLent(MemorySegment memory, long position, BufferOwner ifAbandoned) throws IOException {
         int len = (int) Math.min(memory.byteSize(), MAX_IO);
         if (path.synchronous) {
-            int fd = ops.acquire();
-            long r;
-            try {
-                r = readAt(fd, memory.address(), len, position);
-            } finally {
-                ops.giveBack();
-            }
-            if (r < 0) {
-                throw ops.failure("read", (int) r, null);
-            }
-            Poller.yieldIfSliceUsed();
-            return r == 0 ? -1 : (int) r;
+            int n = readNow(memory.address(), len, position);
+            return n == 0 ? -1 : n;
         }
         Op op = spare.take();                // allocations before the fd reference, which they could leak
         int fd = ops.acquire();
