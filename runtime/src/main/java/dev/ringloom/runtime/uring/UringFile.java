@@ -272,31 +272,27 @@ final class UringFile implements FileIo {
 
     /** A {@link FileIoPath#MEMORY} read into {@code [address, address + len)}: a copy on the calling thread. */
     private int readNow(long address, int len, long pos) throws IOException {
-        int fd = ops.acquire();
-        long r;
-        try {
-            r = pos == OpEncoder.CURRENT_POSITION ? Libc.read(fd, address, len) : Libc.pread(fd, address, len, pos);
-        } finally {
-            ops.giveBack();
-        }
-        if (r < 0) {
-            throw ops.failure("read", (int) r, null);
-        }
-        Poller.yieldIfSliceUsed();
-        return (int) r;
+        return copyNow(false, address, len, pos);
     }
 
     /** A {@link FileIoPath#MEMORY} write of {@code [address, address + len)}: a copy on the calling thread. */
     private int writeNow(long address, int len, long pos) throws IOException {
+        return copyNow(true, address, len, pos);
+    }
+
+    /** read/pread or write/pwrite under an fd reference; an error is the channel's exception, by errno. */
+    private int copyNow(boolean write, long address, int len, long pos) throws IOException {
         int fd = ops.acquire();
+        boolean here = pos == OpEncoder.CURRENT_POSITION;
         long r;
         try {
-            r = pos == OpEncoder.CURRENT_POSITION ? Libc.write(fd, address, len) : Libc.pwrite(fd, address, len, pos);
+            r = write ? here ? Libc.write(fd, address, len) : Libc.pwrite(fd, address, len, pos)
+                    : here ? Libc.read(fd, address, len) : Libc.pread(fd, address, len, pos);
         } finally {
             ops.giveBack();
         }
         if (r < 0) {
-            throw ops.failure("write", (int) r, null);
+            throw ops.failure(write ? "write" : "read", (int) r, null);
         }
         Poller.yieldIfSliceUsed();
         return (int) r;
