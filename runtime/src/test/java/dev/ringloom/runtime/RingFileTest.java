@@ -240,6 +240,45 @@ class RingFileTest {
     }
 
     @Test
+    void aFileThePageCacheOrMemoryAnswersIsReadAndWrittenWithoutARingOp() throws Exception {
+        Backends.assumeIoUring(ring, "ring ops");
+        assertNoRingOps(randomFile(64 << 10, 11), false);       // target/'s file system: reads from the page cache
+        Path shm = Path.of("/dev/shm");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm), "no /dev/shm");
+        Path p = Files.createTempFile(shm, "ringloom-noop", ".bin");
+        try {                                                   // tmpfs: pread and pwrite on the calling thread
+            Files.write(p, new byte[64 << 10]);
+            assertNoRingOps(p, false);                          // the first read finds out
+            assertNoRingOps(p, true);                           // so does a first write
+            byte[] got = Files.readAllBytes(p);
+            assertEquals(99, got[5]);
+            assertArrayEquals(new byte[] {1, 2, 3}, Arrays.copyOfRange(got, 10, 13));
+        } finally {
+            Files.delete(p);
+        }
+    }
+
+    /** 100 reads, then for tmpfs 100 writes, of {@code p}: at most a stray ring op or two among them. */
+    private static void assertNoRingOps(Path p, boolean writeFirst) throws IOException {
+        boolean memory = p.startsWith("/dev/shm");
+        try (RingFile f = ring.openFile(p, READ, WRITE)) {
+            long before = ring.stats().submittedTotal();
+            if (writeFirst) {
+                assertEquals(3, f.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), 10));
+            }
+            for (int i = 0; i < 100; i++) {
+                ByteBuffer dst = i % 2 == 0 ? ByteBuffer.allocate(4096) : ByteBuffer.allocateDirect(4096);
+                assertEquals(4096, f.read(dst, 4096L * (i % 16)));
+            }
+            for (int i = 0; memory && i < 100; i++) {
+                assertEquals(1, f.write(ByteBuffer.wrap(new byte[] {(byte) i}), 5));
+            }
+            long ringOps = ring.stats().submittedTotal() - before;
+            assertTrue(ringOps < 10, p + ": " + ringOps + " ring ops for 100 reads the kernel answers at once");
+        }
+    }
+
+    @Test
     void directIoReadsAlignedBlocks() throws Exception {
         Backends.assumeIoUring(ring, "O_DIRECT");
         // target/ is on a disk file system; @TempDir may be tmpfs, which refuses O_DIRECT

@@ -31,7 +31,15 @@ enum FileIoPath {
      * ring op would turn into an io-wq hand-off; the one exception is a tmpfs page swapped out, read back while the
      * caller's carrier waits.
      */
-    MEMORY(false, false, false, true);
+    MEMORY(false, false, false, true),
+    /**
+     * Not chosen yet: reads ask the page cache first, as {@link #CACHE_FIRST}, and the first read it refuses (EAGAIN:
+     * not cached; EOPNOTSUPP: the file system has no non-blocking reads; the fast call says only "refused"), or the
+     * first write, chooses the file's way ({@link #choose}). Why: a file on ext4, xfs or btrfs whose reads the cache
+     * answers never pays the {@code fstatfs} the choice costs (0.7 us, a fifth of an open), and a file system
+     * without non-blocking reads says so on its first read anyway.
+     */
+    UNCHOSEN(true, false, true, false);
 
     /** Whether a ring read (a write) of this path goes to the device ({@code PlugLimit}, {@code DeviceWaits}). */
     final boolean readsReachDevice, writesReachDevice;
@@ -48,18 +56,22 @@ enum FileIoPath {
     }
 
     /**
-     * The path for the seekable file open as {@code fd}: one {@code fstatfs} and, for a readable file on a file
-     * system not known either way, one probe of its {@code RWF_NOWAIT} support ({@link Libc#nowaitSupported}).
+     * The way of a seekable file as it is opened: {@link #DEVICE} for O_DIRECT, {@link #RING} when non-blocking reads
+     * are turned off, else {@link #UNCHOSEN}. Makes no system call.
      *
      * @param nowaitReads false: {@code ringloom.nowaitReads=false}, every op through the ring
      */
-    static FileIoPath choose(int fd, boolean direct, boolean readable, boolean nowaitReads) {
-        if (direct) {
-            return DEVICE;
-        }
-        if (!nowaitReads) {
-            return RING;
-        }
+    static FileIoPath atOpen(boolean direct, boolean nowaitReads) {
+        return direct ? DEVICE : nowaitReads ? UNCHOSEN : RING;
+    }
+
+    /**
+     * The way of an {@link #UNCHOSEN} file open as {@code fd}, from its file system: one {@code fstatfs} and, for a
+     * readable file on a file system not known either way, one probe of its {@code RWF_NOWAIT} support
+     * ({@link Libc#nowaitSupported}). Never {@code UNCHOSEN}: an fd the kernel cannot describe
+     * is {@code CACHE_FIRST}, whose reads and writes then report the kernel's error.
+     */
+    static FileIoPath choose(int fd, boolean readable) {
         long fsType = Libc.fileSystemType(fd);
         if (StatFs.holdsFilesInMemory(fsType)) {
             return MEMORY;

@@ -45,7 +45,12 @@ final class UringFile implements FileIo {
     private final String name;
     private final FileMode mode;
     private final boolean stream;
-    private final FileIoPath path;      // how reads and writes reach the kernel; streams: RING
+    /**
+     * How reads and writes reach the kernel; streams: RING. Written once more after the open, from UNCHOSEN to the
+     * file system's way ({@link #chooseWay}); a race is benign: every value is a valid way, two threads that both
+     * choose write the same one, and a thread that still reads UNCHOSEN pays one refused {@code preadv2}.
+     */
+    private FileIoPath path;
     private final StreamReads streamReads;                             // non-null for streams
     private final SpareOp<Op> spare = new SpareOp<>(Op::new);          // pread, pwrite, fsync
     private final DeviceWaits deviceWaits = new DeviceWaits(DeviceWaits.BUDGET_NANOS);
@@ -58,8 +63,7 @@ final class UringFile implements FileIo {
         this.ops = new OpBracket(poller, handle, name, false);
         this.mode = mode;
         this.stream = Libc.lseek(fd, 0, Libc.SEEK_CUR) == -Errno.ESPIPE;
-        this.path = stream ? FileIoPath.RING
-                : FileIoPath.choose(fd, direct, mode.readable(), runtime.nowaitReads());
+        this.path = stream ? FileIoPath.RING : FileIoPath.atOpen(direct, runtime.nowaitReads());
         this.streamReads = stream ? new StreamReads(ops, pool, IoUringConstants.OP_READ) : null;
     }
 
@@ -169,6 +173,37 @@ final class UringFile implements FileIo {
         return stream;
     }
 
+    // ---------------------------------------------------------------- the file's way
+
+    /**
+     * If the file's way is still {@link FileIoPath#UNCHOSEN}, chooses it from its file system, with {@code fd} held
+     * by the caller, and returns true: the page cache refused the caller's read, which goes again the chosen way
+     * (on tmpfs a copy on this thread; on a disk file system the ring, as before). False if the way was chosen
+     * already.
+     */
+    private boolean chooseWay(int fd) {
+        if (path != FileIoPath.UNCHOSEN) {
+            return false;
+        }
+        path = FileIoPath.choose(fd, mode.readable());
+        return true;
+    }
+
+    /** The way a write takes, chosen first if it was not: a write must know whether the file is memory. */
+    private FileIoPath writeWay() throws IOException {
+        FileIoPath way = path;
+        if (way != FileIoPath.UNCHOSEN) {
+            return way;
+        }
+        int fd = ops.acquire();
+        try {
+            chooseWay(fd);
+        } finally {
+            ops.giveBack();
+        }
+        return path;
+    }
+
     // ---------------------------------------------------------------- reads
 
     @Override
@@ -193,11 +228,12 @@ final class UringFile implements FileIo {
     /** One read of {@code len} bytes at {@code pos} into {@code dst}, or (null) scattered over the slice. */
     private int pread(ByteBuffer dst, ByteBuffer[] dsts, int offset, int length, int len, long pos)
             throws IOException {
-        if (path.synchronous) {
+        FileIoPath way = path;
+        if (way.synchronous) {
             return readNow(dst, dsts, offset, length, len, pos);
         }
         int fd = ops.acquire();
-        boolean askCache = path.asksCacheFirst;
+        boolean askCache = way.asksCacheFirst;
         MemorySegment buf = null;
         Op op;
         long r = -1;
@@ -206,6 +242,10 @@ final class UringFile implements FileIo {
                 // Cached data straight into the caller's memory: the call is synchronous, so the kernel is done
                 // with the buffer when it returns and no ownership passes.
                 r = Libc.preadv2NoWait(fd, MemorySegment.ofBuffer(dst).address(), len, pos);
+                if (r < 0 && chooseWay(fd)) {
+                    ops.giveBack();
+                    return pread(dst, dsts, offset, length, len, pos);
+                }
                 if (r >= 0) {
                     ops.giveBack();
                     Poller.yieldIfSliceUsed();
@@ -219,12 +259,17 @@ final class UringFile implements FileIo {
             buf = pool.acquire(len);
             if (askCache && (dst == null || !dst.isDirect())) {
                 r = Libc.preadv2NoWait(fd, buf.address(), len, pos);
+                if (r < 0 && chooseWay(fd)) {
+                    ops.giveBack();
+                    pool.release(buf);
+                    return pread(dst, dsts, offset, length, len, pos);
+                }
             }
             // Not cached (or O_DIRECT, or a file system without non-blocking reads): the ring. Our fd reference
             // and buf now travel with the op.
             op = r >= 0 ? null
                     : OpEncoder.read(spare.take(), fd, pos, buf.address(), len).buffer(buf, pool)
-                            .reachesDevice(path.readsReachDevice);
+                            .reachesDevice(way.readsReachDevice);
         } catch (RuntimeException | Error e) {
             ops.giveBack();
             pool.release(buf);
@@ -236,7 +281,7 @@ final class UringFile implements FileIo {
             return deliver(buf, (int) r, dst, dsts, offset, length);
         }
         ops.submit(op);
-        long waitStart = path.readsReachDevice ? deviceWaits.yieldWhilePending(op) : DeviceWaits.NOT_TIMED;
+        long waitStart = way.readsReachDevice ? deviceWaits.yieldWhilePending(op) : DeviceWaits.NOT_TIMED;
         int res = ops.await(op, ABANDON, "read", 0);   // interrupted: op and buf go to the registry
         deviceWaits.waited(waitStart);
         MemorySegment got = op.takeBuffer();
@@ -350,7 +395,14 @@ final class UringFile implements FileIo {
 
     /** One write of {@code buf[0, len)}, pooled memory whose ownership passes to this call. */
     private int writePooled(MemorySegment buf, int len, long pos) throws IOException {
-        if (path.synchronous) {
+        FileIoPath way;
+        try {
+            way = writeWay();
+        } catch (IOException | RuntimeException | Error e) {
+            pool.release(buf);
+            throw e;
+        }
+        if (way.synchronous) {
             try {
                 return writeNow(buf.address(), len, pos);
             } finally {
@@ -366,9 +418,9 @@ final class UringFile implements FileIo {
             pool.release(buf);
             throw e;
         }
-        OpEncoder.write(op, fd, pos, buf.address(), len).buffer(buf, pool).reachesDevice(path.writesReachDevice);
+        OpEncoder.write(op, fd, pos, buf.address(), len).buffer(buf, pool).reachesDevice(way.writesReachDevice);
         ops.submit(op);
-        long waitStart = path.writesReachDevice ? deviceWaits.yieldWhilePending(op) : DeviceWaits.NOT_TIMED;
+        long waitStart = way.writesReachDevice ? deviceWaits.yieldWhilePending(op) : DeviceWaits.NOT_TIMED;
         int res = ops.awaitWritten(op, "write", len);
         deviceWaits.waited(waitStart);
         spare.giveBack(op);
@@ -380,18 +432,24 @@ final class UringFile implements FileIo {
     @Override
     public int readLent(MemorySegment memory, long position, BufferOwner ifAbandoned) throws IOException {
         int len = (int) Math.min(memory.byteSize(), MAX_IO);
-        if (path.synchronous) {
+        FileIoPath way = path;
+        if (way.synchronous) {
             int n = readNow(memory.address(), len, position);
             return n == 0 ? -1 : n;
         }
         Op op = spare.take();                // allocations before the fd reference, which they could leak
         int fd = ops.acquire();
-        if (path.asksCacheFirst) {
+        if (way.asksCacheFirst) {
             // Cached data straight into the buffer, as pread does: synchronous, so the kernel is done with the
             // memory when the call returns, and no ownership passes.
             long r;
             try {
                 r = Libc.preadv2NoWait(fd, memory.address(), len, position);
+                if (r < 0 && chooseWay(fd)) {
+                    ops.giveBack();
+                    spare.giveBack(op);
+                    return readLent(memory, position, ifAbandoned);
+                }
             } catch (RuntimeException | Error e) {
                 ops.giveBack();         // as in pread: whatever throws before the submit gives the reference back
                 throw e;
@@ -406,9 +464,9 @@ final class UringFile implements FileIo {
         int index = fixedIndex(memory);
         (index < 0 ? OpEncoder.read(op, fd, position, memory.address(), len)
                 : OpEncoder.readFixed(op, fd, position, memory.address(), len, index)).buffer(memory, ifAbandoned)
-                .reachesDevice(path.readsReachDevice);
+                .reachesDevice(way.readsReachDevice);
         ops.submitLent(op);
-        long waitStart = path.readsReachDevice ? deviceWaits.yieldWhilePending(op) : DeviceWaits.NOT_TIMED;
+        long waitStart = way.readsReachDevice ? deviceWaits.yieldWhilePending(op) : DeviceWaits.NOT_TIMED;
         int res = ops.awaitLent(op, ABANDON, "read", 0);   // interrupted: the registry has memory
         deviceWaits.waited(waitStart);
         spare.giveBack(op);
@@ -419,16 +477,17 @@ final class UringFile implements FileIo {
     public int writeLent(MemorySegment memory, long position, BufferOwner ifAbandoned) throws IOException {
         int len = (int) Math.min(memory.byteSize(), MAX_IO);
         long pos = position == CURRENT_POSITION ? OpEncoder.CURRENT_POSITION : position;
-        if (path.synchronous) {
+        FileIoPath way = writeWay();
+        if (way.synchronous) {
             return writeNow(memory.address(), len, pos);
         }
         Op op = spare.take();
         int fd = ops.acquire(), index = fixedIndex(memory);
         (index < 0 ? OpEncoder.write(op, fd, pos, memory.address(), len)
                 : OpEncoder.writeFixed(op, fd, pos, memory.address(), len, index)).buffer(memory, ifAbandoned)
-                .reachesDevice(path.writesReachDevice);
+                .reachesDevice(way.writesReachDevice);
         ops.submitLent(op);
-        long waitStart = path.writesReachDevice ? deviceWaits.yieldWhilePending(op) : DeviceWaits.NOT_TIMED;
+        long waitStart = way.writesReachDevice ? deviceWaits.yieldWhilePending(op) : DeviceWaits.NOT_TIMED;
         int res = ops.awaitLent(op, CANCEL_AND_WAIT, "write", len);
         deviceWaits.waited(waitStart);
         spare.giveBack(op);

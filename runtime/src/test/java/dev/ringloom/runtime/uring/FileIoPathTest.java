@@ -32,10 +32,10 @@ class FileIoPathTest {
         }
     }
 
-    private static FileIoPath pathOf(Path file, boolean nowaitReads) {
+    private static FileIoPath pathOf(Path file) {
         int fd = open(file);
         try {
-            return FileIoPath.choose(fd, false, true, nowaitReads);
+            return FileIoPath.choose(fd, true);
         } finally {
             Libc.close(fd);
         }
@@ -53,8 +53,7 @@ class FileIoPathTest {
             } finally {
                 Libc.close(fd);
             }
-            assertEquals(FileIoPath.MEMORY, pathOf(p, true));
-            assertEquals(FileIoPath.RING, pathOf(p, false));
+            assertEquals(FileIoPath.MEMORY, pathOf(p));
         } finally {
             Files.delete(p);
         }
@@ -62,7 +61,7 @@ class FileIoPathTest {
 
     @Test
     void aProcfsFileHasNoNonBlockingReadsAndGoesThroughTheRingAsNoDeviceOp() {
-        FileIoPath path = pathOf(Path.of("/proc/self/cmdline"), true);
+        FileIoPath path = pathOf(Path.of("/proc/self/cmdline"));
         assertEquals(FileIoPath.RING, path);
         assertTrue(!path.readsReachDevice && !path.asksCacheFirst && !path.synchronous);
     }
@@ -81,7 +80,7 @@ class FileIoPathTest {
             }
             assumeTrue(StatFs.takesNowaitReads(type), "target/ is not on ext4, xfs or btrfs");
             assertEquals(1, nowaitProbe(p), "the probe agrees with the list");
-            FileIoPath path = pathOf(p, true);
+            FileIoPath path = pathOf(p);
             assertEquals(FileIoPath.CACHE_FIRST, path);
             assertTrue(path.readsReachDevice && !path.writesReachDevice, "a refused read is a device read");
         } finally {
@@ -99,8 +98,17 @@ class FileIoPathTest {
     }
 
     @Test
+    void anOpenMakesNoSystemCallForTheWayUntilAReadIsRefusedOrAWriteComes() {
+        FileIoPath unchosen = FileIoPath.atOpen(false, true);
+        assertEquals(FileIoPath.UNCHOSEN, unchosen);
+        assertTrue(unchosen.asksCacheFirst && unchosen.readsReachDevice && !unchosen.synchronous,
+                "reads ask the page cache first, as on a disk file system, and EAGAIN means the device");
+        assertEquals(FileIoPath.RING, FileIoPath.atOpen(false, false), "ringloom.nowaitReads=false");
+    }
+
+    @Test
     void oDirectIsADeviceOpWhateverTheFileSystem() {
-        assertEquals(FileIoPath.DEVICE, FileIoPath.choose(-1, true, true, true));
+        assertEquals(FileIoPath.DEVICE, FileIoPath.atOpen(true, true));
         assertTrue(FileIoPath.DEVICE.readsReachDevice && FileIoPath.DEVICE.writesReachDevice);
     }
 
