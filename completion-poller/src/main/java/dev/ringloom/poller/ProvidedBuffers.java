@@ -44,6 +44,7 @@ public final class ProvidedBuffers {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment ring;       // entries × struct io_uring_buf; the tail overlays entry 0's resv
     private final MemorySegment slab;       // entries × stride bytes; buffer id i at i × stride
+    private final MemorySegment received;   // slab, read-only: what readers are shown
     private final int entries;
     private final int bufferSize;
     /**
@@ -68,6 +69,7 @@ public final class ProvidedBuffers {
         this.stride = (bufferSize + 2L * CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE;
         this.ring = arena.allocate(BufRing.ENTRY_SIZE * entries, NativeMemory.PAGE);
         this.slab = hugeSlab(stride * entries, arena);
+        this.received = slab.asReadOnly();
         this.out = new long[(entries + 63) >>> 6];
         for (int bid = 0; bid < entries; bid++) {
             put(bid, bid);
@@ -179,6 +181,15 @@ public final class ProvidedBuffers {
     /** The first {@code length} bytes of buffer {@code bid}, which the caller holds. */
     public MemorySegment segment(int bid, int length) {
         return slab.asSlice(bid * stride, length);
+    }
+
+    /**
+     * Bytes {@code [offset, offset + length)} of buffer {@code bid}, which the caller holds, read-only: the kernel
+     * writes these buffers, readers only look. One slice and no other object, so a {@code ByteBuffer} made of it is
+     * read-only already.
+     */
+    public MemorySegment bytes(int bid, long offset, long length) {
+        return received.asSlice(bid * stride + offset, length);
     }
 
     public int bufferSize() {

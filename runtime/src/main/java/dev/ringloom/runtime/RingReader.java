@@ -73,7 +73,13 @@ public final class RingReader {
      * @throws SocketTimeoutException if the channel's timeout passed first (nothing consumed)
      */
     public ByteBuffer fillBuf() throws IOException {
-        return fill() ? filled.asSlice(offset).asByteBuffer().asReadOnlyBuffer() : EMPTY;
+        if (!fill()) {
+            return EMPTY;
+        }
+        // As few objects as the view needs: no slice when nothing was consumed, and no read-only copy of a buffer
+        // made read-only by its segment (a socket's received bytes are).
+        ByteBuffer view = (offset == 0 ? filled : filled.asSlice(offset)).asByteBuffer();
+        return view.isReadOnly() ? view : view.asReadOnlyBuffer();
     }
 
     /** True once unconsumed bytes are filled (filling if there are none); false at end of stream. */

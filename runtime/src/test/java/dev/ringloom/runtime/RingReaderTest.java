@@ -50,6 +50,7 @@ class RingReaderTest extends WithRing {
             ByteBuffer view = in.fillBuf();
             assertTrue(view.isReadOnly());
             assertThrows(ReadOnlyBufferException.class, () -> view.put(0, (byte) 'x'));
+            assertEquals(6, view.clear().remaining(), "clear() shows no byte past the received ones");
             assertEquals("abcdef", UTF_8.decode(in.fillBuf()).toString(), "not consumed: the same bytes again");
             in.consume(2);
             assertEquals("cdef", UTF_8.decode(in.fillBuf()).toString());

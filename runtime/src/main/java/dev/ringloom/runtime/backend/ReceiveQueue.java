@@ -30,8 +30,11 @@ public final class ReceiveQueue {
 
     /** Where the bytes of the chunks are, and where an emptied chunk's buffer goes back. */
     public interface Chunks {
-        /** The received bytes of buffer {@code id}: at least {@code length} of them. */
-        MemorySegment segment(int id, int length) throws IOException;
+        /**
+         * Bytes {@code [offset, offset + length)} of buffer {@code id}, read-only where the memory can be: one slice,
+         * as the hot path of every read makes one.
+         */
+        MemorySegment bytes(int id, int offset, int length) throws IOException;
 
         /** Buffer {@code id} was emptied: it may receive again. */
         void recycle(int id);
@@ -137,7 +140,7 @@ public final class ReceiveQueue {
             int id = (int) (c >>> 32), length = (int) c;
             int n = Math.min(dst.remaining(), length - headOffset);
             try {
-                MemorySegment.copy(chunks.segment(id, length), headOffset, MemorySegment.ofBuffer(dst), 0, n);
+                MemorySegment.copy(chunks.bytes(id, headOffset, n), 0, MemorySegment.ofBuffer(dst), 0, n);
             } catch (IllegalStateException freed) {
                 throw chunks.freed(freed);
             }
@@ -159,7 +162,7 @@ public final class ReceiveQueue {
         }
         int id = (int) (c >>> 32), length = (int) c;
         try {
-            return chunks.segment(id, length).asSlice(headOffset, length - headOffset);
+            return chunks.bytes(id, headOffset, length - headOffset);
         } catch (IllegalStateException freed) {
             throw chunks.freed(freed);
         }

@@ -88,8 +88,9 @@ final class JdkStreamReads implements Closeable {
         }
 
         @Override
-        public MemorySegment segment(int id, int length) {
-            return segments[id];    // written before the post that named it: the queue's monitor publishes it
+        public MemorySegment bytes(int id, int offset, int length) {
+            // segments[id] was written before the post that named it: the queue's monitor publishes it
+            return segments[id].asSlice(offset, length);
         }
 
         @Override

@@ -96,8 +96,8 @@ public final class SocketReads implements ReceiveQueue.Chunks {
     // The queue's bytes are the poller's provided buffers (ReceiveQueue.Chunks; no object of its own per socket).
 
     @Override
-    public MemorySegment segment(int id, int length) {
-        return buffers.segment(id, length);
+    public MemorySegment bytes(int id, int offset, int length) {
+        return buffers.bytes(id, offset, length);
     }
 
     @Override
