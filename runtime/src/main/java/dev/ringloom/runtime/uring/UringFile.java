@@ -235,17 +235,14 @@ final class UringFile implements FileIo {
         int fd = ops.acquire();
         boolean askCache = way.asksCacheFirst;
         MemorySegment buf = null;
-        Op op;
+        Op op = null;
         long r = -1;
+        boolean chosen = false;     // the cache refused the first read of an UNCHOSEN file: it goes again, chosen
         try {   // from the reference to the submit: whatever throws (an OutOfMemoryError) gives both back
             if (askCache && dst != null && dst.isDirect()) {
                 // Cached data straight into the caller's memory: the call is synchronous, so the kernel is done
                 // with the buffer when it returns and no ownership passes.
                 r = Libc.preadv2NoWait(fd, MemorySegment.ofBuffer(dst).address(), len, pos);
-                if (r < 0 && chooseWay(fd)) {
-                    ops.giveBack();
-                    return pread(dst, dsts, offset, length, len, pos);
-                }
                 if (r >= 0) {
                     ops.giveBack();
                     Poller.yieldIfSliceUsed();
@@ -255,25 +252,29 @@ final class UringFile implements FileIo {
                     dst.position(dst.position() + (int) r);
                     return (int) r;
                 }
+                chosen = chooseWay(fd);
             }
-            buf = pool.acquire(len);
-            if (askCache && (dst == null || !dst.isDirect())) {
-                r = Libc.preadv2NoWait(fd, buf.address(), len, pos);
-                if (r < 0 && chooseWay(fd)) {
-                    ops.giveBack();
-                    pool.release(buf);
-                    return pread(dst, dsts, offset, length, len, pos);
+            if (!chosen) {
+                buf = pool.acquire(len);
+                if (askCache && (dst == null || !dst.isDirect())) {
+                    r = Libc.preadv2NoWait(fd, buf.address(), len, pos);
+                    chosen = r < 0 && chooseWay(fd);
                 }
+                // Not cached (or O_DIRECT, or a file system without non-blocking reads): the ring. Our fd
+                // reference and buf now travel with the op.
+                op = r >= 0 || chosen ? null
+                        : OpEncoder.read(spare.take(), fd, pos, buf.address(), len).buffer(buf, pool)
+                                .reachesDevice(way.readsReachDevice);
             }
-            // Not cached (or O_DIRECT, or a file system without non-blocking reads): the ring. Our fd reference
-            // and buf now travel with the op.
-            op = r >= 0 ? null
-                    : OpEncoder.read(spare.take(), fd, pos, buf.address(), len).buffer(buf, pool)
-                            .reachesDevice(way.readsReachDevice);
         } catch (RuntimeException | Error e) {
             ops.giveBack();
             pool.release(buf);
             throw e;
+        }
+        if (chosen) {               // outside the try: what the second attempt throws is its own to clean up
+            ops.giveBack();
+            pool.release(buf);
+            return pread(dst, dsts, offset, length, len, pos);
         }
         if (op == null) {
             ops.giveBack();
@@ -443,16 +444,18 @@ final class UringFile implements FileIo {
             // Cached data straight into the buffer, as pread does: synchronous, so the kernel is done with the
             // memory when the call returns, and no ownership passes.
             long r;
+            boolean chosen;
             try {
                 r = Libc.preadv2NoWait(fd, memory.address(), len, position);
-                if (r < 0 && chooseWay(fd)) {
-                    ops.giveBack();
-                    spare.giveBack(op);
-                    return readLent(memory, position, ifAbandoned);
-                }
+                chosen = r < 0 && chooseWay(fd);
             } catch (RuntimeException | Error e) {
                 ops.giveBack();         // as in pread: whatever throws before the submit gives the reference back
                 throw e;
+            }
+            if (chosen) {               // the cache refused the first read of an UNCHOSEN file: again, chosen
+                ops.giveBack();
+                spare.giveBack(op);
+                return readLent(memory, position, ifAbandoned);
             }
             if (r >= 0) {
                 ops.giveBack();
