@@ -2,11 +2,9 @@ package dev.ringloom.runtime.uring;
 
 import dev.ringloom.poller.sys.Errno;
 import dev.ringloom.poller.sys.Libc;
-import dev.ringloom.poller.sys.NativeMemory;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /**
  * Opens a file on the calling thread when its path's lookup is in the dentry cache ({@code openat2} with
@@ -25,17 +23,12 @@ final class CachedOpen {
         static final boolean SUPPORTED = probe();
 
         private static boolean probe() {
-            MemorySegment root = NativeMemory.allocate(2, 8);
-            try {
-                root.set(JAVA_BYTE, 0, (byte) '/');
-                root.set(JAVA_BYTE, 1, (byte) 0);
-                int fd = Libc.openCached(root, Libc.O_RDONLY | Libc.O_CLOEXEC);   // "/" is always cached
+            try (Arena arena = Arena.ofConfined()) {
+                int fd = Libc.openCached(arena.allocateFrom("/"), Libc.O_RDONLY | Libc.O_CLOEXEC);  // always cached
                 if (fd >= 0) {
                     Libc.close(fd);
                 }
                 return fd >= 0;
-            } finally {
-                NativeMemory.free(root);
             }
         }
     }

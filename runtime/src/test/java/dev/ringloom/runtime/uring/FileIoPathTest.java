@@ -1,17 +1,14 @@
 package dev.ringloom.runtime.uring;
 
 import dev.ringloom.poller.sys.Libc;
-import dev.ringloom.poller.sys.NativeMemory;
 import dev.ringloom.poller.sys.StatFs;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
+import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -19,16 +16,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /** Which way a file's reads and writes take, from what the kernel says of its file system. */
 class FileIoPathTest {
     private static int open(Path path) {
-        byte[] utf8 = path.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8);
-        MemorySegment c = NativeMemory.allocate(utf8.length + 1L, 8);
-        try {
-            MemorySegment.copy(utf8, 0, c, JAVA_BYTE, 0, utf8.length);
-            c.set(JAVA_BYTE, utf8.length, (byte) 0);
-            int fd = Libc.open(c, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        try (Arena arena = Arena.ofConfined()) {
+            int fd = Libc.open(arena.allocateFrom(path.toAbsolutePath().toString()), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
             assertTrue(fd >= 0, "open " + path + ": " + fd);
             return fd;
-        } finally {
-            NativeMemory.free(c);
         }
     }
 
