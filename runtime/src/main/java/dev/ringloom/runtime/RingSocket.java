@@ -372,6 +372,11 @@ public final class RingSocket implements ByteChannel, ScatteringByteChannel, Gat
         return io.receiveState().ownBufferReads();
     }
 
+    /** Test hook: reads whose bytes waited in the kernel and were taken with a direct recv (io_uring only). */
+    long directReads() {
+        return io.receiveState().directReads();
+    }
+
     /** Test hook: true while the socket's multishot recv is in flight. */
     boolean receiving() {
         return io.receiveState().armed();

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -22,7 +23,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * Sockets receive through one multishot recv into the poller's provided buffers: a connection waiting for data
  * holds no buffer, one that does not keep up holds a bounded number, and running out of buffers costs speed,
- * never bytes.
+ * never bytes. The multishot is how a thread scheduled on the socket's poller reads, and how any thread waits for
+ * bytes that have not arrived; a thread off the poller reads what already waits with a direct recv
+ * ({@link DirectReadTest}). So these tests read on the poller's threads where they need the multishot armed.
  */
 class ProvidedBufferReceiveTest {
 
@@ -71,19 +74,37 @@ class ProvidedBufferReceiveTest {
         assumeTrue(s.receivesIntoProvidedBuffers(), "this kernel has no multishot recv (6.0+)");
     }
 
+    /** What a thread scheduled on {@code s}'s poller returns from {@code body}: its reads go through the multishot. */
+    static <T> T onPoller(Ringloom ring, RingSocket s, Callable<T> body) throws Exception {
+        assumeTrue(ring.schedulesOnPollers(), "threads cannot be scheduled on the pollers here");
+        AtomicReference<T> result = new AtomicReference<>();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        ring.ofVirtual(s).start(() -> {
+            try {
+                result.set(body.call());
+            } catch (Exception e) {
+                failure.set(e);
+            }
+        }).join();
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        return result.get();
+    }
+
     @Test
     void aSocketHoldsAReceiveBufferOnlyWhileItsBytesWaitToBeRead() throws Exception {
         try (Ringloom ring = open(64, 4096)) {
             RingSocket[] p = RingSocketTest.pair(ring, java.net.InetAddress.getLoopbackAddress());
             assumeMultishot(p[1]);
             RingSocketTest.writeString(p[0], "hello");
-            assertEquals("hello", RingSocketTest.readString(p[1], 5));     // arms the multishot
+            assertEquals("hello", onPoller(ring, p[1], () -> RingSocketTest.readString(p[1], 5)));   // arms it
             assertTrue(p[1].receiving());
             assertEquals(0, ring.receiveBuffersHeld(), "a connection waiting for data holds no buffer");
 
             RingSocketTest.writeString(p[0], "world");
             await().atMost(Duration.ofSeconds(10)).until(() -> ring.receiveBuffersHeld() == 1);
-            assertEquals("world", RingSocketTest.readString(p[1], 5));
+            assertEquals("world", onPoller(ring, p[1], () -> RingSocketTest.readString(p[1], 5)));
             assertEquals(0, ring.receiveBuffersHeld());
             p[0].close();
             p[1].close();
@@ -122,7 +143,10 @@ class ProvidedBufferReceiveTest {
             RingSocket[] p = RingSocketTest.pair(ring, java.net.InetAddress.getLoopbackAddress());
             assumeMultishot(p[1]);
             p[0].write(ByteBuffer.wrap(new byte[]{patternByte(0)}));
-            readPattern(p[1], 1, 1);                                      // arms the multishot
+            onPoller(ring, p[1], () -> {                                  // arms the multishot
+                readPattern(p[1], 1, 1);
+                return null;
+            });
             AtomicReference<Throwable> writerFailure = new AtomicReference<>();
             Thread writer = Thread.ofVirtual().start(() -> {
                 try {
@@ -183,6 +207,7 @@ class ProvidedBufferReceiveTest {
                 pairs.add(RingSocketTest.pair(ring, java.net.InetAddress.getLoopbackAddress()));
             }
             assumeMultishot(pairs.get(0)[1]);
+            assumeTrue(ring.schedulesOnPollers(), "threads cannot be scheduled on the pollers here");
             AtomicReference<Throwable> failure = new AtomicReference<>();
             AtomicLong oneShot = new AtomicLong();
             List<Thread> threads = new ArrayList<>();
@@ -194,7 +219,7 @@ class ProvidedBufferReceiveTest {
                         failure.compareAndSet(null, t);
                     }
                 }));
-                threads.add(Thread.ofVirtual().start(() -> {
+                threads.add(ring.ofVirtual(p[1]).start(() -> {
                     try {
                         read.read(p[1], perConnection);
                         oneShot.addAndGet(p[1].oneShotReads());
@@ -249,14 +274,15 @@ class ProvidedBufferReceiveTest {
                     // the test closes the hog under it
                 }
             });
-            assertTrue(held.fillBuf().hasRemaining());  // and never consumed: the view pins its buffer
+            // Never consumed: the view pins its buffer.
+            assertTrue(onPoller(ring, hog[1], () -> held.fillBuf().hasRemaining()));
             await().until(() -> !hog[1].receiving());   // the bound reached: the multishot was cancelled
             // The queue, plus what the kernel posted before the cancel landed: a multishot recv posts up to 32 buffers
             // per round of task work, and a busy machine may run a few rounds before the poller submits the cancel
             // (99 seen under the full suite). Half the ring: the other connection still has buffers to receive into.
             int bound = SocketReads.MAX_QUEUED + 112;
             assertTrue(ring.receiveBuffersHeld() <= bound, ring.receiveBuffersHeld() + " buffers held");
-            Thread reader = Thread.ofVirtual().start(() -> {
+            Thread reader = ring.ofVirtual(other[1]).start(() -> {
                 try {
                     readPatternThroughReader(other[1], 1L << 20);
                 } catch (IOException e) {
@@ -281,7 +307,7 @@ class ProvidedBufferReceiveTest {
             RingSocket[] p = RingSocketTest.pair(ring, java.net.InetAddress.getLoopbackAddress());
             assumeMultishot(p[1]);
             RingSocketTest.writeString(p[0], "x");
-            assertEquals("x", RingSocketTest.readString(p[1], 1));
+            assertEquals("x", onPoller(ring, p[1], () -> RingSocketTest.readString(p[1], 1)));
             RingSocketTest.writeString(p[0], "unread");
             await().atMost(Duration.ofSeconds(10)).until(() -> ring.receiveBuffersHeld() == 1);
             p[1].close();

@@ -111,8 +111,10 @@ public interface SocketIo extends Closeable {
      *                     provided-buffer ring)
      * @param armed        that receive is in flight right now
      * @param ownBufferReads reads that lent their own buffer because the pool ran out or the kernel lacks it
+     * @param directReads  reads that found their bytes waiting and took them with a direct call on the reader's
+     *                     own thread, without the backend's receive
      */
-    record ReceiveState(boolean pooled, boolean armed, long ownBufferReads) {
-        public static final ReceiveState NONE = new ReceiveState(false, false, 0);
+    record ReceiveState(boolean pooled, boolean armed, long ownBufferReads, long directReads) {
+        public static final ReceiveState NONE = new ReceiveState(false, false, 0, 0);
     }
 }

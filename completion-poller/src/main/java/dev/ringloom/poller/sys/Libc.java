@@ -228,6 +228,11 @@ public final class Libc {
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
     }
 
+    private static final class Recv {
+        static final MethodHandle HANDLE = downcall("recv",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
+    }
+
     private static final class MallocAligned {
         static final MethodHandle HANDLE = downcall("aligned_alloc",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG));
@@ -421,6 +426,21 @@ public final class Libc {
     }
 
     /** pread or pwrite: the handle is a constant at each caller, so the JIT still inlines the downcall. */
+    /**
+     * {@code recv(fd, buf, len, MSG_DONTWAIT)}: what the socket's receive queue holds right now. Returns bytes
+     * received, 0 at end of stream, or the negative errno ({@code -EAGAIN}: nothing queued). errno is captured, unlike
+     * {@link #sendNoWait}'s: a recv that reports a pending socket error clears it, so the ring's recv after it could
+     * not report it again.
+     */
+    public static long recvNoWait(int fd, long buf, long len) {
+        MemorySegment cs = capture();
+        try {
+            return result((long) Recv.HANDLE.invokeExact(cs, fd, buf, len, MSG_DONTWAIT), cs);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     private static long positional(MethodHandle call, int fd, long buf, long count, long offset) {
         MemorySegment cs = capture();
         try {

@@ -10,6 +10,7 @@ import dev.ringloom.poller.OpEncoder;
 import dev.ringloom.poller.Poller;
 import dev.ringloom.poller.ProvidedBuffers;
 import dev.ringloom.poller.sys.Errno;
+import dev.ringloom.poller.sys.Libc;
 import dev.ringloom.poller.uring.Cqe;
 import dev.ringloom.poller.uring.IoUringConstants;
 
@@ -33,8 +34,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <ul>
  *   <li>At most one receive is in flight on the socket: the multishot ({@code armed}), or a one-shot read of
  *       {@code fallback} ({@link StreamReads}) — used when the kernel ran out of provided buffers (ENOBUFS), lacks
- *       multishot recv, or the poller has no provided buffers. The multishot is armed again only when
- *       {@code fallback} holds no bytes and has no read in flight, so the two never reorder the stream.</li>
+ *       multishot recv, or the poller has no provided buffers —, or a reader's direct {@code recv(MSG_DONTWAIT)}
+ *       ({@link DirectPath}), made only while neither of the others is in flight and nothing is queued. The
+ *       multishot is armed again only when {@code fallback} holds no bytes and has no read in flight, so none of
+ *       them reorders the stream.</li>
  *   <li>Chunks are queued in CQE order, which is stream order, and consumed front to back.</li>
  *   <li>Backpressure (PITFALLS 4): once {@link #MAX_QUEUED} chunks wait, the poller cancels the multishot; the
  *       socket's kernel buffer and TCP flow control hold the rest until a reader drains the queue and re-arms.</li>
@@ -52,6 +55,7 @@ public final class SocketReads implements ReceiveQueue.Chunks {
     private final Poller poller;
     private final ProvidedBuffers buffers;     // null: every read goes through fallback
     private final NativeBufferPool pool;
+    private final DirectPath readPath;
     // The one-shot reads, created when first needed: most sockets never need them, and an idle connection's cost is
     // counted in bytes. Written under lock (or in the constructor when there are no provided buffers).
     private volatile StreamReads fallback;
@@ -69,6 +73,7 @@ public final class SocketReads implements ReceiveQueue.Chunks {
     private boolean everDelivered;             // a multishot CQE carried data: the kernel supports it
     private volatile long oneShotReads;        // reads that went through fallback while multishot was possible;
                                                // written under lock, read by anyone (diagnostics)
+    private volatile long directReads;         // reads that took waiting bytes with a direct recv; the same
 
     /** The multishot recv; the poller thread calls {@link #onMultishotCqe} for each of its CQEs. */
     private final class RecvOp extends Op {
@@ -83,9 +88,10 @@ public final class SocketReads implements ReceiveQueue.Chunks {
         return queue.queuedBytes();
     }
 
-    SocketReads(OpBracket ops, Poller poller, NativeBufferPool pool) {
+    SocketReads(OpBracket ops, Poller poller, NativeBufferPool pool, DirectPath readPath) {
         this.ops = ops;
         this.poller = poller;
+        this.readPath = readPath;
         ProvidedBuffers b = poller.providedBuffers();
         this.buffers = b == null || b.multishotRecvRefused() ? null : b;
         this.pool = pool;
@@ -141,20 +147,30 @@ public final class SocketReads implements ReceiveQueue.Chunks {
      * @throws SocketTimeoutException  if the timeout passed first (nothing consumed)
      */
     int read(ByteBuffer dst, int maxChunk, long timeoutNanos) throws IOException {
-        if (buffers == null) {
-            return fallback.read(dst, maxChunk, timeoutNanos);
-        }
         if (!dst.hasRemaining()) {
             return 0;
         }
         long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+        boolean direct = readPath.direct(poller);
         lock.lock();
         try {
-            return switch (next(deadline)) {
-                case FROM_QUEUE -> queue.take(dst);
-                case FROM_FALLBACK -> fallback.read(dst, maxChunk, ReadWaits.remaining(deadline));
-                default -> -1;
-            };
+            for (;;) {
+                switch (next(deadline, direct)) {
+                    case FROM_QUEUE:
+                        return queue.take(dst);
+                    case FROM_FALLBACK:
+                        return fallback.read(dst, maxChunk, ReadWaits.remaining(deadline));
+                    case FROM_SOCKET:
+                        int n = receiveNow(dst, maxChunk);
+                        if (n != NOTHING_NOW) {
+                            return n;
+                        }
+                        direct = false;     // nothing waits in the kernel either: wait through the ring
+                        break;
+                    default:
+                        return -1;
+                }
+            }
         } finally {
             lock.unlock();
         }
@@ -168,20 +184,78 @@ public final class SocketReads implements ReceiveQueue.Chunks {
      * @param want the fallback's read size, should the bytes have to come through it
      */
     MemorySegment fill(int want, long timeoutNanos) throws IOException {
-        if (buffers == null) {
-            return fallback.fill(want, timeoutNanos);
-        }
         long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+        boolean direct = readPath.direct(poller);
         lock.lock();
         try {
-            return switch (next(deadline)) {
-                case FROM_QUEUE -> queue.front();
-                case FROM_FALLBACK -> fallback.fill(want, ReadWaits.remaining(deadline));
-                default -> null;
-            };
+            for (;;) {
+                switch (next(deadline, direct)) {
+                    case FROM_QUEUE:
+                        return queue.front();
+                    case FROM_FALLBACK:
+                        return fallback.fill(want, ReadWaits.remaining(deadline));
+                    case FROM_SOCKET:
+                        int n = settle(fallbackReads().receiveNow(want));
+                        if (n > 0) {
+                            return fallback.fill(want, 0);      // the bytes just received: no wait
+                        }
+                        if (n < 0) {
+                            return null;
+                        }
+                        direct = false;
+                        break;
+                    default:
+                        return null;
+                }
+            }
         } finally {
             lock.unlock();
         }
+    }
+
+    /** No bytes now (EAGAIN): the reader waits through the ring. */
+    private static final int NOTHING_NOW = 0;
+
+    /**
+     * Under lock, from {@code next}'s {@code FROM_SOCKET}: one direct {@code recv(MSG_DONTWAIT)} into {@code dst}
+     * (through the fallback's buffer when {@code dst} is on the heap).
+     *
+     * @return bytes read, -1 at end of stream, or {@link #NOTHING_NOW}
+     */
+    private int receiveNow(ByteBuffer dst, int maxChunk) throws IOException {
+        int len = Math.min(dst.remaining(), maxChunk);
+        if (!dst.isDirect()) {
+            int n = settle(fallbackReads().receiveNow(len));
+            return n > 0 ? fallback.read(dst, maxChunk, 0) : n;
+        }
+        int fd = ops.acquire();
+        long r;
+        try {
+            r = Libc.recvNoWait(fd, MemorySegment.ofBuffer(dst).address(), len);
+        } finally {
+            ops.giveBack();
+        }
+        int n = settle(r);
+        if (n > 0) {
+            dst.position(dst.position() + n);
+        }
+        return n;
+    }
+
+    /** A direct recv's result as {@link #receiveNow} returns it; a socket error becomes its exception. */
+    private int settle(long r) throws IOException {
+        if (r > 0) {
+            directReads++;
+            return (int) r;
+        }
+        if (r == 0) {
+            eof = true;
+            return -1;
+        }
+        if (r == -Errno.EAGAIN || r == -Errno.EINTR) {
+            return NOTHING_NOW;
+        }
+        throw ops.failure("read", (int) r, null);
     }
 
     /** Marks {@code n} of the bytes the last {@link #fill} returned consumed. */
@@ -207,14 +281,15 @@ public final class SocketReads implements ReceiveQueue.Chunks {
         }
     }
 
-    private static final int FROM_QUEUE = 1, FROM_FALLBACK = 2, AT_EOF = -1;
+    private static final int FROM_QUEUE = 1, FROM_FALLBACK = 2, FROM_SOCKET = 3, AT_EOF = -1;
 
     /**
      * Under lock: waits until the next bytes are queued ({@code FROM_QUEUE}), must come through the one-shot
      * fallback ({@code FROM_FALLBACK}: it holds bytes or a read in flight, or the multishot cannot run), or the
-     * stream ended ({@code AT_EOF}). Arms the multishot when none is in flight.
+     * stream ended ({@code AT_EOF}). When no receive is in flight it returns {@code FROM_SOCKET} if {@code direct}
+     * (the caller reads the socket itself), else arms the multishot.
      */
-    private int next(long deadline) throws IOException {
+    private int next(long deadline, boolean direct) throws IOException {
         for (;;) {
             if (fallback != null && fallback.hasPending()) {
                 return FROM_FALLBACK;
@@ -251,6 +326,12 @@ public final class SocketReads implements ReceiveQueue.Chunks {
                 continue;                           // throttled, or ended with data: arm again
             }
             if (armed == null) {
+                if (direct) {
+                    return FROM_SOCKET;
+                }
+                if (buffers == null) {
+                    return FROM_FALLBACK;           // no multishot here: a one-shot recv
+                }
                 IoErrors.checkNotInterrupted("read", ops);
                 arm();
                 continue;
@@ -261,10 +342,16 @@ public final class SocketReads implements ReceiveQueue.Chunks {
 
     /** Under lock: the one-shot reads, created on first use. */
     private int viaFallback() {
-        if (fallback == null) {
-            fallback = new StreamReads(ops, pool, IoUringConstants.OP_RECV);
-        }
+        fallbackReads();
         return FROM_FALLBACK;
+    }
+
+    private StreamReads fallbackReads() {
+        StreamReads f = fallback;
+        if (f == null) {
+            fallback = f = new StreamReads(ops, pool, IoUringConstants.OP_RECV);
+        }
+        return f;
     }
 
     private void arm() throws IOException {
@@ -281,6 +368,11 @@ public final class SocketReads implements ReceiveQueue.Chunks {
             throw e;
         }
         armed = op;
+    }
+
+    /** Reads that took bytes waiting in the kernel with a direct recv, without the ring. */
+    long directReads() {
+        return directReads;
     }
 
     /** Reads that lent their own buffer because the provided ones ran out (or multishot recv is missing). */

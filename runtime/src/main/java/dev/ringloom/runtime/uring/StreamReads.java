@@ -6,6 +6,7 @@ import dev.ringloom.poller.NativeBufferPool;
 import dev.ringloom.poller.Op;
 import dev.ringloom.poller.OpEncoder;
 import dev.ringloom.poller.PollerDeadlockException;
+import dev.ringloom.poller.sys.Libc;
 import dev.ringloom.poller.uring.Cqe;
 import dev.ringloom.poller.uring.IoUringConstants;
 
@@ -105,6 +106,44 @@ final class StreamReads {
                 pool.release(leftover);
                 leftover = null;
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Sockets, with nothing pending here ({@link #hasPending} false): one {@code recv(MSG_DONTWAIT)} of up to
+     * {@code want} bytes into a pool buffer, which is what {@link #read} and {@link #fill} return next.
+     *
+     * @return bytes received, 0 at end of stream, or the negative errno ({@code -EAGAIN}: nothing queued)
+     */
+    long receiveNow(int want) throws IOException {
+        lock.lock();
+        try {
+            if (leftover != null || carry != null) {
+                throw new IllegalStateException("a direct recv with bytes pending");
+            }
+            MemorySegment buf = pool.acquire(want);
+            long r;
+            try {
+                int fd = ops.acquire();
+                try {
+                    r = Libc.recvNoWait(fd, buf.address(), Math.min(buf.byteSize(), want));
+                } finally {
+                    ops.giveBack();
+                }
+            } catch (IOException | RuntimeException | Error e) {
+                pool.release(buf);
+                throw e;
+            }
+            if (r > 0) {
+                leftover = buf;
+                leftoverPos = 0;
+                leftoverLimit = (int) r;
+            } else {
+                pool.release(buf);
+            }
+            return r;
         } finally {
             lock.unlock();
         }

@@ -130,12 +130,18 @@ final class UringBackend implements IoBackend {
 
     private final int zeroCopySendFrom = Integer.getInteger("ringloom.zeroCopySendFrom", Integer.MAX_VALUE);
 
-    /** Where a send goes first ({@code -Dringloom.directSends}, see {@link SendPath}). */
-    SendPath sendPath() {
+    /** Where a send goes first ({@code -Dringloom.directSends}, see {@link DirectPath}). */
+    DirectPath sendPath() {
         return sendPath;
     }
 
-    private final SendPath sendPath = SendPath.fromProperty();
+    /** Where a read goes first when nothing was received for it yet ({@code -Dringloom.directReads}). */
+    DirectPath readPath() {
+        return readPath;
+    }
+
+    private final DirectPath sendPath = DirectPath.fromProperty("ringloom.directSends");
+    private final DirectPath readPath = DirectPath.fromProperty("ringloom.directReads");
 
     @Override
     public void trimBuffers() {

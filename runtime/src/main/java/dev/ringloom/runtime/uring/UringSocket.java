@@ -47,7 +47,7 @@ final class UringSocket implements SocketIo {
     private final SpareOp<Op> spareSend = new SpareOp<>(Op::new);
     private final SpareOp<ZeroCopySend> spareZeroCopy; // null unless zero-copy sends are on: idle sockets count bytes
     private final int zeroCopyFrom;             // sends of this many bytes or more from direct memory use SEND_ZC
-    private final SendPath sendPath;
+    private final DirectPath sendPath;
 
     UringSocket(UringBackend runtime, int fd, InetSocketAddress remote) {
         this.poller = runtime.nextPoller();
@@ -60,7 +60,7 @@ final class UringSocket implements SocketIo {
                 && runtime.zeroCopySendFrom() != Integer.MAX_VALUE;
         this.zeroCopyFrom = zeroCopy ? runtime.zeroCopySendFrom() : Integer.MAX_VALUE;
         this.spareZeroCopy = zeroCopy ? new SpareOp<>(ZeroCopySend::new) : null;
-        this.reads = new SocketReads(ops, poller, pool);
+        this.reads = new SocketReads(ops, poller, pool, runtime.readPath());
         this.sendPath = runtime.sendPath();
     }
 
@@ -165,7 +165,7 @@ final class UringSocket implements SocketIo {
     /**
      * One send of up to {@code src.remaining()} bytes: through the ring from a thread on this socket's poller, else
      * first directly from this thread ({@code MSG_DONTWAIT}), through the ring only when nothing fits right away
-     * ({@link SendPath}).
+     * ({@link DirectPath}).
      */
     @Override
     public int write(ByteBuffer src) throws IOException {
@@ -200,7 +200,7 @@ final class UringSocket implements SocketIo {
 
     /**
      * One send of {@code len} bytes at {@code addr}: straight from this thread ({@code MSG_DONTWAIT}) where the
-     * {@link SendPath} says so and it fits, else through the ring. {@code buf}, if not null, is the pooled memory holding them, whose ownership passes to this
+     * {@link DirectPath} says so and it fits, else through the ring. {@code buf}, if not null, is the pooled memory holding them, whose ownership passes to this
      * call; null means the caller's own memory, which may go out zero-copy.
      */
     private int send(long addr, int len, MemorySegment buf) throws IOException {
@@ -318,7 +318,7 @@ final class UringSocket implements SocketIo {
 
     @Override
     public ReceiveState receiveState() {
-        return new ReceiveState(reads.multishot(), reads.receiving(), reads.oneShotReads());
+        return new ReceiveState(reads.multishot(), reads.receiving(), reads.oneShotReads(), reads.directReads());
     }
 
     @Override
