@@ -163,7 +163,8 @@ public final class EchoBenchmark {
         RINGLOOM_FJP("ringloom-fjp", 7303, "--io", "ringloom", "--threads", "jdk"),
         /**
          * The ringloom echo again, with the JVM options in {@code RINGLOOM_ALT_OPTS} (say
-         * {@code -Dringloom.pollers=1}): an A/B of a setting, paired round by round like every other server.
+         * {@code -Dringloom.pollers=1}) and the sample's options in {@code RINGLOOM_ALT_ARGS} (say
+         * {@code --threads jdk}): an A/B of a setting, paired round by round like every other server.
          */
         RINGLOOM_ALT("ringloom-alt", 7305, "--io", "ringloom"),
         /**
@@ -344,6 +345,10 @@ public final class EchoBenchmark {
             cmd.addAll(List.of("-jar", jar.toString(), "echo-server", "--port", Integer.toString(server.port),
                     "--bind", "127.0.0.1"));
             cmd.addAll(server.echoArgs);
+            String altArgs = System.getenv("RINGLOOM_ALT_ARGS");   // e.g. "--threads jdk": the sample's own options
+            if (server == Server.RINGLOOM_ALT && altArgs != null && !altArgs.isBlank()) {
+                cmd.addAll(List.of(altArgs.trim().split("\\s+")));
+            }
             cmd.addAll(List.of(args));
         }
         return new ProcessBuilder(CpuPinning.apply("server", cmd)).redirectErrorStream(true)

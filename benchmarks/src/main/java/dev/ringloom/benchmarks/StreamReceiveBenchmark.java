@@ -23,6 +23,7 @@ import java.util.SplittableRandom;
  * {@code MiB} mebibytes through a JDK {@code SocketChannel} in 256 KiB writes, and a virtual thread drains them.
  * Receivers: the JDK's {@code SocketChannel.read} into a 64 KiB direct buffer; {@link RingSocket#read} into the same
  * on a thread of the JDK's scheduler ({@code ringloom-read}) and on the socket's poller ({@code ringloom-read-poller});
+ * both on a platform thread ({@code jdk-platform}, {@code ringloom-read-platform}: ratio against {@code jdk-platform});
  * {@link RingReader#fillBuf} / {@code consume} with no copy ({@code ringloom-reader}, on the poller). Every receiver
  * sums one long per 64 bytes of what it gets, so the zero-copy reader still touches the data, and the sums must
  * agree. Prints MiB/s of the median round, the ratio to the JDK paired by round, the process's CPU per MiB (the
@@ -61,6 +62,8 @@ public final class StreamReceiveBenchmark {
             System.out.println("ringloom backend: " + ring.backendName());
             Map<String, Receiver> receivers = new LinkedHashMap<>();
             receivers.put("jdk", c -> copying(c.jdk()::read));
+            receivers.put("jdk-platform", c -> copying(c.jdk()::read));
+            receivers.put("ringloom-read-platform", c -> copying(c.ring()::read));
             receivers.put("ringloom-read", c -> copying(c.ring()::read));
             receivers.put("ringloom-read-poller", c -> copying(c.ring()::read));
             receivers.put("ringloom-reader", c -> reader(c.ring().reader()));
@@ -68,6 +71,9 @@ public final class StreamReceiveBenchmark {
             List<String> order = new ArrayList<>(args.length > 2 ? List.of(args[2].split(",")) : receivers.keySet());
             if (!order.contains("jdk")) {
                 order.addFirst("jdk");
+            }
+            if (order.contains("ringloom-read-platform") && !order.contains("jdk-platform")) {
+                order.addFirst("jdk-platform");
             }
             for (String name : order) {
                 run(ring, name, receivers.get(name), Math.max(64, mib / 8));     // warm-up
@@ -88,7 +94,8 @@ public final class StreamReceiveBenchmark {
                     }
                 }
                 double[] rate = e.getValue().stream().mapToDouble(Result::mibPerSec).toArray();
-                double[] jdk = results.get("jdk").stream().mapToDouble(Result::mibPerSec).toArray();
+                String base = e.getKey().endsWith("-platform") ? "jdk-platform" : "jdk";
+                double[] jdk = results.get(base).stream().mapToDouble(Result::mibPerSec).toArray();
                 Result m = e.getValue().get(EchoBenchmark.medianRound(rate));
                 double mibs = m.bytes() / (1024.0 * 1024);
                 System.out.printf("%-22s %,10.0f %18s %12.1f %14.1f  %s%n", e.getKey(), m.mibPerSec(),
@@ -108,14 +115,19 @@ public final class StreamReceiveBenchmark {
             long[] cpu0 = EchoBenchmark.cpuTicks(ProcessHandle.current().pid());
             long t0 = System.nanoTime();
             long[] got;
-            if (name.equals("jdk")) {
+            if (name.startsWith("jdk")) {
                 try (SocketChannel c = SocketChannel.open(at)) {
-                    got = onThread(Thread.ofVirtual(), receiver, new Connection(c, null));
+                    got = onThread(name.endsWith("-platform") ? Thread.ofPlatform() : Thread.ofVirtual(), receiver,
+                            new Connection(c, null));
                 }
             } else {
                 try (RingSocket s = ring.connect(at)) {
-                    got = onThread(name.equals("ringloom-read") ? Thread.ofVirtual() : ring.ofVirtual(s), receiver,
-                            new Connection(null, s));
+                    Thread.Builder on = switch (name) {
+                        case "ringloom-read" -> Thread.ofVirtual();
+                        case "ringloom-read-platform" -> Thread.ofPlatform();
+                        default -> ring.ofVirtual(s);
+                    };
+                    got = onThread(on, receiver, new Connection(null, s));
                 }
             }
             long nanos = System.nanoTime() - t0;
