@@ -62,19 +62,7 @@ public final class OpenBenchmark {
     }
 
     private static double onVirtual(Measure m) throws Exception {
-        double[] out = new double[1];
-        Exception[] failed = new Exception[1];
-        Thread.ofVirtual().start(() -> {
-            try {
-                out[0] = m.run();
-            } catch (Exception e) {
-                failed[0] = e;
-            }
-        }).join();
-        if (failed[0] != null) {
-            throw failed[0];
-        }
-        return out[0];
+        return OnThread.call(Thread.ofVirtual(), m::run);
     }
 
     /** Medians over the rounds after the first (the JIT's), and the median of the paired ratios. */

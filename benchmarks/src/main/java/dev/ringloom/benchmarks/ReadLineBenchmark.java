@@ -92,20 +92,7 @@ public final class ReadLineBenchmark {
     }
 
     private static Count onVirtualThread(Run run) throws Exception {
-        Count[] out = new Count[1];
-        Exception[] failed = new Exception[1];
-        Thread t = Thread.ofVirtual().start(() -> {
-            try {
-                out[0] = run.run();
-            } catch (Exception e) {
-                failed[0] = e;
-            }
-        });
-        t.join();
-        if (failed[0] != null) {
-            throw failed[0];
-        }
-        return out[0];
+        return OnThread.call(Thread.ofVirtual(), run::run);
     }
 
     private static Count ringFile(Ringloom ring, Path file) throws IOException {

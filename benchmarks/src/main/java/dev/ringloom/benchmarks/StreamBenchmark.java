@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.Callable;
 
 /**
  * One loopback connection streamed as fast as it goes, one end measured, the other a JDK {@code SocketChannel} on a
@@ -154,7 +153,7 @@ public final class StreamBenchmark {
             long[] got;
             if (!c.ringloom()) {
                 try (SocketChannel s = SocketChannel.open(at)) {
-                    got = onThread(c.on() == On.PLATFORM ? Thread.ofPlatform() : Thread.ofVirtual(),
+                    got = OnThread.call(c.on() == On.PLATFORM ? Thread.ofPlatform() : Thread.ofVirtual(),
                             () -> c.send() ? send(s, bytes) : drain(s::read));
                 }
             } else {
@@ -164,7 +163,7 @@ public final class StreamBenchmark {
                         case PLATFORM -> Thread.ofPlatform();
                         case POLLER -> ring.ofVirtual(s);
                     };
-                    got = onThread(on, () -> c.send() ? send(s, bytes) : c.reader() ? reader(s.reader()) : drain(s::read));
+                    got = OnThread.call(on, () -> c.send() ? send(s, bytes) : c.reader() ? reader(s.reader()) : drain(s::read));
                 }
             }
             peer.join();
@@ -174,22 +173,6 @@ public final class StreamBenchmark {
             long[] received = c.send() ? peerGot : got;
             return new Result(received[0], received[1], nanos, cpu, ring.stats().completedTotal() - completions0);
         }
-    }
-
-    private static long[] onThread(Thread.Builder builder, Callable<long[]> body) throws Exception {
-        long[][] out = new long[1][];
-        Exception[] failed = new Exception[1];
-        builder.start(() -> {
-            try {
-                out[0] = body.call();
-            } catch (Exception e) {
-                failed[0] = e;
-            }
-        }).join();
-        if (failed[0] != null) {
-            throw failed[0];
-        }
-        return out[0];
     }
 
     /** Writes {@code bytes} of the stream's pattern (the same 256 KiB over and over); returns nothing received. */

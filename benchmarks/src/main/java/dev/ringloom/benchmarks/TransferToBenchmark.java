@@ -121,23 +121,11 @@ public final class TransferToBenchmark {
     }
 
     private static double time(Copy copy, Path src, Path dst, int mib) throws Exception {
-        long[] copied = new long[1];
-        Exception[] failed = new Exception[1];
         long start = System.nanoTime();
-        Thread t = Thread.ofVirtual().start(() -> {
-            try {
-                copied[0] = copy.run(src, dst);
-            } catch (Exception e) {
-                failed[0] = e;
-            }
-        });
-        t.join();
+        long copied = OnThread.call(Thread.ofVirtual(), () -> copy.run(src, dst));
         long nanos = System.nanoTime() - start;
-        if (failed[0] != null) {
-            throw failed[0];
-        }
-        if (copied[0] != (long) mib << 20) {
-            throw new IllegalStateException("copied " + copied[0] + " bytes");
+        if (copied != (long) mib << 20) {
+            throw new IllegalStateException("copied " + copied + " bytes");
         }
         return mib * 1e9 / nanos;
     }
