@@ -164,7 +164,8 @@ public final class EchoBenchmark {
         /**
          * The ringloom echo again, with the JVM options in {@code RINGLOOM_ALT_OPTS} (say
          * {@code -Dringloom.pollers=1}) and the sample's options in {@code RINGLOOM_ALT_ARGS} (say
-         * {@code --threads jdk}): an A/B of a setting, paired round by round like every other server.
+         * {@code --threads jdk}), or another build's sample jar in {@code RINGLOOM_ALT_JAR}: an A/B of a setting or a
+         * build, paired round by round like every other server.
          */
         RINGLOOM_ALT("ringloom-alt", 7305, "--io", "ringloom"),
         /**
@@ -342,7 +343,9 @@ public final class EchoBenchmark {
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), NettyEchoServer.class.getName(),
                     Integer.toString(server.port), server == Server.NETTY ? "2" : "1"));
         } else {
-            cmd.addAll(List.of("-jar", jar.toString(), "echo-server", "--port", Integer.toString(server.port),
+            String altJar = System.getenv("RINGLOOM_ALT_JAR");      // another build's sample jar: an A/B of builds
+            Path serverJar = server == Server.RINGLOOM_ALT && altJar != null && !altJar.isBlank() ? Path.of(altJar) : jar;
+            cmd.addAll(List.of("-jar", serverJar.toString(), "echo-server", "--port", Integer.toString(server.port),
                     "--bind", "127.0.0.1"));
             cmd.addAll(server.echoArgs);
             String altArgs = System.getenv("RINGLOOM_ALT_ARGS");   // e.g. "--threads jdk": the sample's own options

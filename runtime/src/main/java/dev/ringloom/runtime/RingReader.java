@@ -115,6 +115,14 @@ public final class RingReader {
         return filled == null ? 0 : (int) (filled.byteSize() - offset);
     }
 
+    /**
+     * Bytes of the source's current fill that the source still counts as its own: it learns of a fill's consumption
+     * only when the last byte is used, so they are in the source's count of what waits, the part used already too.
+     */
+    int heldFromSource() {
+        return filled == null ? 0 : (int) filled.byteSize();
+    }
+
     /** True if bytes are filled and not consumed: a read on the channel must come through here first. */
     boolean holdsBytes() {
         return filled != null;

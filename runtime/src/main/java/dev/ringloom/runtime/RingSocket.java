@@ -335,7 +335,9 @@ public final class RingSocket implements ByteChannel, ScatteringByteChannel, Gat
     public int available() throws IOException {
         state.ensureOpen();
         RingReader r = reader;
-        return (int) Math.min(Integer.MAX_VALUE, (r == null ? 0 : r.buffered()) + io.available());
+        // The reader's fill is still counted by the socket until its last byte is used: count it once.
+        long held = r == null ? 0 : r.buffered() - r.heldFromSource();
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, held + io.available()));
     }
 
     /** Disables further reads: a blocked and every later read returns -1. */

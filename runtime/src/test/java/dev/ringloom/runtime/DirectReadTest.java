@@ -49,7 +49,9 @@ class DirectReadTest {
             ByteBuffer view = in.fillBuf();                                          // a runtime buffer, no copy
             assertEquals(1, view.remaining());
             assertEquals('o', view.get(0));
+            assertEquals(1, p[1].available(), "filled and not consumed: still to be read");
             in.consume(1);
+            assertEquals(0, p[1].available());
 
             assertEquals(sqes, ring.stats().submittedTotal(), "no read went through the ring");
             assertEquals(3, p[1].directReads());
@@ -83,7 +85,13 @@ class DirectReadTest {
             // The multishot stays armed: what arrives next waits in a provided buffer, and the read takes it there.
             RingSocketTest.writeString(p[0], "again");
             await().atMost(Duration.ofSeconds(10)).until(() -> ring.receiveBuffersHeld() == 1);
-            assertEquals("again", RingSocketTest.readString(p[1], 5));
+            RingReader in = p[1].reader();
+            assertEquals(5, in.fillBuf().remaining());
+            assertEquals(5, p[1].available(), "what the reader shows is counted once");
+            in.consume(2);
+            assertEquals(3, p[1].available());
+            assertEquals("ain", RingSocketTest.readString(p[1], 3));
+            assertEquals(0, p[1].available());
             assertEquals(0, p[1].directReads());
             assertEquals(0, ring.receiveBuffersHeld());
             p[0].close();

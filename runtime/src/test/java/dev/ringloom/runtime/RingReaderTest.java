@@ -71,6 +71,28 @@ class RingReaderTest extends WithRing {
     }
 
     @Test
+    void availableCountsWhatTheReaderShowsOnce() throws Exception {
+        RingSocket[] p = pair();
+        try {
+            RingSocketTest.writeString(p[0], "abcdef");
+            await().until(() -> p[1].available() == 6);
+            RingReader in = p[1].reader();
+            int shown = in.fillBuf().remaining();
+            assertTrue(shown > 0);
+            assertEquals(6, p[1].available(), "shown by the reader or still queued, each byte once");
+            in.consume(1);
+            assertEquals(5, p[1].available());
+            in.consume(shown - 1);
+            assertEquals(6 - shown, p[1].available());
+            assertEquals("abcdef".substring(shown), RingSocketTest.readString(p[1], 6 - shown));
+            assertEquals(0, p[1].available());
+        } finally {
+            p[0].close();
+            p[1].close();
+        }
+    }
+
+    @Test
     void readLineAndReadUntilGetTheSameLinesWhereverTheStreamIsSplit() throws Exception {
         String text = "first line\r\nsecond\n\nfourth, after an empty one\nno newline at the end";
         List<String> expected = text.lines().toList();

@@ -425,7 +425,6 @@ public final class Libc {
         return positional(Pwrite.HANDLE, fd, buf, count, offset);
     }
 
-    /** pread or pwrite: the handle is a constant at each caller, so the JIT still inlines the downcall. */
     /**
      * {@code recv(fd, buf, len, MSG_DONTWAIT)}: what the socket's receive queue holds right now. Returns bytes
      * received, 0 at end of stream, or the negative errno ({@code -EAGAIN}: nothing queued). errno is captured, unlike
@@ -441,6 +440,7 @@ public final class Libc {
         }
     }
 
+    /** pread or pwrite: the handle is a constant at each caller, so the JIT still inlines the downcall. */
     private static long positional(MethodHandle call, int fd, long buf, long count, long offset) {
         MemorySegment cs = capture();
         try {

@@ -73,7 +73,8 @@ public final class SocketReads implements ReceiveQueue.Chunks {
     private boolean everDelivered;             // a multishot CQE carried data: the kernel supports it
     private volatile long oneShotReads;        // reads that went through fallback while multishot was possible;
                                                // written under lock, read by anyone (diagnostics)
-    private volatile long directReads;         // reads that took waiting bytes with a direct recv; the same
+    private volatile long directReads;         // reads that took waiting bytes with a direct recv; written under
+                                               // lock, read by anyone (diagnostics)
 
     /** The multishot recv; the poller thread calls {@link #onMultishotCqe} for each of its CQEs. */
     private final class RecvOp extends Op {
@@ -83,9 +84,10 @@ public final class SocketReads implements ReceiveQueue.Chunks {
         }
     }
 
-    /** Bytes the multishot received and no read took yet. */
+    /** Bytes received (by the multishot, or by a one-shot or direct recv) and no read took yet. */
     long queuedBytes() {
-        return queue.queuedBytes();
+        StreamReads f = fallback;
+        return queue.queuedBytes() + (f == null ? 0 : f.bufferedBytes());
     }
 
     SocketReads(OpBracket ops, Poller poller, NativeBufferPool pool, DirectPath readPath) {

@@ -234,6 +234,14 @@ final class StreamReads {
         }
     }
 
+    /**
+     * Bytes received and not yet consumed, read without the lock: an estimate, as {@code available()} is, which must
+     * not wait behind a reader blocked in {@link #read}.
+     */
+    int bufferedBytes() {
+        return leftover == null ? 0 : Math.max(0, leftoverLimit - leftoverPos);
+    }
+
     /** True when a read would return bytes without asking the kernel. */
     boolean hasBufferedBytes() {
         return leftover != null;
