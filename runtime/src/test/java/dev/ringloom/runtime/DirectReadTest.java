@@ -32,11 +32,16 @@ class DirectReadTest {
         return Ringloom.open(PollerConfig.defaults().withPollers(1));
     }
 
+    /** A connected pair on {@code ring} ([1] the server side), which must be io_uring's: the rules are its own. */
+    private static RingSocket[] pair(Ringloom ring) throws Exception {
+        Backends.assumeIoUring(ring, "reads through the ring");
+        return RingSocketTest.pair(ring, LOOPBACK);
+    }
+
     @Test
     void bytesThatWaitInTheKernelAreReadOffThePollerWithoutARingOp() throws Exception {
         try (Ringloom ring = open()) {
-            Backends.assumeIoUring(ring, "reads through the ring");
-            RingSocket[] p = RingSocketTest.pair(ring, LOOPBACK);
+            RingSocket[] p = pair(ring);
             RingSocketTest.writeString(p[0], "hello");
             await().atMost(Duration.ofSeconds(10)).until(() -> p[1].available() == 5);
             long sqes = ring.stats().submittedTotal();
@@ -64,8 +69,7 @@ class DirectReadTest {
     @Test
     void aReadThatFindsNothingWaitsThroughTheMultishotHoldingNoBuffer() throws Exception {
         try (Ringloom ring = open()) {
-            Backends.assumeIoUring(ring, "reads through the ring");
-            RingSocket[] p = RingSocketTest.pair(ring, LOOPBACK);
+            RingSocket[] p = pair(ring);
             assumeTrue(p[1].receivesIntoProvidedBuffers(), "this kernel has no multishot recv (6.0+)");
             AtomicReference<String> got = new AtomicReference<>();
             Thread reader = Thread.ofVirtual().start(() -> {
@@ -102,8 +106,7 @@ class DirectReadTest {
     @Test
     void aThreadOnTheSocketsPollerReadsThroughTheRing() throws Exception {
         try (Ringloom ring = open()) {
-            Backends.assumeIoUring(ring, "reads through the ring");
-            RingSocket[] p = RingSocketTest.pair(ring, LOOPBACK);
+            RingSocket[] p = pair(ring);
             RingSocketTest.writeString(p[0], "hello");
             await().atMost(Duration.ofSeconds(10)).until(() -> p[1].available() == 5);
             assertEquals("hello", ProvidedBufferReceiveTest.onPoller(ring, p[1], () -> RingSocketTest.readString(p[1], 5)));
@@ -121,8 +124,7 @@ class DirectReadTest {
     @Test
     void aStreamReadBothWaysArrivesWholeAndInOrder() throws Exception {
         try (Ringloom ring = Ringloom.open(PollerConfig.defaults().withPollers(1).withRecvBuffers(64, 4096))) {
-            Backends.assumeIoUring(ring, "reads through the ring");
-            RingSocket[] p = RingSocketTest.pair(ring, LOOPBACK);
+            RingSocket[] p = pair(ring);
             int bursts = 200;
             SplittableRandom sizes = new SplittableRandom(42);
             int[] burst = new int[bursts];
