@@ -116,11 +116,11 @@ public final class RingReader {
     }
 
     /**
-     * Bytes of the source's current fill that the source still counts as its own: it learns of a fill's consumption
-     * only when the last byte is used, so they are in the source's count of what waits, the part used already too.
+     * Bytes of the current fill already consumed here that the source still counts as waiting: it learns of a fill's
+     * consumption only when its last byte is used.
      */
-    int heldFromSource() {
-        return filled == null ? 0 : (int) filled.byteSize();
+    int consumedUntold() {
+        return filled == null ? 0 : (int) offset;
     }
 
     /** True if bytes are filled and not consumed: a read on the channel must come through here first. */

@@ -335,9 +335,10 @@ public final class RingSocket implements ByteChannel, ScatteringByteChannel, Gat
     public int available() throws IOException {
         state.ensureOpen();
         RingReader r = reader;
-        // The reader's fill is still counted by the socket until its last byte is used: count it once.
-        long held = r == null ? 0 : r.buffered() - r.heldFromSource();
-        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, held + io.available()));
+        // The socket counts the reader's fill, used or not, until its last byte is used; the unused part is the
+        // reader's to show, so only what the reader used already is not available.
+        long used = r == null ? 0 : r.consumedUntold();
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, io.available() - used));
     }
 
     /** Disables further reads: a blocked and every later read returns -1. */

@@ -153,11 +153,11 @@ public final class SocketReads implements ReceiveQueue.Chunks {
             return 0;
         }
         long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
-        boolean direct = readPath.direct(poller);
+        boolean socketMayHoldBytes = true;     // until a direct recv found it empty
         lock.lock();
         try {
             for (;;) {
-                switch (next(deadline, direct)) {
+                switch (next(deadline, socketMayHoldBytes)) {
                     case FROM_QUEUE:
                         return queue.take(dst);
                     case FROM_FALLBACK:
@@ -167,7 +167,7 @@ public final class SocketReads implements ReceiveQueue.Chunks {
                         if (n != NOTHING_NOW) {
                             return n;
                         }
-                        direct = false;     // nothing waits in the kernel either: wait through the ring
+                        socketMayHoldBytes = false;     // nothing waits in the kernel either: wait through the ring
                         break;
                     default:
                         return -1;
@@ -187,11 +187,11 @@ public final class SocketReads implements ReceiveQueue.Chunks {
      */
     MemorySegment fill(int want, long timeoutNanos) throws IOException {
         long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
-        boolean direct = readPath.direct(poller);
+        boolean socketMayHoldBytes = true;     // until a direct recv found it empty
         lock.lock();
         try {
             for (;;) {
-                switch (next(deadline, direct)) {
+                switch (next(deadline, socketMayHoldBytes)) {
                     case FROM_QUEUE:
                         return queue.front();
                     case FROM_FALLBACK:
@@ -204,7 +204,7 @@ public final class SocketReads implements ReceiveQueue.Chunks {
                         if (n < 0) {
                             return null;
                         }
-                        direct = false;
+                        socketMayHoldBytes = false;
                         break;
                     default:
                         return null;
@@ -288,10 +288,11 @@ public final class SocketReads implements ReceiveQueue.Chunks {
     /**
      * Under lock: waits until the next bytes are queued ({@code FROM_QUEUE}), must come through the one-shot
      * fallback ({@code FROM_FALLBACK}: it holds bytes or a read in flight, or the multishot cannot run), or the
-     * stream ended ({@code AT_EOF}). When no receive is in flight it returns {@code FROM_SOCKET} if {@code direct}
-     * (the caller reads the socket itself), else arms the multishot.
+     * stream ended ({@code AT_EOF}). When no receive is in flight it returns {@code FROM_SOCKET} if the socket may
+     * hold bytes and the {@link DirectPath} lets this thread read it directly (the caller then does), else arms the
+     * multishot. The policy is asked only there: a read served from the queue, the hot path, never asks it.
      */
-    private int next(long deadline, boolean direct) throws IOException {
+    private int next(long deadline, boolean socketMayHoldBytes) throws IOException {
         for (;;) {
             if (fallback != null && fallback.hasPending()) {
                 return FROM_FALLBACK;
@@ -328,7 +329,7 @@ public final class SocketReads implements ReceiveQueue.Chunks {
                 continue;                           // throttled, or ended with data: arm again
             }
             if (armed == null) {
-                if (direct) {
+                if (socketMayHoldBytes && readPath.direct(poller)) {
                     return FROM_SOCKET;
                 }
                 if (buffers == null) {
