@@ -512,7 +512,7 @@ public final class RingFile implements SeekableByteChannel, ScatteringByteChanne
 
     /**
      * Test hook: stream bytes that given-up reads received anyway and later reads returned; -1 where readers own
-     * no read op an interrupt could leave behind (the JDK backend's read pump).
+     * no read op an interrupt could leave behind (the JDK backend's non-blocking pipe reads).
      */
     long rescuedBytes() {
         return io.rescuedBytes();

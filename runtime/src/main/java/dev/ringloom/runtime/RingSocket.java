@@ -64,12 +64,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * the other sockets on it are not held up.
  *
  * <h2>On the JDK backend</h2>
- * Reads, timeouts and close keep the rules above: a read pump (a helper virtual thread that is never
- * interrupted) blocks in the JDK {@code SocketChannel} and queues up to 64 KiB ahead, so a reader that gives up
- * owns nothing and the next read returns what arrived. Writes differ in one point: with no kernel cancel, an
- * interrupted writer returns at once while a write pump finishes the piece (up to 64 KiB) it was handed; that
- * piece counts in {@code bytesTransferred}, which stays exact, and the next write waits for it, so no write
- * overtakes, interleaves or repeats another.
+ * The same rules. The JDK closes a channel whose blocked caller is interrupted, so the socket's channel is never
+ * blocked in: it is in non-blocking mode, read and written by the calling thread, which parks on the backend's
+ * readiness selector while the channel is not ready. An interrupted or timed-out read or write therefore owned no op
+ * and leaves nothing behind; a write reports exactly what the kernel took.
  *
  * <h2>Where the rules live</h2>
  * This class keeps the socket's rules — the state ladder and "Socket closed", argument and interrupt checks, the

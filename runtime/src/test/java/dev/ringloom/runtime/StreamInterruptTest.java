@@ -145,7 +145,7 @@ class StreamInterruptTest {
         writer.join();
         assertArrayEquals(sent, received.toByteArray());
         assertTrue(interrupts[0] > 0, "the reader was never interrupted mid-read");
-        long rescued = pipe[0].rescuedBytes();      // -1: readers own no op an interrupt could leave (JDK pump)
+        long rescued = pipe[0].rescuedBytes();      // -1: readers own no op an interrupt could leave (JDK backend)
         if (rescued >= 0) {
             assertTrue(rescued > 0, "no interrupted read received bytes anyway: the rule went untested");
         }

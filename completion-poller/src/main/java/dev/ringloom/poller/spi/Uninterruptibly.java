@@ -3,8 +3,8 @@ package dev.ringloom.poller.spi;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Waits that a thread must sit out whatever its interrupt status says — a poller's start and end, a pump leaving
- * its channel at close — because they are not ops the caller may give up: the status is kept for the caller.
+ * Waits that a thread must sit out whatever its interrupt status says — a poller's start and end, a close waiting
+ * for the selector to let go of its channel — because they are not ops the caller may give up: the status is kept for the caller.
  */
 public final class Uninterruptibly {
     private Uninterruptibly() {

@@ -5,8 +5,8 @@ import java.net.SocketTimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The wait of a reader whose data someone else delivers (a poller's multishot recv, a JDK backend's read pump):
- * the reader owns no op, so giving up — on interrupt or at its deadline — leaves nothing behind. Stateless.
+ * The wait of a reader that owns no op (a poller's multishot recv delivers its data, or a JDK backend's reader waits
+ * for readiness), so giving up — on interrupt or at its deadline — leaves nothing behind. Stateless.
  */
 public final class ReadWaits {
     private ReadWaits() {

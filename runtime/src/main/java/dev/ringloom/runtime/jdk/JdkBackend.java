@@ -21,17 +21,21 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The JDK backend: blocking JDK channels ({@code FileChannel}, {@code Pipe}, {@code SocketChannel},
- * {@code ServerSocketChannel}) driven by helper virtual threads — a read pump and a write pump per stream, one
- * helper per op for files and accepts. Used where io_uring is unavailable.
+ * The JDK backend: the JDK's channels, used where io_uring is unavailable. Streams ({@code SocketChannel},
+ * {@code Pipe}) are non-blocking channels their callers read and write themselves, parking on one readiness thread
+ * per backend ({@link Readiness}) while a channel is not ready; files ({@code FileChannel}), connects and accepts
+ * run blocking on a helper virtual thread per op.
  *
- * <p>Why helpers: a JDK channel closes itself when the thread blocked in it is interrupted. Helpers are never
- * interrupted; the caller parks on its helper and may leave (interrupt, timeout) while the helper finishes into
- * its own buffer — the same ownership rule as a kernel op, with the JVM as the kernel. Thread-safe.
+ * <p>Why neither blocks the caller in a JDK channel: a JDK channel closes itself when the thread blocked in it is
+ * interrupted. A non-blocking call installs no such hook; a helper is never interrupted, and its caller parks on it
+ * and may leave (interrupt, timeout) while the helper finishes into its own buffer — the same ownership rule as a
+ * kernel op, with the JVM as the kernel. Thread-safe.
  */
 final class JdkBackend implements IoBackend {
     private final ExecutorService helpers =
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ringloom-jdk-io-", 0).factory());
+    final Readiness readiness = new Readiness();
+    final FillChunks fillChunks = new FillChunks();
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger abandoned = new AtomicInteger();
     private final Set<java.io.Closeable> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -83,21 +87,6 @@ final class JdkBackend implements IoBackend {
         return op;
     }
 
-    /**
-     * Starts a long-lived helper (a stream's read or write pump). A pump counts itself in {@link #inFlight}
-     * only while it is inside a channel call, like an op the kernel owns.
-     */
-    void startPump(String what, Runnable pump) throws IOException {
-        if (closed) {
-            throw closedError(what);
-        }
-        try {
-            helpers.execute(pump);
-        } catch (RejectedExecutionException e) {
-            throw closedError(what);
-        }
-    }
-
     @Override
     public FileIo openFile(Path path, Set<? extends OpenOption> options) throws IOException {
         if (closed) {
@@ -137,7 +126,7 @@ final class JdkBackend implements IoBackend {
 
     @Override
     public IoStats stats() {
-        return IoStats.ofGauges(name(), "the JDK's own channels, on helper virtual threads", inFlight.get(),
+        return IoStats.ofGauges(name(), "the JDK's own channels: streams non-blocking on the caller, files on helper virtual threads", inFlight.get(),
                 abandoned.get());
     }
 
@@ -160,7 +149,7 @@ final class JdkBackend implements IoBackend {
 
     /**
      * Refuses new ops, closes every channel still open (its blocked callers fail with "runtime was closed"),
-     * and waits until every helper has finished.
+     * waits until every helper has finished, and ends the readiness thread.
      */
     @Override
     public void close() {
@@ -173,5 +162,6 @@ final class JdkBackend implements IoBackend {
             }
         }
         helpers.close();
+        readiness.close();
     }
 }

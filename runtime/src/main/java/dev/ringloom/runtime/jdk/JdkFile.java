@@ -14,38 +14,47 @@ import java.io.InterruptedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * A file ({@link FileChannel}) or pipe end on the JDK backend; the rules are {@link RingFile}'s. Every read and
- * write runs on a helper into or from a copy owned by the helper, so a caller that leaves never has its buffer
- * written later. Thread-safe.
+ * A file ({@link FileChannel}) or pipe end on the JDK backend; the rules are {@link RingFile}'s. A file's reads and
+ * writes run on a helper into or from a copy owned by the helper, so a caller that leaves never has its buffer
+ * written later; a pipe end is a non-blocking channel its callers read or write themselves ({@link NonBlockingChannel}).
+ * Thread-safe.
  */
 final class JdkFile implements FileIo {
     private static final int MAX_IO = 1 << 20;
 
     private final JdkBackend backend;
     private final FileChannel file;                 // null for a pipe end
-    private final java.io.Closeable channel;        // what close closes: file, or the pipe end
+    private final java.io.Closeable channel;        // what close closes: file, or the pipe end's NonBlockingChannel
     private final JdkStreamReads streamReads;      // pipe read end, or null
     private final JdkStreamWrites streamWrites;    // pipe write end, or null
     private final String name;
     private final FileMode mode;
 
-    private JdkFile(JdkBackend backend, FileChannel file, ReadableByteChannel source, WritableByteChannel sink,
-                    String name, FileMode mode) throws IOException {
+    private JdkFile(JdkBackend backend, FileChannel file, String name, FileMode mode) {
         this.backend = backend;
         this.file = file;
-        this.channel = file != null ? file : source != null ? source : sink;
+        this.channel = file;
         this.name = name;
         this.mode = mode;
-        this.streamReads = source != null ? new JdkStreamReads(backend, source, name) : null;
-        this.streamWrites = sink != null ? new JdkStreamWrites(backend, sink, name) : null;
+        this.streamReads = null;
+        this.streamWrites = null;
+    }
+
+    private JdkFile(JdkBackend backend, NonBlockingChannel end, JdkStreamReads reads, JdkStreamWrites writes, String name,
+                    FileMode mode) {
+        this.backend = backend;
+        this.file = null;
+        this.channel = end;
+        this.name = name;
+        this.mode = mode;
+        this.streamReads = reads;
+        this.streamWrites = writes;
     }
 
     static JdkFile open(JdkBackend backend, Path path, Set<? extends OpenOption> options) throws IOException {
@@ -56,19 +65,20 @@ final class JdkFile implements FileIo {
         }
         IoErrors.checkNotInterrupted("open", path.toString());
         FileChannel ch = backend.track(FileChannel.open(path, options));
-        return new JdkFile(backend, ch, null, null, path.toAbsolutePath().toString(), mode);
+        return new JdkFile(backend, ch, path.toAbsolutePath().toString(), mode);
     }
 
     static JdkFile stream(JdkBackend backend, java.nio.channels.Pipe.SourceChannel end, String name)
             throws IOException {
-        backend.track(end);
-        return new JdkFile(backend, null, end, null, name, FileMode.READ_END);
+        NonBlockingChannel stream = backend.track(new NonBlockingChannel(backend, end, name));
+        return new JdkFile(backend, stream, new JdkStreamReads(backend, stream, end, name), null, name,
+                FileMode.READ_END);
     }
 
     static JdkFile stream(JdkBackend backend, java.nio.channels.Pipe.SinkChannel end, String name)
             throws IOException {
-        backend.track(end);
-        return new JdkFile(backend, null, null, end, name, FileMode.WRITE_END);
+        NonBlockingChannel stream = backend.track(new NonBlockingChannel(backend, end, name));
+        return new JdkFile(backend, stream, null, new JdkStreamWrites(stream, end, name), name, FileMode.WRITE_END);
     }
 
     @Override
@@ -174,16 +184,19 @@ final class JdkFile implements FileIo {
         op.join();
     }
 
-    /** Closing the channel wakes the helpers blocked in it; the JDK releases the fd after they left. */
+    /**
+     * A file: closing the channel wakes the helpers blocked in it; the JDK releases the fd after they left. A pipe
+     * end: {@link NonBlockingChannel#close}.
+     */
     @Override
     public void close() throws IOException {
         backend.untrack(channel);
-        channel.close();                            // ends a read pump blocked in it
-        if (streamReads != null) {
-            streamReads.close();
-        }
-        if (streamWrites != null) {
-            streamWrites.close();
+        try {
+            channel.close();
+        } finally {
+            if (streamReads != null) {
+                streamReads.close();
+            }
         }
     }
 

@@ -10,10 +10,11 @@ import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.Callable;
 
 /**
- * One JDK-backend op: {@code work} running on a helper virtual thread, the caller waiting for it. Its waiting,
- * abandon and take-back are {@link Completion}'s, as for an io_uring op; the helper is its completer, and the JDK's
- * blocking call cannot be cancelled, so an abandoned op runs to its end and {@link #reclaim} hands what it produced
- * to the next waiter. Counts itself in the backend's in-flight and abandoned gauges.
+ * One JDK-backend op (a file's read, write or fsync, a connect): {@code work} running on a helper virtual thread,
+ * the caller waiting for it. Its waiting and abandon are {@link Completion}'s, as for an io_uring op; the helper is
+ * its completer, and the JDK's blocking call cannot be cancelled, so an abandoned op runs to its end into the
+ * helper's own buffer (or hands the caller's lent one to {@code afterAbandoned}). Counts itself in the backend's
+ * in-flight and abandoned gauges.
  *
  * <p>Thread-safe in {@link Completion}'s terms: one waiter at a time, one helper completes it.
  */
@@ -46,13 +47,6 @@ final class JdkOp<T> extends Completion implements Runnable {
         if (!complete(0)) {
             backend.abandoned.decrementAndGet();  // nobody waited any more; a reclaiming waiter still gets it
             afterAbandoned.run();
-        }
-    }
-
-    /** A new waiter takes over an op a previous one abandoned ({@link #reclaim()}, with the gauge kept). */
-    void takeOver() {
-        if (reclaim()) {
-            backend.abandoned.decrementAndGet();  // counted at abandon, and its completion will not count it again
         }
     }
 

@@ -14,25 +14,27 @@ import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A listening socket on the JDK backend: one accept at a time runs on a helper; the connection an acceptor that
- * left was accepted for goes to the next acceptor, or is closed with the server. Thread-safe.
+ * A listening socket on the JDK backend: a {@link ServerSocketChannel} in non-blocking mode
+ * ({@link NonBlockingChannel}) that acceptors, taking turns, accept from on their own threads, parking on the
+ * backend's readiness selector while no connection waits. An acceptor that is interrupted or times out accepted
+ * nothing, so no connection is lost. Thread-safe.
  */
 final class JdkServerSocket implements ServerSocketIo {
     private final JdkBackend backend;
     private final ServerSocketChannel channel;
-    private final ReentrantLock acceptLock = new ReentrantLock();
+    private final NonBlockingChannel waits;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private JdkOp<SocketChannel> carry;         // guarded by acceptLock
 
-    private JdkServerSocket(JdkBackend backend, ServerSocketChannel channel) {
+    private JdkServerSocket(JdkBackend backend, ServerSocketChannel channel) throws IOException {
         this.backend = backend;
         this.channel = channel;
+        this.waits = new NonBlockingChannel(backend, channel, channel);
     }
 
     static JdkServerSocket listen(JdkBackend backend, InetSocketAddress local, int backlog) throws IOException {
@@ -43,11 +45,13 @@ final class JdkServerSocket implements ServerSocketIo {
         try {
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             ch.bind(local, backlog < 1 ? 128 : backlog);
+            JdkServerSocket server = new JdkServerSocket(backend, ch);
+            backend.untrack(ch);
+            return backend.track(server);   // a runtime close wakes its acceptors too
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
         }
-        return new JdkServerSocket(backend, ch);
     }
 
     @Override
@@ -55,40 +59,46 @@ final class JdkServerSocket implements ServerSocketIo {
         if (closed.get()) {
             throw new SocketException("Socket closed");
         }
+        String what = "accept(" + channel + ")";
         try {
-            acceptLock.lockInterruptibly();             // acceptors take turns; an interrupt ends the wait
+            waits.readTurns.lockInterruptibly();        // acceptors take turns; an interrupt ends the wait
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw IoErrors.interrupted("accept(" + channel + ")", 0);
+            throw IoErrors.interrupted(what, 0);
         }
         try {
-            JdkOp<SocketChannel> op = carry;
-            carry = null;
-            if (op != null) {
-                op.takeOver();
-            } else {
-                IoErrors.checkNotInterrupted("accept", channel.toString());
-                op = backend.start("accept", channel::accept);
+            long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+            for (;;) {
+                SocketChannel accepted;
+                try {
+                    waits.checkOpen(what);
+                    accepted = channel.accept();
+                    if (accepted == null) {
+                        waits.await(SelectionKey.OP_ACCEPT, deadline, what);
+                        continue;
+                    }
+                } catch (SocketTimeoutException e) {
+                    throw new SocketTimeoutException("Accept timed out");
+                } catch (InterruptedIOException e) {
+                    throw e;
+                } catch (IOException e) {
+                    if (backend.isClosed()) {
+                        IOException r = JdkBackend.closedError(what);
+                        r.initCause(e);
+                        throw r;
+                    }
+                    throw closed.get() || e instanceof ClosedChannelException ? closedException(e) : e;
+                }
+                try {
+                    return new JdkSocket(backend, backend.track(accepted));
+                } catch (IOException | RuntimeException e) {
+                    backend.untrack(accepted);
+                    accepted.close();
+                    throw e;
+                }
             }
-            SocketChannel accepted;
-            try {
-                accepted = op.await("accept(" + channel + ")", timeoutNanos);
-            } catch (SocketTimeoutException e) {
-                carry = op;                             // its connection goes to the next acceptor
-                throw new SocketTimeoutException("Accept timed out");
-            } catch (InterruptedIOException e) {
-                carry = op;
-                throw e;
-            } catch (IOException e) {
-                throw closed.get() || e instanceof ClosedChannelException ? closedException(e) : e;
-            }
-            if (closed.get()) {
-                accepted.close();
-                throw new SocketException("Socket closed");
-            }
-            return new JdkSocket(backend, backend.track(accepted));
         } finally {
-            acceptLock.unlock();
+            waits.readTurns.unlock();
         }
     }
 
@@ -113,28 +123,12 @@ final class JdkServerSocket implements ServerSocketIo {
         return (InetSocketAddress) channel.getLocalAddress();
     }
 
+    /** Wakes a waiting acceptor (it fails with "Socket closed") and closes the channel ({@link NonBlockingChannel#close}). */
     @Override
     public void close() throws IOException {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        backend.untrack(channel);
-        channel.close();                                // wakes the helper blocked in accept
-        acceptLock.lock();
-        try {
-            if (carry != null) {
-                JdkOp<SocketChannel> op = carry;
-                carry = null;
-                op.takeOver();
-                try {
-                    SocketChannel untaken = op.join();
-                    untaken.close();                    // accepted for an acceptor that left: nobody takes it now
-                } catch (IOException expected) {
-                    // the accept ended with the close
-                }
-            }
-        } finally {
-            acceptLock.unlock();
+        if (closed.compareAndSet(false, true)) {
+            backend.untrack(this);
+            waits.close();
         }
     }
 

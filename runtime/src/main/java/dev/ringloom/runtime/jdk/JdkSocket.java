@@ -19,13 +19,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A TCP socket on the JDK backend: a blocking {@link SocketChannel} whose reads and writes run on helper
- * virtual threads; the rules are {@link RingSocket}'s, with the write difference its Javadoc states. Thread-safe.
+ * A TCP socket on the JDK backend: a {@link SocketChannel} in non-blocking mode ({@link NonBlockingChannel}) that its
+ * readers and writers call on their own threads; the rules are {@link RingSocket}'s. Thread-safe.
  */
 final class JdkSocket implements SocketIo {
 
     private final JdkBackend backend;
     private final SocketChannel channel;
+    private final NonBlockingChannel stream;
     private final JdkStreamReads reads;
     private final JdkStreamWrites writes;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -35,9 +36,10 @@ final class JdkSocket implements SocketIo {
         this.backend = backend;
         this.channel = channel;
         this.label = "socket " + channel;
-        this.reads = new JdkStreamReads(backend, channel, label);
-        this.writes = new JdkStreamWrites(backend, channel, label);
-        backend.track(this);        // a runtime close stops this socket's pumps too
+        this.stream = new NonBlockingChannel(backend, channel, label);
+        this.reads = new JdkStreamReads(backend, stream, channel, label);
+        this.writes = new JdkStreamWrites(stream, channel, label);
+        backend.track(this);        // a runtime close wakes this socket's waiters too
     }
 
     static JdkSocket connect(JdkBackend backend, InetSocketAddress address, long timeoutNanos) throws IOException {
@@ -114,11 +116,23 @@ final class JdkSocket implements SocketIo {
         reads.consume(n);
     }
 
-    /** Writes all of {@code src} through the socket's write pump ({@link JdkStreamWrites}). */
+    /** Writes all of {@code src} ({@link JdkStreamWrites}). */
     @Override
     public int write(ByteBuffer src) throws IOException {
         try {
             return writes.write(src);
+        } catch (InterruptedIOException e) {
+            throw e;
+        } catch (IOException e) {
+            throw mapped(e);
+        }
+    }
+
+    /** A gathering write straight from the caller's buffers: no staging copy. */
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        try {
+            return writes.write(srcs, offset, length);
         } catch (InterruptedIOException e) {
             throw e;
         } catch (IOException e) {
@@ -148,12 +162,12 @@ final class JdkSocket implements SocketIo {
     public long available() {
         long inKernel;
         try {
-            // The socket adaptor's stream asks the kernel (FIONREAD) without taking the read lock the pump holds.
+            // The socket adaptor's stream asks the kernel (FIONREAD) without taking the channel's read lock.
             inKernel = channel.socket().getInputStream().available();
         } catch (IOException closedOrShut) {
             inKernel = 0;
         }
-        return reads.queuedBytes() + inKernel;
+        return reads.bufferedBytes() + inKernel;
     }
 
     @Override
@@ -168,8 +182,7 @@ final class JdkSocket implements SocketIo {
     @Override
     public void shutdownOutput() throws IOException {
         try {
-            writes.drain();                         // the FIN follows every byte a write reported written
-            channel.shutdownOutput();
+            channel.shutdownOutput();               // every byte a write reported written is in the kernel already
         } catch (IOException e) {
             throw mapped(e);
         }
@@ -194,8 +207,9 @@ final class JdkSocket implements SocketIo {
     }
 
     /**
-     * Closing the channel wakes its blocked helpers; the JDK releases the fd after they left it. Idempotent, unlike
-     * the SPI asks: a runtime close closes the sockets it still tracks, racing the user's close.
+     * Wakes the threads waiting on the socket and closes the channel once none is inside it ({@link
+     * NonBlockingChannel#close}). Idempotent, unlike the SPI asks: a runtime close closes the sockets it still tracks,
+     * racing the user's close.
      */
     @Override
     public void close() throws IOException {
@@ -203,10 +217,9 @@ final class JdkSocket implements SocketIo {
             backend.untrack(this);
             backend.untrack(channel);
             try {
-                channel.close();                    // ends the pumps blocked in it
-                reads.close();                      // each returns once its pump has left the channel
+                stream.close();
             } finally {
-                writes.close();
+                reads.close();
             }
         }
     }

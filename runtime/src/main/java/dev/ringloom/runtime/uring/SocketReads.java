@@ -2,7 +2,6 @@ package dev.ringloom.runtime.uring;
 
 import dev.ringloom.runtime.backend.IoErrors;
 import dev.ringloom.runtime.backend.ReadWaits;
-import dev.ringloom.runtime.backend.ReceiveQueue;
 
 import dev.ringloom.poller.NativeBufferPool;
 import dev.ringloom.poller.Op;
@@ -43,7 +42,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *       socket's kernel buffer and TCP flow control hold the rest until a reader drains the queue and re-arms.</li>
  * </ul>
  * Readers take turns on {@code lock}; the chunks and the end pass from the poller thread to them through one
- * {@link ReceiveQueue}, the queue the JDK backend's stream reads use too.
+ * {@link ReceiveQueue}.
  */
 public final class SocketReads implements ReceiveQueue.Chunks {
     /** Chunks a socket may hold before its multishot is cancelled (at most this many buffers per connection). */

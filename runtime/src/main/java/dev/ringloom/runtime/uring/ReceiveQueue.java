@@ -1,6 +1,7 @@
-package dev.ringloom.runtime.backend;
+package dev.ringloom.runtime.uring;
 
 import dev.ringloom.poller.spi.Completer;
+import dev.ringloom.runtime.backend.ReadWaits;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -8,9 +9,8 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * What a stream received and nobody read yet, between the one producer that receives (a poller's multishot recv,
- * the JDK backend's read pump) and the stream's readers, who take turns (the caller's lock). Both backends' stream
- * reads are this queue: the producer posts chunks in stream order and, once, how receiving ended; a reader copies
+ * What a stream received and nobody read yet, between the one producer that receives (a poller's multishot recv)
+ * and the stream's readers, who take turns (the caller's lock): the producer posts chunks in stream order and, once, how receiving ended; a reader copies
  * chunks out front to front, parks with a deadline while there is no news, and gives a chunk's buffer back once
  * emptied. A reader that gives up (interrupt, timeout) owns nothing: what was received stays queued.
  *
@@ -24,12 +24,12 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Thread-safe as described: the ring and the end are guarded by this object's monitor; the reader-only state
  * (the front chunk's consumed bytes) by the readers' lock.
  */
-public final class ReceiveQueue {
+final class ReceiveQueue {
     /** {@link #takeEnd()}: receiving has not ended (or the end waits behind queued chunks). */
-    public static final int NO_END = Integer.MIN_VALUE;
+    static final int NO_END = Integer.MIN_VALUE;
 
     /** Where the bytes of the chunks are, and where an emptied chunk's buffer goes back. */
-    public interface Chunks {
+    interface Chunks {
         /**
          * Bytes {@code [offset, offset + length)} of buffer {@code id}, read-only where the memory can be: one slice,
          * as the hot path of every read makes one.
@@ -56,7 +56,7 @@ public final class ReceiveQueue {
     // Readers only, under their lock.
     private int headOffset;                     // bytes of the front chunk already consumed
 
-    public ReceiveQueue(Chunks chunks, Object name) {
+    ReceiveQueue(Chunks chunks, Object name) {
         this.chunks = chunks;
         this.name = name;
     }
@@ -68,7 +68,7 @@ public final class ReceiveQueue {
      *
      * @return the chunks queued now, this one included (the producer's bound)
      */
-    public int post(int id, int length) {
+    int post(int id, int length) {
         int queued;
         synchronized (this) {
             long c = (long) id << 32 | length;
@@ -112,7 +112,7 @@ public final class ReceiveQueue {
      *
      * @return true if this was the end
      */
-    public boolean end(int code) {
+    boolean end(int code) {
         synchronized (this) {
             if (end != NO_END) {
                 return false;
@@ -133,7 +133,7 @@ public final class ReceiveQueue {
     // ---------------------------------------------------------------- the reader (under the readers' lock)
 
     /** Copies queued bytes into {@code dst}, front chunk first, recycling every chunk it empties; 0 if none queued. */
-    public int take(ByteBuffer dst) throws IOException {
+    int take(ByteBuffer dst) throws IOException {
         int copied = 0;
         long c;
         while (dst.hasRemaining() && (c = peek()) >= 0) {
@@ -155,7 +155,7 @@ public final class ReceiveQueue {
      * The unconsumed bytes of the front chunk, in the producer's buffer itself (no copy), or null if none is
      * queued. They stay valid until {@link #consume} empties the chunk: its buffer then goes back to the producer.
      */
-    public MemorySegment front() throws IOException {
+    MemorySegment front() throws IOException {
         long c = peek();
         if (c < 0) {
             return null;
@@ -173,7 +173,7 @@ public final class ReceiveQueue {
      *
      * @throws IllegalArgumentException if {@code n} is negative or more than the front chunk holds
      */
-    public void consume(int n) {
+    void consume(int n) {
         if (n == 0) {
             return;
         }
@@ -204,7 +204,7 @@ public final class ReceiveQueue {
     }
 
     /** Bytes queued and not yet read (an estimate while a reader consumes: for {@code available()}). */
-    public synchronized long queuedBytes() {
+    synchronized long queuedBytes() {
         if (count == 0) {
             return 0;
         }
@@ -216,12 +216,12 @@ public final class ReceiveQueue {
     }
 
     /** True if a chunk is queued. */
-    public synchronized boolean hasChunks() {
+    synchronized boolean hasChunks() {
         return count > 0;
     }
 
     /** How receiving ended, once no chunk is queued before it, and forgets it; else {@link #NO_END}. */
-    public synchronized int takeEnd() {
+    synchronized int takeEnd() {
         if (count > 0) {
             return NO_END;
         }
@@ -231,7 +231,7 @@ public final class ReceiveQueue {
     }
 
     /** Forgets an end nobody took: the producer is about to receive again. */
-    public synchronized void clearEnd() {
+    synchronized void clearEnd() {
         end = NO_END;
     }
 
@@ -242,7 +242,7 @@ public final class ReceiveQueue {
      * @throws java.io.InterruptedIOException if interrupted (nothing consumed; the status stays set)
      * @throws java.net.SocketTimeoutException if the deadline passed (nothing consumed)
      */
-    public void await(long deadline, Completer guard) throws IOException {
+    void await(long deadline, Completer guard) throws IOException {
         reader = Thread.currentThread();
         long mark = guard.beforePark(name);
         try {
@@ -261,7 +261,7 @@ public final class ReceiveQueue {
     }
 
     /** After the producer stopped for good: gives back every queued chunk's buffer. */
-    public void dispose() {
+    void dispose() {
         synchronized (this) {
             while (count > 0) {
                 chunks.recycle((int) (dequeue() >>> 32));

@@ -1,0 +1,156 @@
+package dev.ringloom.runtime.jdk;
+
+import dev.ringloom.poller.spi.Uninterruptibly;
+
+import java.io.IOException;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The JDK backend's readiness thread: one platform thread and one {@link Selector} for every stream of a backend,
+ * waking the threads that wait for a non-blocking channel to become readable or writable ({@link NonBlockingChannel}).
+ *
+ * <p>Interest is one-shot: a waiter adds its op to the key's interest and wakes the selector; when the op fires,
+ * this thread takes it out of the interest <em>before</em> it unparks the waiter, so the waiter's next wait can add
+ * it again without the two racing (interest updates are atomic bit operations on the key). A level-triggered
+ * selector would otherwise report a readable channel on every select until its reader ran.
+ *
+ * <p>Thread-safe. Started by the first wait; {@link #close} ends it after the backend closed its channels.
+ */
+final class Readiness implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Readiness.class.getName());
+
+    private final ConcurrentLinkedQueue<CountDownLatch> barriers = new ConcurrentLinkedQueue<>();
+    private Selector selector;      // guarded by this until published through started
+    private Thread thread;
+    private volatile boolean started, closed;
+
+    /** The selector, opened with its thread on first use. */
+    Selector selector() throws IOException {
+        if (started) {
+            return selector;
+        }
+        synchronized (this) {
+            if (closed) {
+                throw JdkBackend.closedError("wait");
+            }
+            if (!started) {
+                selector = Selector.open();
+                thread = Thread.ofPlatform().daemon().name("ringloom-jdk-readiness").unstarted(this::run);
+                thread.start();
+                started = true;
+            }
+            return selector;
+        }
+    }
+
+    /** Wakes the selector so that it applies interest changes made since it began waiting. */
+    void wakeup() {
+        selector.wakeup();
+    }
+
+    /**
+     * Returns once the selector has begun a select after this call: every key cancelled before it is then
+     * deregistered, and the JDK has closed the fd of a channel whose close it deferred for the registration.
+     */
+    void awaitDeregistered() {
+        if (!started || closed) {
+            return;
+        }
+        CountDownLatch passed = new CountDownLatch(1);
+        barriers.add(passed);
+        selector.wakeup();
+        if (closed) {
+            return;                     // close counts every barrier down
+        }
+        Uninterruptibly.await(passed);
+    }
+
+    private void run() {
+        List<CountDownLatch> passing = new ArrayList<>();
+        try {
+            while (!closed) {
+                CountDownLatch b;
+                while ((b = barriers.poll()) != null) {
+                    passing.add(b);
+                }
+                try {
+                    if (passing.isEmpty()) {
+                        selector.select(Readiness::fire);
+                    } else {
+                        selector.selectNow(Readiness::fire);   // deregisters what was cancelled before the barriers
+                    }
+                } catch (IOException | RuntimeException e) {
+                    if (e instanceof ClosedSelectorException c) {
+                        throw c;
+                    }
+                    // Every wait of the backend depends on this thread: it must outlive any one failure.
+                    LOG.log(System.Logger.Level.WARNING, "ringloom: the JDK backend's select failed; retrying", e);
+                }
+                for (CountDownLatch p : passing) {
+                    p.countDown();
+                }
+                passing.clear();
+            }
+        } catch (ClosedSelectorException endedByClose) {
+            // closed under a select: the loop's end
+        } finally {
+            for (CountDownLatch p : passing) {
+                p.countDown();
+            }
+        }
+    }
+
+    /** On this thread: the ops that fired leave the interest, then their waiters are woken. */
+    private static void fire(SelectionKey key) {
+        NonBlockingChannel waits = (NonBlockingChannel) key.attachment();
+        int ready;
+        try {
+            ready = key.readyOps();
+            key.interestOpsAnd(~ready);
+        } catch (CancelledKeyException closing) {
+            ready = SelectionKey.OP_READ | SelectionKey.OP_WRITE;   // its close wakes them too; a spare wake is harmless
+        }
+        waits.wake(ready);
+    }
+
+    /** Ends the thread and closes the selector; the backend closed every channel first. */
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            closed = true;
+            t = thread;
+        }
+        if (t == null) {
+            return;
+        }
+        selector.wakeup();
+        boolean interrupted = false;
+        while (t.isAlive()) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        try {
+            selector.close();
+        } catch (IOException ignored) {
+            // nothing waits on it any more
+        }
+        CountDownLatch b;
+        while ((b = barriers.poll()) != null) {
+            b.countDown();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
