@@ -74,7 +74,7 @@ final class JdkServerSocket implements ServerSocketIo {
                     waits.checkOpen(what);
                     accepted = channel.accept();
                     if (accepted == null) {
-                        waits.await(SelectionKey.OP_ACCEPT, deadline, what);
+                        waits.await(SelectionKey.OP_ACCEPT, deadline, what, 1);
                         continue;
                     }
                 } catch (SocketTimeoutException e) {

@@ -60,12 +60,12 @@ final class JdkStreamReads {
                 return n;
             }
             long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
-            for (;;) {
+            for (int attempt = 0; ; attempt++) {
                 int n = readNow(dst);
                 if (n != 0) {
                     return n;
                 }
-                stream.await(SelectionKey.OP_READ, deadline, what);
+                stream.await(SelectionKey.OP_READ, deadline, what, attempt);
             }
         } finally {
             stream.readTurns.unlock();
@@ -80,7 +80,7 @@ final class JdkStreamReads {
                 return chunk.asSlice(start, end - start);
             }
             long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
-            for (;;) {
+            for (int attempt = 0; ; attempt++) {
                 if (chunk == null) {
                     chunk = backend.fillChunks.take();
                     chunkView = chunk.asByteBuffer();
@@ -92,11 +92,14 @@ final class JdkStreamReads {
                     unread = n;
                     return chunk.asSlice(0, n);
                 }
-                giveBackChunk();                // waiting, or at the end: hold no buffer
                 if (n < 0) {
+                    giveBackChunk();
                     return null;
                 }
-                stream.await(SelectionKey.OP_READ, deadline, what);
+                if (attempt > 0) {              // (a first attempt may yield)
+                    giveBackChunk();            // a wait that parks holds no buffer: an idle stream holds none
+                }
+                stream.await(SelectionKey.OP_READ, deadline, what, attempt);
             }
         } finally {
             stream.readTurns.unlock();

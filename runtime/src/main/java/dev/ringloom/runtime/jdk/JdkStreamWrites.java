@@ -91,7 +91,7 @@ final class JdkStreamWrites {
 
     private void awaitWritable(long written) throws IOException {
         try {
-            stream.await(SelectionKey.OP_WRITE, 0, what);
+            stream.await(SelectionKey.OP_WRITE, 0, what, 1);    // full: a yield would not empty it
         } catch (InterruptedIOException e) {
             throw IoErrors.interrupted(what, (int) Math.min(Integer.MAX_VALUE, written));
         }

@@ -30,6 +30,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * Thread-safe.
  */
 final class NonBlockingChannel implements Closeable {
+    /**
+     * How many times a virtual thread that finds the channel not ready yields its carrier and tries again before it
+     * parks on the selector ({@code ringloom.jdkYields}): a request/response peer's next message has often arrived
+     * once the carrier's other threads ran, and a yield is far cheaper than the selector's round trip (echo at 64
+     * connections × 64 B: 0.80× the JDK without, 0.90–0.95× with one; BENCHMARKS.md).
+     */
+    private static final int YIELDS = Integer.getInteger("ringloom.jdkYields", 1);
     final ReentrantLock readTurns = new ReentrantLock();
     final ReentrantLock writeTurns = new ReentrantLock();
     private final JdkBackend backend;
@@ -62,17 +69,23 @@ final class NonBlockingChannel implements Closeable {
      * {@code OP_WRITE}), the deadline (0: none) passes, or an interrupt; the caller then tries again and may find it
      * not ready yet. The caller holds the op's turns ({@link #writeTurns} for writes, else {@link #readTurns}).
      *
-     * @param what the call, for the exceptions' messages
+     * @param what    the call, for the exceptions' messages
+     * @param attempt how many times this call waited already: the first {@link #YIELDS} waits of a virtual thread
+     *                only yield its carrier
      * @throws java.io.InterruptedIOException if interrupted (the status stays set; nothing was taken)
      * @throws SocketTimeoutException         if the deadline passed
      * @throws AsynchronousCloseException     if the channel was closed
      */
-    void await(int op, long deadline, String what) throws IOException {
+    void await(int op, long deadline, String what, int attempt) throws IOException {
         if (Thread.currentThread().isInterrupted()) {
             throw IoErrors.interrupted(what, 0);
         }
         long nanos = ReadWaits.remaining(deadline);
         Thread me = Thread.currentThread();
+        if (attempt < YIELDS && me.isVirtual()) {
+            Thread.yield();
+            return;
+        }
         if (op == SelectionKey.OP_WRITE) {
             writer = me;
         } else {

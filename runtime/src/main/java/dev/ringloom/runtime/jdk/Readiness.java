@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The JDK backend's readiness thread: one platform thread and one {@link Selector} for every stream of a backend,
+ * The JDK backend's readiness thread: one thread and one {@link Selector} for every stream of a backend,
  * waking the threads that wait for a non-blocking channel to become readable or writable ({@link NonBlockingChannel}).
  *
  * <p>Interest is one-shot: a waiter adds its op to the key's interest and wakes the selector; when the op fires,
@@ -24,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
  * <p>Thread-safe. Started by the first wait; {@link #close} ends it after the backend closed its channels.
  */
 final class Readiness implements AutoCloseable {
+    private static final boolean LINUX = System.getProperty("os.name", "").startsWith("Linux");
     private static final System.Logger LOG = System.getLogger(Readiness.class.getName());
 
     private final ConcurrentLinkedQueue<CountDownLatch> barriers = new ConcurrentLinkedQueue<>();
@@ -42,7 +43,10 @@ final class Readiness implements AutoCloseable {
             }
             if (!started) {
                 selector = Selector.open();
-                thread = Thread.ofPlatform().daemon().name("ringloom-jdk-readiness").unstarted(this::run);
+                // A virtual thread on Linux, where the JDK parks a selecting virtual thread on its own poller: the
+                // waiters it wakes are then a carrier's local pushes, and the backend adds no OS thread.
+                thread = (LINUX ? Thread.ofVirtual() : Thread.ofPlatform().daemon())
+                        .name("ringloom-jdk-readiness").unstarted(this::run);
                 thread.start();
                 started = true;
             }
