@@ -36,21 +36,12 @@ final class JdkFile implements FileIo {
     private final String name;
     private final FileMode mode;
 
-    private JdkFile(JdkBackend backend, FileChannel file, String name, FileMode mode) {
+    /** A file ({@code file}, {@code end} null) or a pipe end ({@code end}, {@code file} null). */
+    private JdkFile(JdkBackend backend, FileChannel file, NonBlockingChannel end, JdkStreamReads reads,
+                    JdkStreamWrites writes, String name, FileMode mode) {
         this.backend = backend;
         this.file = file;
-        this.channel = file;
-        this.name = name;
-        this.mode = mode;
-        this.streamReads = null;
-        this.streamWrites = null;
-    }
-
-    private JdkFile(JdkBackend backend, NonBlockingChannel end, JdkStreamReads reads, JdkStreamWrites writes, String name,
-                    FileMode mode) {
-        this.backend = backend;
-        this.file = null;
-        this.channel = end;
+        this.channel = file != null ? file : end;
         this.name = name;
         this.mode = mode;
         this.streamReads = reads;
@@ -65,20 +56,21 @@ final class JdkFile implements FileIo {
         }
         IoErrors.checkNotInterrupted("open", path.toString());
         FileChannel ch = backend.track(FileChannel.open(path, options));
-        return new JdkFile(backend, ch, path.toAbsolutePath().toString(), mode);
+        return new JdkFile(backend, ch, null, null, null, path.toAbsolutePath().toString(), mode);
     }
 
     static JdkFile stream(JdkBackend backend, java.nio.channels.Pipe.SourceChannel end, String name)
             throws IOException {
         NonBlockingChannel stream = backend.track(new NonBlockingChannel(backend, end, name));
-        return new JdkFile(backend, stream, new JdkStreamReads(backend, stream, end, name), null, name,
+        return new JdkFile(backend, null, stream, new JdkStreamReads(backend, stream, end, name), null, name,
                 FileMode.READ_END);
     }
 
     static JdkFile stream(JdkBackend backend, java.nio.channels.Pipe.SinkChannel end, String name)
             throws IOException {
         NonBlockingChannel stream = backend.track(new NonBlockingChannel(backend, end, name));
-        return new JdkFile(backend, stream, null, new JdkStreamWrites(stream, end, name), name, FileMode.WRITE_END);
+        return new JdkFile(backend, null, stream, null, new JdkStreamWrites(stream, end, name), name,
+                FileMode.WRITE_END);
     }
 
     @Override
