@@ -109,9 +109,11 @@ class FilePositionTest {
         AtomicReference<RandomInterrupts> interrupts = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         // On io_uring, data in the page cache is read synchronously (preadv2 RWF_NOWAIT), which no interrupt can
-        // abandon: O_DIRECT sends every read through the ring. The JDK backend reads on a helper either way.
+        // abandon: O_DIRECT sends every read through the ring. The JDK backend reads a read-only file on the caller
+        // as well (java.io, which ignores interrupts); a file open for writing too it reads on a helper.
         boolean direct = !ring.backendName().equals("jdk");
-        try (RingFile f = direct ? ring.openFile(p, READ, RingOpenOption.DIRECT) : ring.openFile(p, READ)) {
+        try (RingFile f = direct ? ring.openFile(p, READ, RingOpenOption.DIRECT)
+                : ring.openFile(p, READ, java.nio.file.StandardOpenOption.WRITE)) {
             Thread reader = Thread.ofVirtual().unstarted(() -> {
                 ByteBuffer dst = ByteBuffer.allocate(256 * 1024);
                 try {

@@ -141,9 +141,11 @@ class IoBufferTest extends WithRing {
         AtomicReference<RandomInterrupts> interrupts = new AtomicReference<>();
         List<Integer> abandoned = new ArrayList<>();
         // On io_uring, data in the page cache is read synchronously (preadv2 RWF_NOWAIT), which no interrupt can
-        // abandon: O_DIRECT sends every read through the ring. The JDK backend reads on a helper either way.
+        // abandon: O_DIRECT sends every read through the ring. The JDK backend reads a read-only file on the caller
+        // as well (java.io, which ignores interrupts); a file open for writing too it reads on a helper.
         boolean direct = !ring.backendName().equals("jdk");
-        try (RingFile f = direct ? ring.openFile(file, READ, RingOpenOption.DIRECT) : ring.openFile(file)) {
+        try (RingFile f = direct ? ring.openFile(file, READ, RingOpenOption.DIRECT)
+                : ring.openFile(file, READ, java.nio.file.StandardOpenOption.WRITE)) {
             Thread reader = Thread.ofVirtual().unstarted(() -> {
                 SplittableRandom rnd = new SplittableRandom(4);
                 IoBuffer buf = ring.allocate(256 * 1024);

@@ -150,4 +150,58 @@ class JdkBackendTest {
             p[0].close();
         }
     }
+
+    /**
+     * A read-only file is read on the caller's thread (CallerReads): a FileChannel read there would be closed by an
+     * interrupt that lands in it. Interrupted at random moments of 20,000 reads, every read returns the right bytes
+     * or throws InterruptedIOException, and the file stays open.
+     */
+    @Test
+    void aReadOnlyFileReadUnderRandomInterruptsReadsRightAndStaysOpen() throws Exception {
+        java.nio.file.Path p = java.nio.file.Files.createTempFile(
+                java.nio.file.Files.createDirectories(java.nio.file.Path.of("target")), "caller-reads", ".bin");
+        try (Ringloom jdk = Ringloom.open(PollerConfig.defaults(), "jdk")) {
+            byte[] data = new byte[1 << 20];
+            new java.util.SplittableRandom(5).nextBytes(data);
+            java.nio.file.Files.write(p, data);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicLong interrupted = new AtomicLong();
+            try (RingFile f = jdk.openFile(p)) {
+                AtomicReference<RandomInterrupts> interrupts = new AtomicReference<>();
+                Thread reader = Thread.ofVirtual().unstarted(() -> {
+                    java.util.SplittableRandom rnd = new java.util.SplittableRandom(6);
+                    try {
+                        for (int round = 1; round <= 20_000; round++) {
+                            ByteBuffer dst = round % 2 == 0 ? ByteBuffer.allocate(4096) : ByteBuffer.allocateDirect(4096);
+                            int pos = rnd.nextInt(data.length - 4096);
+                            interrupts.get().announced.set(round);
+                            try {
+                                assertEquals(4096, f.read(dst, pos));
+                                byte[] got = new byte[4096];
+                                dst.flip().get(got);
+                                assertArrayEquals(Arrays.copyOfRange(data, pos, pos + 4096), got, "at " + pos);
+                            } catch (InterruptedIOException e) {
+                                interrupted.incrementAndGet();
+                            } finally {
+                                interrupts.get().announced.set(-round);
+                                Thread.interrupted();
+                            }
+                        }
+                    } catch (Throwable t) {
+                        failure.set(t);
+                    }
+                });
+                try (RandomInterrupts r = new RandomInterrupts(reader, 3000)) {
+                    interrupts.set(r);
+                    reader.start();
+                    reader.join();
+                }
+                assertEquals(null, failure.get());
+                assertTrue(interrupted.get() > 0, "no interrupt landed: the test checked nothing");
+                assertEquals(4096, f.read(ByteBuffer.allocate(4096), 0), "the file is still open");
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(p);
+        }
+    }
 }

@@ -11,18 +11,20 @@ import dev.ringloom.poller.BufferOwner;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.io.RandomAccessFile;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.Set;
 
 /**
  * A file ({@link FileChannel}) or pipe end on the JDK backend; the rules are {@link RingFile}'s. A file's reads and
  * writes run on a helper into or from a copy owned by the helper, so a caller that leaves never has its buffer
- * written later; a pipe end is a non-blocking channel its callers read or write themselves ({@link NonBlockingChannel}).
+ * written later — except a read-only file's reads, which run on the caller through java.io ({@link CallerReads}); a pipe end is a non-blocking channel its callers read or write themselves ({@link NonBlockingChannel}).
  * Thread-safe.
  */
 final class JdkFile implements FileIo {
@@ -33,14 +35,21 @@ final class JdkFile implements FileIo {
     private final java.io.Closeable channel;        // what close closes: file, or the pipe end's NonBlockingChannel
     private final JdkStreamReads streamReads;      // pipe read end, or null
     private final JdkStreamWrites streamWrites;    // pipe write end, or null
+    private final CallerReads callerReads;          // a file opened read-only, or null
     private final String name;
     private final FileMode mode;
 
     /** A file ({@code file}, {@code end} null) or a pipe end ({@code end}, {@code file} null). */
     private JdkFile(JdkBackend backend, FileChannel file, NonBlockingChannel end, JdkStreamReads reads,
                     JdkStreamWrites writes, String name, FileMode mode) {
+        this(backend, file, null, end, reads, writes, name, mode);
+    }
+
+    private JdkFile(JdkBackend backend, FileChannel file, CallerReads callerReads, NonBlockingChannel end,
+                    JdkStreamReads reads, JdkStreamWrites writes, String name, FileMode mode) {
         this.backend = backend;
         this.file = file;
+        this.callerReads = callerReads;
         this.channel = file != null ? file : end;
         this.name = name;
         this.mode = mode;
@@ -55,8 +64,29 @@ final class JdkFile implements FileIo {
             throw new UnsupportedOperationException("O_DIRECT needs the io_uring backend");
         }
         IoErrors.checkNotInterrupted("open", path.toString());
+        String name = path.toAbsolutePath().toString();
+        if (options.isEmpty() || options.equals(Set.of(StandardOpenOption.READ))) {
+            RandomAccessFile raf = readOnly(path);
+            if (raf != null) {
+                FileChannel ch = backend.track(raf.getChannel());   // closing it closes raf
+                return new JdkFile(backend, ch, new CallerReads(raf), null, null, null, name, mode);
+            }
+        }
         FileChannel ch = backend.track(FileChannel.open(path, options));
-        return new JdkFile(backend, ch, null, null, null, path.toAbsolutePath().toString(), mode);
+        return new JdkFile(backend, ch, null, null, null, name, mode);
+    }
+
+    /**
+     * The file opened read-only through java.io ({@link CallerReads}), or null where java.io can't or won't: a path
+     * of another file system, or an open that fails — {@code FileChannel.open} then reports it in NIO's terms
+     * ({@code NoSuchFileException}, {@code AccessDeniedException}), or opens what java.io refuses (a directory).
+     */
+    private static RandomAccessFile readOnly(Path path) {
+        try {
+            return new RandomAccessFile(path.toFile(), "r");
+        } catch (UnsupportedOperationException | java.io.FileNotFoundException | SecurityException e) {
+            return null;
+        }
     }
 
     static JdkFile stream(JdkBackend backend, java.nio.channels.Pipe.SourceChannel end, String name)
@@ -92,6 +122,12 @@ final class JdkFile implements FileIo {
     public int read(ByteBuffer dst, long pos) throws IOException {
         if (file == null) {
             return streamReads.read(dst, 0);
+        }
+        if (callerReads != null) {
+            int n = callerReads.read(dst, pos, MAX_IO);
+            if (n != CallerReads.NOT_HERE) {
+                return n;
+            }
         }
         int want = Math.min(dst.remaining(), MAX_IO);
         JdkOp<ByteBuffer> op = backend.start("pread(" + name + ")", () -> {
@@ -146,6 +182,12 @@ final class JdkFile implements FileIo {
     @Override
     public int readLent(MemorySegment memory, long pos, BufferOwner ifAbandoned) throws IOException {
         ByteBuffer into = memory.asSlice(0, Math.min(memory.byteSize(), MAX_IO)).asByteBuffer();
+        if (callerReads != null) {
+            int n = callerReads.read(into, pos, MAX_IO);    // on this thread: nothing is lent to anyone
+            if (n != CallerReads.NOT_HERE) {
+                return n;
+            }
+        }
         JdkOp<Integer> op = backend.start("pread(" + name + ")", () -> file.read(into, pos),
                 () -> ifAbandoned.release(memory));
         return op.await("pread(" + name + ")", 0);
@@ -183,6 +225,9 @@ final class JdkFile implements FileIo {
     @Override
     public void close() throws IOException {
         backend.untrack(channel);
+        if (callerReads != null) {
+            callerReads.close();                    // its fd is the channel's
+        }
         try {
             channel.close();
         } finally {
