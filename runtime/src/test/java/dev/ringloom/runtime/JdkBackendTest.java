@@ -181,10 +181,12 @@ class JdkBackendTest {
                                 dst.flip().get(got);
                                 assertArrayEquals(Arrays.copyOfRange(data, pos, pos + 4096), got, "at " + pos);
                             } catch (InterruptedIOException e) {
-                                interrupted.incrementAndGet();
+                                Thread.currentThread().interrupt();     // counted below
                             } finally {
                                 interrupts.get().announced.set(-round);
-                                Thread.interrupted();
+                                if (Thread.interrupted()) {
+                                    interrupted.incrementAndGet();      // before, during or after the read
+                                }
                             }
                         }
                     } catch (Throwable t) {

@@ -21,10 +21,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The JDK backend: the JDK's channels, used where io_uring is unavailable. Streams ({@code SocketChannel},
- * {@code Pipe}) are non-blocking channels their callers read and write themselves, parking on one readiness thread
- * per backend ({@link Readiness}) while a channel is not ready; files ({@code FileChannel}), connects and accepts
- * run blocking on a helper virtual thread per op.
+ * The JDK backend: the JDK's channels, used where io_uring is unavailable. Sockets, listeners and pipes are
+ * non-blocking channels their callers read, write, accept and connect on themselves, parking on one readiness
+ * thread per backend ({@link Readiness}) while a channel is not ready; files ({@code FileChannel}) run blocking on
+ * a helper virtual thread per op, but for a read-only file's reads ({@link CallerReads}).
  *
  * <p>Why neither blocks the caller in a JDK channel: a JDK channel closes itself when the thread blocked in it is
  * interrupted. A non-blocking call installs no such hook; a helper is never interrupted, and its caller parks on it

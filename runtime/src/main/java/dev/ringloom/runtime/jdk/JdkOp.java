@@ -10,7 +10,7 @@ import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.Callable;
 
 /**
- * One JDK-backend op (a file's read, write or fsync, a connect): {@code work} running on a helper virtual thread,
+ * One JDK-backend op (a file's read, write or fsync): {@code work} running on a helper virtual thread,
  * the caller waiting for it. Its waiting and abandon are {@link Completion}'s, as for an io_uring op; the helper is
  * its completer, and the JDK's blocking call cannot be cancelled, so an abandoned op runs to its end into the
  * helper's own buffer (or hands the caller's lent one to {@code afterAbandoned}). Counts itself in the backend's

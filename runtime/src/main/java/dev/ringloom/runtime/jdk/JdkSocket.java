@@ -10,12 +10,13 @@ import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
+import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -33,15 +34,23 @@ final class JdkSocket implements SocketIo {
     private final String label;
 
     JdkSocket(JdkBackend backend, SocketChannel channel) throws IOException {
+        this(backend, channel, new NonBlockingChannel(backend, channel, channel));
+    }
+
+    private JdkSocket(JdkBackend backend, SocketChannel channel, NonBlockingChannel stream) throws IOException {
         this.backend = backend;
         this.channel = channel;
         this.label = "socket " + channel;
-        this.stream = new NonBlockingChannel(backend, channel, label);
+        this.stream = stream;
         this.reads = new JdkStreamReads(backend, stream, channel, label);
         this.writes = new JdkStreamWrites(stream, channel, label);
         backend.track(this);        // a runtime close wakes this socket's waiters too
     }
 
+    /**
+     * A non-blocking connect on the caller's thread, parked on the readiness selector until it is done, the timeout
+     * passes or an interrupt: a socket whose connect failed or was given up is closed (it is in no usable state).
+     */
     static JdkSocket connect(JdkBackend backend, InetSocketAddress address, long timeoutNanos) throws IOException {
         Objects.requireNonNull(address, "address");
         if (address.isUnresolved()) {
@@ -50,24 +59,39 @@ final class JdkSocket implements SocketIo {
         if (timeoutNanos < 0) {
             throw new IllegalArgumentException("timeout can't be negative");
         }
+        String what = "connect(" + address + ")";
         IoErrors.checkNotInterrupted("connect", address.toString());
-        SocketChannel ch = backend.track(SocketChannel.open());
-        int millis = timeoutNanos == 0 ? 0 : (int) Math.max(1, Math.min(Integer.MAX_VALUE,
-                TimeUnit.NANOSECONDS.toMillis(timeoutNanos)));
-        JdkOp<Void> op = backend.start("connect(" + address + ")", () -> {
-            ch.socket().connect(address, millis);
-            return null;
-        });
+        SocketChannel ch = SocketChannel.open();
+        NonBlockingChannel stream;
         try {
-            op.await("connect(" + address + ")", 0);
+            stream = backend.track(new NonBlockingChannel(backend, ch, ch));   // a runtime close wakes the connect
         } catch (IOException | RuntimeException e) {
-            ch.close();         // a socket whose connect failed or was abandoned is in no usable state
-            if (e instanceof java.net.SocketTimeoutException) {
-                throw new java.net.SocketTimeoutException("connect(" + address + "): Connect timed out");
+            ch.close();
+            throw e;
+        }
+        try {
+            long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+            stream.readTurns.lock();
+            try {
+                if (!ch.connect(address)) {
+                    do {
+                        stream.await(SelectionKey.OP_CONNECT, deadline, what, 1);
+                    } while (!ch.finishConnect());
+                }
+            } finally {
+                stream.readTurns.unlock();
+            }
+            JdkSocket s = new JdkSocket(backend, ch, stream);
+            backend.untrack(stream);        // tracked as the socket now
+            return s;
+        } catch (IOException | RuntimeException e) {
+            backend.untrack(stream);
+            stream.close();
+            if (e instanceof SocketTimeoutException) {
+                throw new SocketTimeoutException(what + ": Connect timed out");
             }
             throw e;
         }
-        return new JdkSocket(backend, ch);
     }
 
     private IOException mapped(IOException e) {

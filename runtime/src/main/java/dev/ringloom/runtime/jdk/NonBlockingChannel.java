@@ -17,15 +17,15 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A channel of the JDK backend's (socket, pipe end, listener) in non-blocking mode: its readers, writers and
- * acceptors call it on their own threads and park on the backend's {@link Readiness} when it is not ready.
+ * A channel of the JDK backend's (socket, pipe end, listener) in non-blocking mode: its readers, writers,
+ * acceptors and connector call it on their own threads and park on the backend's {@link Readiness} when it is not ready.
  *
  * <p>Why non-blocking: a JDK channel closes itself when a thread blocked in it is interrupted, and ringloom's rule
  * is that an interrupt ends a wait and loses nothing. A non-blocking call installs no interrupt hook (the JDK's
  * {@code beginRead} does so for blocking calls only), so an interrupted caller just stops waiting: it owned no op,
  * and the bytes it did not take stay in the kernel for the next call.
  *
- * <p>Readers (and acceptors) take turns on {@link #readTurns}, writers on {@link #writeTurns}; at most one thread of
+ * <p>Readers (and acceptors, and a connect) take turns on {@link #readTurns}, writers on {@link #writeTurns}; at most one thread of
  * each waits at a time. {@link #close} wakes both and takes both turns before it closes the channel, so no call is inside it then.
  * Thread-safe.
  */
@@ -65,8 +65,8 @@ final class NonBlockingChannel implements Closeable {
     }
 
     /**
-     * Parks until the channel may be ready for {@code op} ({@link SelectionKey#OP_READ}, {@code OP_ACCEPT} or
-     * {@code OP_WRITE}), the deadline (0: none) passes, or an interrupt; the caller then tries again and may find it
+     * Parks until the channel may be ready for {@code op} ({@link SelectionKey#OP_READ}, {@code OP_ACCEPT},
+     * {@code OP_CONNECT} or {@code OP_WRITE}), the deadline (0: none) passes, or an interrupt; the caller then tries again and may find it
      * not ready yet. The caller holds the op's turns ({@link #writeTurns} for writes, else {@link #readTurns}).
      *
      * @param what    the call, for the exceptions' messages
@@ -144,7 +144,7 @@ final class NonBlockingChannel implements Closeable {
 
     /** On the readiness thread: wakes the waiters of the ops that fired. */
     void wake(int readyOps) {
-        if ((readyOps & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0) {
+        if ((readyOps & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT | SelectionKey.OP_CONNECT)) != 0) {
             unpark(reader);
         }
         if ((readyOps & SelectionKey.OP_WRITE) != 0) {
