@@ -142,14 +142,20 @@ final class NonBlockingChannel implements Closeable {
         return e;
     }
 
-    /** On the readiness thread: wakes the waiters of the ops that fired. */
-    void wake(int readyOps) {
-        if ((readyOps & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT | SelectionKey.OP_CONNECT)) != 0) {
-            unpark(reader);
+    /** On the readiness thread: wakes the waiters of the ops that fired; returns the ops it found a waiter for. */
+    int wake(int readyOps) {
+        int woken = 0;
+        int readSide = readyOps & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT | SelectionKey.OP_CONNECT);
+        Thread r = reader, w = writer;      // read after the fired ops left the interest (Readiness.fire)
+        if (readSide != 0 && r != null) {
+            LockSupport.unpark(r);
+            woken |= readSide;
         }
-        if ((readyOps & SelectionKey.OP_WRITE) != 0) {
-            unpark(writer);
+        if ((readyOps & SelectionKey.OP_WRITE) != 0 && w != null) {
+            LockSupport.unpark(w);
+            woken |= SelectionKey.OP_WRITE;
         }
+        return woken;
     }
 
     private static void unpark(Thread t) {

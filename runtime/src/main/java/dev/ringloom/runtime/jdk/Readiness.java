@@ -24,7 +24,16 @@ import java.util.concurrent.CountDownLatch;
  * <p>Thread-safe. Started by the first wait; {@link #close} ends it after the backend closed its channels.
  */
 final class Readiness implements AutoCloseable {
+    /**
+     * Whether an op whose waiter a fire woke stays in the interest ({@code ringloom.jdkKeepInterest}): the woken
+     * thread usually waits for the same op again soon (a request/response connection's next message), and then finds
+     * it registered already — no interest update, no wakeup of the selector, no {@code epoll_ctl}. The price is one
+     * more fire if the selector selects again before the woken thread took the bytes, which the yield after a select
+     * that fired makes rare (so only where the selector is a virtual thread); a fire that finds no waiter clears the
+     * op for good.
+     */
     private static final boolean LINUX = System.getProperty("os.name", "").startsWith("Linux");
+    static final boolean KEEP_INTEREST = LINUX && !"false".equals(System.getProperty("ringloom.jdkKeepInterest"));
     private static final System.Logger LOG = System.getLogger(Readiness.class.getName());
 
     private final ConcurrentLinkedQueue<CountDownLatch> barriers = new ConcurrentLinkedQueue<>();
@@ -86,7 +95,9 @@ final class Readiness implements AutoCloseable {
                 }
                 try {
                     if (passing.isEmpty()) {
-                        selector.select(Readiness::fire);
+                        if (selector.select(Readiness::fire) > 0 && Thread.currentThread().isVirtual()) {
+                            Thread.yield();         // the woken run first on this carrier and take their bytes
+                        }
                     } else {
                         selector.selectNow(Readiness::fire);   // deregisters what was cancelled before the barriers
                     }
@@ -111,7 +122,12 @@ final class Readiness implements AutoCloseable {
         }
     }
 
-    /** On this thread: the ops that fired leave the interest, then their waiters are woken. */
+    /**
+     * On this thread: the ops that fired leave the interest, then their waiters are woken; an op whose waiter was
+     * found goes back into the interest ({@link #KEEP_INTEREST}). Clearing first and reading the waiter after is what
+     * makes that safe: a waiter that added the op before the clear was published before it, so it is found here and
+     * woken; one that adds it after the clear sees the op missing and wakes the selector itself.
+     */
     private static void fire(SelectionKey key) {
         NonBlockingChannel waits = (NonBlockingChannel) key.attachment();
         int ready;
@@ -119,9 +135,17 @@ final class Readiness implements AutoCloseable {
             ready = key.readyOps();
             key.interestOpsAnd(~ready);
         } catch (CancelledKeyException closing) {
-            ready = SelectionKey.OP_READ | SelectionKey.OP_WRITE;   // its close wakes them too; a spare wake is harmless
+            waits.wake(SelectionKey.OP_READ | SelectionKey.OP_WRITE);   // its close wakes them too; a spare wake is harmless
+            return;
         }
-        waits.wake(ready);
+        int woken = waits.wake(ready);
+        if (KEEP_INTEREST && woken != 0) {
+            try {
+                key.interestOpsOr(woken);
+            } catch (CancelledKeyException closing) {
+                // closed meanwhile: nothing to wait for
+            }
+        }
     }
 
     /** Ends the thread and closes the selector; the backend closed every channel first. */
