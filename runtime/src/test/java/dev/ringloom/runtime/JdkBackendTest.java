@@ -114,7 +114,8 @@ class JdkBackendTest {
 
     /** The socket fds of this process, from /proc/self/fd. */
     private static long socketFds() throws Exception {
-        try (java.util.stream.Stream<java.nio.file.Path> fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+        java.nio.file.Path dir = java.nio.file.Path.of("/proc/self/fd");
+        try (java.util.stream.Stream<java.nio.file.Path> fds = java.nio.file.Files.list(dir)) {
             return fds.filter(fd -> {
                 try {
                     return java.nio.file.Files.readSymbolicLink(fd).toString().startsWith("socket:");
@@ -172,7 +173,8 @@ class JdkBackendTest {
                     java.util.SplittableRandom rnd = new java.util.SplittableRandom(6);
                     try {
                         for (int round = 1; round <= 20_000; round++) {
-                            ByteBuffer dst = round % 2 == 0 ? ByteBuffer.allocate(4096) : ByteBuffer.allocateDirect(4096);
+                            ByteBuffer dst = round % 2 == 0 ? ByteBuffer.allocate(4096)
+                                    : ByteBuffer.allocateDirect(4096);
                             int pos = rnd.nextInt(data.length - 4096);
                             interrupts.get().announced.set(round);
                             try {

@@ -126,8 +126,9 @@ final class JdkBackend implements IoBackend {
 
     @Override
     public IoStats stats() {
-        return IoStats.ofGauges(name(), "the JDK's own channels: streams non-blocking on the caller, files on helper virtual threads", inFlight.get(),
-                abandoned.get());
+        return IoStats.ofGauges(name(),
+                "the JDK's own channels: streams non-blocking on the caller, files on helper virtual threads",
+                inFlight.get(), abandoned.get());
     }
 
     boolean isClosed() {

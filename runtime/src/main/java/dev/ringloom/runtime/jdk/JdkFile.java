@@ -24,7 +24,8 @@ import java.util.Set;
 /**
  * A file ({@link FileChannel}) or pipe end on the JDK backend; the rules are {@link RingFile}'s. A file's reads and
  * writes run on a helper into or from a copy owned by the helper, so a caller that leaves never has its buffer
- * written later — except a read-only file's reads, which run on the caller through java.io ({@link CallerReads}); a pipe end is a non-blocking channel its callers read or write themselves ({@link NonBlockingChannel}).
+ * written later — except a read-only file's reads, which run on the caller through java.io ({@link CallerReads});
+ * a pipe end is a non-blocking channel its callers read or write themselves ({@link NonBlockingChannel}).
  * Thread-safe.
  */
 final class JdkFile implements FileIo {

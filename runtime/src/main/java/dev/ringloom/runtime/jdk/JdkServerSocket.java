@@ -123,7 +123,10 @@ final class JdkServerSocket implements ServerSocketIo {
         return (InetSocketAddress) channel.getLocalAddress();
     }
 
-    /** Wakes a waiting acceptor (it fails with "Socket closed") and closes the channel ({@link NonBlockingChannel#close}). */
+    /**
+     * Wakes a waiting acceptor (it fails with "Socket closed") and closes the channel
+     * ({@link NonBlockingChannel#close}).
+     */
     @Override
     public void close() throws IOException {
         if (closed.compareAndSet(false, true)) {

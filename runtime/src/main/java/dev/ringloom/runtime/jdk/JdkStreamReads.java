@@ -11,8 +11,8 @@ import java.nio.channels.SelectionKey;
 /**
  * Reads of a byte stream (socket, pipe) on the JDK backend: the caller reads the non-blocking channel itself — into
  * its own buffer for {@link #read}, into a {@link FillChunks} chunk for {@link #fill} — and parks on the stream's
- * {@link NonBlockingChannel} while nothing waits. A reader that is interrupted or times out gives up nothing: it owned no
- * op, and the bytes that arrive stay in the kernel for the next read.
+ * {@link NonBlockingChannel} while nothing waits. A reader that is interrupted or times out gives up nothing: it
+ * owned no op, and the bytes that arrive stay in the kernel for the next read.
  *
  * <p>Readers take turns on the stream's {@link NonBlockingChannel#readTurns}; the fill chunk and its unread part are
  * guarded by it.
@@ -72,7 +72,7 @@ final class JdkStreamReads {
         }
     }
 
-    /** The next bytes in a chunk of the stream's (no further copy), waiting like {@link #read}; null at end of stream. */
+    /** The next bytes, in a chunk of the stream's (no further copy), waiting like {@link #read}; null at the end. */
     MemorySegment fill(long timeoutNanos) throws IOException {
         stream.readTurns.lock();
         try {
@@ -146,7 +146,7 @@ final class JdkStreamReads {
         }
     }
 
-    /** After the channel's close: the chunk goes back (the caller may still hold a fill's view; it stays valid memory). */
+    /** After the channel's close: the chunk goes back (a fill's view the caller kept stays valid memory). */
     void close() {
         stream.readTurns.lock();
         try {

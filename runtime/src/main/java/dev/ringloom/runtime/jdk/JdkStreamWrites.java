@@ -10,8 +10,8 @@ import java.nio.channels.SelectionKey;
 
 /**
  * Writes of a byte stream (socket, pipe) on the JDK backend: the caller writes the non-blocking channel itself,
- * from its own buffer, and parks on the stream's {@link NonBlockingChannel} while the kernel takes nothing. What a write
- * reports written is what the kernel took, also when an interrupt ends it, so the count is exact and nothing is
+ * from its own buffer, and parks on the stream's {@link NonBlockingChannel} while the kernel takes nothing. What a
+ * write reports written is what the kernel took, also when an interrupt ends it, so the count is exact and nothing is
  * in flight after it returns. Writers take turns on the stream's {@link NonBlockingChannel#writeTurns}.
  */
 final class JdkStreamWrites {

@@ -18,15 +18,17 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A channel of the JDK backend's (socket, pipe end, listener) in non-blocking mode: its readers, writers,
- * acceptors and connector call it on their own threads and park on the backend's {@link Readiness} when it is not ready.
+ * acceptors and connector call it on their own threads and park on the backend's {@link Readiness} when it is not
+ * ready.
  *
  * <p>Why non-blocking: a JDK channel closes itself when a thread blocked in it is interrupted, and ringloom's rule
  * is that an interrupt ends a wait and loses nothing. A non-blocking call installs no interrupt hook (the JDK's
  * {@code beginRead} does so for blocking calls only), so an interrupted caller just stops waiting: it owned no op,
  * and the bytes it did not take stay in the kernel for the next call.
  *
- * <p>Readers (and acceptors, and a connect) take turns on {@link #readTurns}, writers on {@link #writeTurns}; at most one thread of
- * each waits at a time. {@link #close} wakes both and takes both turns before it closes the channel, so no call is inside it then.
+ * <p>Readers (and acceptors, and a connect) take turns on {@link #readTurns}, writers on {@link #writeTurns}; at
+ * most one thread of each waits at a time. {@link #close} wakes both and takes both turns before it closes the
+ * channel, so no call is inside it then.
  * Thread-safe.
  */
 final class NonBlockingChannel implements Closeable {
@@ -66,8 +68,9 @@ final class NonBlockingChannel implements Closeable {
 
     /**
      * Parks until the channel may be ready for {@code op} ({@link SelectionKey#OP_READ}, {@code OP_ACCEPT},
-     * {@code OP_CONNECT} or {@code OP_WRITE}), the deadline (0: none) passes, or an interrupt; the caller then tries again and may find it
-     * not ready yet. The caller holds the op's turns ({@link #writeTurns} for writes, else {@link #readTurns}).
+     * {@code OP_CONNECT} or {@code OP_WRITE}), the deadline (0: none) passes, or an interrupt; the caller then tries
+     * again and may find it not ready yet. The caller holds the op's turns ({@link #writeTurns} for writes, else
+     * {@link #readTurns}).
      *
      * @param what    the call, for the exceptions' messages
      * @param attempt how many times this call waited already: the first {@link #YIELDS} waits of a virtual thread
@@ -93,7 +96,7 @@ final class NonBlockingChannel implements Closeable {
         }
         try {
             checkOpen(what);                    // after publishing the waiter: a close sees it or this sees the close
-            SelectionKey k = key(op);
+            SelectionKey k = key();
             int before;
             try {
                 before = k.interestOpsOr(op);
@@ -123,7 +126,7 @@ final class NonBlockingChannel implements Closeable {
         }
     }
 
-    private SelectionKey key(int op) throws IOException {
+    private SelectionKey key() throws IOException {
         synchronized (keyLock) {
             if (key == null) {
                 try {

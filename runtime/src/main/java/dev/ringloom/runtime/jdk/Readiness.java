@@ -135,7 +135,7 @@ final class Readiness implements AutoCloseable {
             ready = key.readyOps();
             key.interestOpsAnd(~ready);
         } catch (CancelledKeyException closing) {
-            waits.wake(SelectionKey.OP_READ | SelectionKey.OP_WRITE);   // its close wakes them too; a spare wake is harmless
+            waits.wake(SelectionKey.OP_READ | SelectionKey.OP_WRITE);   // its close wakes them too: a spare wake
             return;
         }
         int woken = waits.wake(ready);
