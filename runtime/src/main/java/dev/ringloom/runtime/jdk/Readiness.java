@@ -13,13 +13,14 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The JDK backend's readiness thread: one thread and one {@link Selector} for every stream of a backend,
- * waking the threads that wait for a non-blocking channel to become readable or writable ({@link NonBlockingChannel}).
+ * The JDK backend's readiness thread: one thread and one {@link Selector} for every channel of a backend, waking
+ * the threads that wait for a non-blocking channel to become ready ({@link NonBlockingChannel}).
  *
- * <p>Interest is one-shot: a waiter adds its op to the key's interest and wakes the selector; when the op fires,
- * this thread takes it out of the interest <em>before</em> it unparks the waiter, so the waiter's next wait can add
- * it again without the two racing (interest updates are atomic bit operations on the key). A level-triggered
- * selector would otherwise report a readable channel on every select until its reader ran.
+ * <p>A waiter adds its op to the key's interest and, if the op was not there, wakes the selector. When the op fires,
+ * this thread takes it out of the interest <em>before</em> it looks for the waiter, so a waiter's next wait can add
+ * it again without the two racing (interest updates are atomic bit operations on the key); it puts the op back only
+ * for a waiter it found and woke ({@link #KEEP_INTEREST}). A fire that finds no waiter leaves the op out: a
+ * level-triggered selector would otherwise report a readable channel on every select until someone read it.
  *
  * <p>Thread-safe. Started by the first wait; {@link #close} ends it after the backend closed its channels.
  */
