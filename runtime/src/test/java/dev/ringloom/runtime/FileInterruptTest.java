@@ -118,7 +118,7 @@ class FileInterruptTest {
     void opensAbandonedOnInterruptCloseTheFdsTheKernelOpenedAnyway() throws Exception {
         Backends.assumeIoUring(ring, "the registry");
         Path p = Files.createTempFile(Files.createDirectories(Path.of("target")), "open", ".bin");
-        long fdsBefore = openFds();
+        long fdsBefore = OpenFds.count();
         java.util.concurrent.atomic.AtomicInteger interrupted = new java.util.concurrent.atomic.AtomicInteger();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicReference<RandomInterrupts> interrupts = new AtomicReference<>();
@@ -151,13 +151,7 @@ class FileInterruptTest {
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> ring.registrySize() == 0);
         assertTrue(interrupted.get() > 0, "no open was interrupted: the test checked nothing");
-        assertEquals(fdsBefore, openFds(), "fds left open by opens abandoned in the kernel");
+        assertEquals(fdsBefore, OpenFds.count(), "fds left open by opens abandoned in the kernel");
         Files.delete(p);
-    }
-
-    private static long openFds() throws IOException {
-        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
-        }
     }
 }

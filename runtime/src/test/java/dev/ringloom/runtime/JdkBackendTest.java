@@ -112,18 +112,9 @@ class JdkBackendTest {
         }
     }
 
-    /** The socket fds of this process, from /proc/self/fd. */
+    /** The socket fds of this process. */
     private static long socketFds() throws Exception {
-        java.nio.file.Path dir = java.nio.file.Path.of("/proc/self/fd");
-        try (java.util.stream.Stream<java.nio.file.Path> fds = java.nio.file.Files.list(dir)) {
-            return fds.filter(fd -> {
-                try {
-                    return java.nio.file.Files.readSymbolicLink(fd).toString().startsWith("socket:");
-                } catch (java.io.IOException gone) {
-                    return false;                   // the listing's own fd, closed already
-                }
-            }).count();
-        }
+        return OpenFds.linkedTo(target -> target.startsWith("socket:")).size();
     }
 
     /**

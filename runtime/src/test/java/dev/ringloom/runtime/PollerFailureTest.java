@@ -9,10 +9,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,21 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PollerFailureTest {
 
-    /** The process's io_uring fds, from /proc/self/fd. */
+    /** The process's io_uring fds. */
     private static Set<Integer> ringFds() throws IOException {
-        Set<Integer> fds = new HashSet<>();
-        try (Stream<Path> links = Files.list(Path.of("/proc/self/fd"))) {
-            for (Path link : (Iterable<Path>) links::iterator) {
-                try {
-                    if (Files.readSymbolicLink(link).toString().equals("anon_inode:[io_uring]")) {
-                        fds.add(Integer.parseInt(link.getFileName().toString()));
-                    }
-                } catch (IOException gone) {
-                    // the listing's own fd, closed by now
-                }
-            }
-        }
-        return fds;
+        return OpenFds.linkedTo("anon_inode:[io_uring]"::equals);
     }
 
     @Test

@@ -9,15 +9,12 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,12 +38,6 @@ class ServerSocketTest {
         ring.close();
     }
 
-    private static long openFds() throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
-        }
-    }
-
     @Test
     void aListenerHoldsNoMoreConnectionsThanItsBacklogWhileNobodyAccepts() throws Exception {
         int backlog = 4, clients = 300;
@@ -56,7 +47,7 @@ class ServerSocketTest {
             SocketChannel first = SocketChannel.open(address);
             connecting.add(first);
             server.accept().close();                     // one accept: on io_uring the multishot is armed now
-            long baseline = openFds();
+            long baseline = OpenFds.count();
             for (int i = 0; i < clients; i++) {
                 SocketChannel c = SocketChannel.open();
                 c.configureBlocking(false);
@@ -65,7 +56,7 @@ class ServerSocketTest {
             }
             // Nobody accepts: the accept op must stop taking connections at the bound, not hold one fd each.
             await().atMost(Duration.ofSeconds(20)).until(() -> ring.inFlight() == 0);
-            long held = openFds() - baseline - clients;
+            long held = OpenFds.count() - baseline - clients;
             assertTrue(held <= 4L * backlog, "the listener holds " + held + " accepted fds with backlog " + backlog);
 
             // Accepting again re-arms it: what waited in the queue and in the kernel's backlog arrives.
