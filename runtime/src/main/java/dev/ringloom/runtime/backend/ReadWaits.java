@@ -12,6 +12,11 @@ public final class ReadWaits {
     private ReadWaits() {
     }
 
+    /** The deadline ({@link System#nanoTime()}) of a wait of {@code timeoutNanos}; 0 for none, as 0 says none. */
+    public static long deadline(long timeoutNanos) {
+        return timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+    }
+
     /**
      * Nanoseconds left until {@code deadline} ({@link System#nanoTime()}); 0 for no deadline.
      *

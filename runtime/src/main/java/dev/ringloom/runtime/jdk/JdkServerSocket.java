@@ -1,6 +1,7 @@
 package dev.ringloom.runtime.jdk;
 
 import dev.ringloom.runtime.backend.IoErrors;
+import dev.ringloom.runtime.backend.ReadWaits;
 
 import dev.ringloom.poller.spi.ServerSocketIo;
 import dev.ringloom.poller.spi.SocketIo;
@@ -67,7 +68,7 @@ final class JdkServerSocket implements ServerSocketIo {
             throw IoErrors.interrupted(what, 0);
         }
         try {
-            long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+            long deadline = ReadWaits.deadline(timeoutNanos);
             for (;;) {
                 SocketChannel accepted;
                 try {

@@ -1,6 +1,7 @@
 package dev.ringloom.runtime.jdk;
 
 import dev.ringloom.runtime.backend.IoErrors;
+import dev.ringloom.runtime.backend.ReadWaits;
 import dev.ringloom.runtime.RingSocket;
 
 import dev.ringloom.poller.spi.SocketIo;
@@ -70,7 +71,7 @@ final class JdkSocket implements SocketIo {
             throw e;
         }
         try {
-            long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+            long deadline = ReadWaits.deadline(timeoutNanos);
             stream.readTurns.lock();
             try {
                 if (!ch.connect(address)) {

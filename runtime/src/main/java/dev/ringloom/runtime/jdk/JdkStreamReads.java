@@ -1,5 +1,7 @@
 package dev.ringloom.runtime.jdk;
 
+import dev.ringloom.runtime.backend.ReadWaits;
+
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.lang.foreign.MemorySegment;
@@ -59,7 +61,7 @@ final class JdkStreamReads {
                 consumed(n);
                 return n;
             }
-            long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+            long deadline = ReadWaits.deadline(timeoutNanos);
             for (int attempt = 0; ; attempt++) {
                 int n = readNow(dst);
                 if (n != 0) {
@@ -79,7 +81,7 @@ final class JdkStreamReads {
             if (start < end) {
                 return chunk.asSlice(start, end - start);
             }
-            long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+            long deadline = ReadWaits.deadline(timeoutNanos);
             for (int attempt = 0; ; attempt++) {
                 if (chunk == null) {
                     chunk = backend.fillChunks.take();

@@ -151,7 +151,7 @@ public final class SocketReads implements ReceiveQueue.Chunks {
         if (!dst.hasRemaining()) {
             return 0;
         }
-        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+        long deadline = ReadWaits.deadline(timeoutNanos);
         boolean socketMayHoldBytes = true;     // until a direct recv found it empty
         lock.lock();
         try {
@@ -185,7 +185,7 @@ public final class SocketReads implements ReceiveQueue.Chunks {
      * @param want the fallback's read size, should the bytes have to come through it
      */
     MemorySegment fill(int want, long timeoutNanos) throws IOException {
-        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+        long deadline = ReadWaits.deadline(timeoutNanos);
         boolean socketMayHoldBytes = true;     // until a direct recv found it empty
         lock.lock();
         try {
