@@ -91,9 +91,8 @@ final class JdkServerSocket implements ServerSocketIo {
                     throw closed.get() || e instanceof ClosedChannelException ? closedException(e) : e;
                 }
                 try {
-                    return new JdkSocket(backend, backend.track(accepted));
+                    return new JdkSocket(backend, accepted);   // it tracks itself
                 } catch (IOException | RuntimeException e) {
-                    backend.untrack(accepted);
                     accepted.close();
                     throw e;
                 }

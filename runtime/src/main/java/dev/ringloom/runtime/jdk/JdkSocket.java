@@ -240,7 +240,6 @@ final class JdkSocket implements SocketIo {
     public void close() throws IOException {
         if (closed.compareAndSet(false, true)) {
             backend.untrack(this);
-            backend.untrack(channel);
             try {
                 stream.close();
             } finally {
