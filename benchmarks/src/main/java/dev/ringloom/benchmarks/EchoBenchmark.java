@@ -26,8 +26,15 @@ import java.util.Map;
  * every server once, back to back, in alternating order; the ratios are taken round by round and their median
  * printed with their range, so the drift of a shared machine between rounds hits both sides of a ratio alike.
  * Prints, per point and server, round trips/s, p50/p99 and server CPU per round trip of the median round, and
- * the paired ratios against the JDK and against ringloom. Every server JVM first serves the same load for
- * {@link #WARMUP_SECONDS} unmeasured, so the figures are steady state for all (JIT compilation included in none).
+ * the paired ratios against the JDK and against ringloom. Every server JVM first serves the same load
+ * {@link #WARMUP_LOADS} times for {@link #WARMUP_SECONDS} each, unmeasured, so the figures are steady state for all
+ * (JIT compilation included in none). Several short loads rather than one long one, because what settles a
+ * thread-per-connection server is churn, not time: each time its connections close (most in a reset: the load
+ * generator closes with a reply unread), code compiled while none had closed meets a never-taken exit path (an end of stream, a reset's exception
+ * handler), the JIT throws that code away, and the threads of the connections opened next begin in the interpreter
+ * and stay there for seconds (a frame leaves it only through on-stack replacement, one thread at a time). Measured
+ * on the one-poller sample, three churns passed before its round trips settled
+ * (BENCHMARKS.md, "The first loads after a churn"; {@code -Dbench.warmupLoads=1} shows the transient).
  * {@code ringloom-fjp} (the echo sample with its connection threads on the JDK's scheduler) shows what
  * scheduling them on the pollers is worth.
  *
@@ -39,7 +46,8 @@ import java.util.Map;
 public final class EchoBenchmark {
     static final int[] CONNECTIONS = {1, 64, 1000};
     static final int[] SIZES = {64, 4096};
-    static final int WARMUP_SECONDS = 3;
+    static final int WARMUP_SECONDS = Integer.getInteger("bench.warmupSeconds", 2);
+    static final int WARMUP_LOADS = Integer.getInteger("bench.warmupLoads", 4);
 
     // Usage: EchoBenchmark [seconds] [rounds] [connections,...] [sizes,...]
     //        [servers: a list of ringloom, ringloom-1, ringloom-fjp, ringloom-alt, jdk, netty, netty-1, c-uring;
@@ -56,6 +64,9 @@ public final class EchoBenchmark {
         List<Server> servers = args.length > 4 ? Server.parseList(args[4])
                 : List.of(Server.RINGLOOM, Server.JDK, Server.NETTY);
         String loadName = args.length > 5 ? args[5] : "c-epoll";
+        // the second ratio column: against the first ringloom server listed (ringloom itself if it is there)
+        Server base = servers.contains(Server.RINGLOOM) ? Server.RINGLOOM : servers.stream()
+                .filter(s -> s.label.startsWith("ringloom")).findFirst().orElse(Server.RINGLOOM);
         CEpollLoad cLoad = loadName.startsWith("c-epoll") ? new CEpollLoad(loadName.equals("c-epoll") ? 1
                 : Integer.parseInt(loadName.substring("c-epoll:".length()))) : null;
         Load load = cLoad != null ? cLoad::load : switch (loadName) {
@@ -66,10 +77,10 @@ public final class EchoBenchmark {
         };
         Path jar = Path.of("samples/target/ringloom-samples.jar").toAbsolutePath();
         String java = ProcessHandle.current().info().command().orElse("java");
-        System.out.printf("JDK %s, %d cores, kernel %s; %d s per point after a %d s server warm-up, %d rounds;"
+        System.out.printf("JDK %s, %d cores, kernel %s; %d s per point after %d server warm-up load(s) of %d s, %d rounds;"
                 + " rt/s, latencies and cpu of the median round; ratios paired by round: median [min-max]%n",
                 Runtime.version(), Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"),
-                seconds, WARMUP_SECONDS, roundCount);
+                seconds, WARMUP_LOADS, WARMUP_SECONDS, roundCount);
         System.out.println("load generator: " + (cLoad != null ? "epoll_load.c (C on epoll, " + cLoad.threads()
                 + " thread(s))" : loadName.equals("vthreads") ? "EchoClient (virtual thread per connection, JDK sockets)"
                 : "NettyEchoLoad (" + NettyEchoLoad.LOOPS + " epoll event loops)"));
@@ -77,7 +88,7 @@ public final class EchoBenchmark {
             System.out.println(CpuPinning.describe());
         }
         System.out.printf("%-6s %-6s %-13s %12s %19s %19s %17s %8s %6s %8s%n", "conns", "size", "server", "rt/s",
-                "vs JDK", "vs ringloom", "p50/p99", "cpu", "usr%", "load");
+                "vs JDK", "vs " + base.label, "p50/p99", "cpu", "usr%", "load");
         System.out.println("(latencies in us; cpu = server CPU us per round trip, usr% = its share in user space;"
                 + " load = the load generator's CPU us per round trip; all over the measured window only)");
         // A load generator in this JVM is warmed up once, or whichever server goes first pays for its JIT.
@@ -100,7 +111,7 @@ public final class EchoBenchmark {
                     Measured m = median(mine);
                     System.out.printf("%-6d %-6d %-13s %,12.0f %19s %19s %8.0f/%-8.0f %8.1f %6.0f %8.1f%n", conns,
                             size, server.label, m.r().roundTripsPerSec(), pairedRatio(mine, rounds.get(Server.JDK)),
-                            pairedRatio(mine, rounds.get(Server.RINGLOOM)), m.r().p50Micros(), m.r().p99Micros(),
+                            pairedRatio(mine, rounds.get(base)), m.r().p50Micros(), m.r().p99Micros(),
                             m.serverCpuMicrosPerRoundTrip(), 100 * m.serverUserShare(), m.loadCpuMicrosPerRoundTrip());
                 }
             }
@@ -300,7 +311,9 @@ public final class EchoBenchmark {
         try {
             InetSocketAddress target = new InetSocketAddress("127.0.0.1", server.port);
             awaitListening(target, process);
-            load.run(target, conns, size, WARMUP_SECONDS, EchoClient.Window.NONE);
+            for (int w = 0; w < WARMUP_LOADS; w++) {
+                load.run(target, conns, size, WARMUP_SECONDS, EchoClient.Window.NONE);
+            }
             CpuWindow cpu = new CpuWindow(process.pid());
             LoadRun run;
             try {
