@@ -120,35 +120,21 @@ class FileInterruptTest {
         Path p = Files.createTempFile(Files.createDirectories(Path.of("target")), "open", ".bin");
         long fdsBefore = OpenFds.count();
         java.util.concurrent.atomic.AtomicInteger interrupted = new java.util.concurrent.atomic.AtomicInteger();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        AtomicReference<RandomInterrupts> interrupts = new AtomicReference<>();
-        Thread opener = Thread.ofVirtual().unstarted(() -> {
-            try {
-                for (int round = 1; round <= 20_000; round++) {
-                    interrupts.get().announced.set(round);
-                    // CREATE: an open that creates never goes the dentry cache's way (CachedOpen), so every one
-                    // is an openat in the ring, which an interrupt can abandon while the kernel runs it
-                    try (RingFile f = ring.openFile(p, StandardOpenOption.WRITE, StandardOpenOption.CREATE)) {
-                        assertTrue(f.isOpen());
-                    } catch (InterruptedIOException e) {
-                        interrupted.incrementAndGet();   // abandoned before or while the kernel ran it
-                    } finally {
-                        interrupts.get().announced.set(-round);
-                        Thread.interrupted();
-                    }
+        RandomInterrupts.run(2_000, interrupts -> {
+            for (int round = 1; round <= 20_000; round++) {
+                interrupts.announced.set(round);
+                // CREATE: an open that creates never goes the dentry cache's way (CachedOpen), so every one
+                // is an openat in the ring, which an interrupt can abandon while the kernel runs it
+                try (RingFile f = ring.openFile(p, StandardOpenOption.WRITE, StandardOpenOption.CREATE)) {
+                    assertTrue(f.isOpen());
+                } catch (InterruptedIOException e) {
+                    interrupted.incrementAndGet();   // abandoned before or while the kernel ran it
+                } finally {
+                    interrupts.announced.set(-round);
+                    Thread.interrupted();
                 }
-            } catch (Throwable t) {
-                failure.set(t);
             }
         });
-        try (RandomInterrupts ri = new RandomInterrupts(opener, 2_000)) {
-            interrupts.set(ri);
-            opener.start();
-            opener.join();
-        }
-        if (failure.get() != null) {
-            throw new AssertionError(failure.get());
-        }
         await().atMost(Duration.ofSeconds(10)).until(() -> ring.registrySize() == 0);
         assertTrue(interrupted.get() > 0, "no open was interrupted: the test checked nothing");
         assertEquals(fdsBefore, OpenFds.count(), "fds left open by opens abandoned in the kernel");

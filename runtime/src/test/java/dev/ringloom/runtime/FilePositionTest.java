@@ -52,46 +52,32 @@ class FilePositionTest {
         byte[] payload = new byte[1 << 20];
         new SplittableRandom(3).nextBytes(payload);
         AtomicInteger cutShort = new AtomicInteger();
-        AtomicReference<RandomInterrupts> interrupts = new AtomicReference<>();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
         try (FileSizeLimit ignored = FileSizeLimit.of(LIMIT); RingFile f = ring.openFile(p, CREATE, WRITE, READ)) {
-            Thread writer = Thread.ofVirtual().unstarted(() -> {
+            RandomInterrupts.run(40_000, interrupts -> {
                 SplittableRandom rnd = new SplittableRandom(5);
-                try {
-                    for (int round = 1; round <= ROUNDS && cutShort.get() < WANTED; round++) {
-                        int room = 64 * 1024 + rnd.nextInt(payload.length - 64 * 1024);
-                        long start = LIMIT - room;
-                        f.position(start);
-                        ByteBuffer src = ByteBuffer.wrap(payload);
-                        long moved;
-                        interrupts.get().announced.set(round);
-                        try {
-                            moved = f.write(src);
-                            assertEquals(room, moved, "the kernel cuts the write at RLIMIT_FSIZE");
-                        } catch (InterruptedIOException e) {
-                            moved = e.bytesTransferred;
-                            if (moved > 0) {
-                                cutShort.incrementAndGet();
-                            }
-                        } finally {
-                            interrupts.get().announced.set(-round);
-                            Thread.interrupted();
+                for (int round = 1; round <= ROUNDS && cutShort.get() < WANTED; round++) {
+                    int room = 64 * 1024 + rnd.nextInt(payload.length - 64 * 1024);
+                    long start = LIMIT - room;
+                    f.position(start);
+                    ByteBuffer src = ByteBuffer.wrap(payload);
+                    long moved;
+                    interrupts.announced.set(round);
+                    try {
+                        moved = f.write(src);
+                        assertEquals(room, moved, "the kernel cuts the write at RLIMIT_FSIZE");
+                    } catch (InterruptedIOException e) {
+                        moved = e.bytesTransferred;
+                        if (moved > 0) {
+                            cutShort.incrementAndGet();
                         }
-                        assertEquals(moved, src.position(), "src advances by the bytes written");
-                        assertEquals(start + moved, f.position(), "the position moves by exactly the bytes written");
+                    } finally {
+                        interrupts.announced.set(-round);
+                        Thread.interrupted();
                     }
-                } catch (Throwable t) {
-                    failure.set(t);
+                    assertEquals(moved, src.position(), "src advances by the bytes written");
+                    assertEquals(start + moved, f.position(), "the position moves by exactly the bytes written");
                 }
             });
-            try (RandomInterrupts ri = new RandomInterrupts(writer, 40_000)) {
-                interrupts.set(ri);
-                writer.start();
-                writer.join();
-            }
-        }
-        if (failure.get() != null) {
-            throw failure.get();
         }
         assertTrue(cutShort.get() > 0, "no interrupt landed inside a short write in " + ROUNDS + " rounds:"
                 + " the test checked nothing");
@@ -106,51 +92,37 @@ class FilePositionTest {
         new SplittableRandom(11).nextBytes(data);
         Files.write(p, data);
         AtomicInteger interrupted = new AtomicInteger();
-        AtomicReference<RandomInterrupts> interrupts = new AtomicReference<>();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
         // On io_uring, data in the page cache is read synchronously (preadv2 RWF_NOWAIT), which no interrupt can
         // abandon: O_DIRECT sends every read through the ring. The JDK backend reads a read-only file on the caller
         // as well (java.io, which ignores interrupts); a file open for writing too it reads on a helper.
         boolean direct = !ring.backendName().equals("jdk");
         try (RingFile f = direct ? ring.openFile(p, READ, RingOpenOption.DIRECT)
                 : ring.openFile(p, READ, java.nio.file.StandardOpenOption.WRITE)) {
-            Thread reader = Thread.ofVirtual().unstarted(() -> {
+            RandomInterrupts.run(40_000, interrupts -> {
                 ByteBuffer dst = ByteBuffer.allocate(256 * 1024);
-                try {
-                    for (int round = 1; round <= 2_000; round++) {
-                        if (f.position() >= data.length) {
-                            f.position(0);
-                        }
-                        long start = f.position();
-                        dst.clear();
-                        long moved;
-                        interrupts.get().announced.set(round);
-                        try {
-                            moved = Math.max(0, f.read(dst));
-                        } catch (InterruptedIOException e) {
-                            moved = e.bytesTransferred;
-                            interrupted.incrementAndGet();
-                        } finally {
-                            interrupts.get().announced.set(-round);
-                            Thread.interrupted();
-                        }
-                        assertEquals(moved, dst.position(), "dst holds exactly the bytes reported");
-                        assertEquals(start + moved, f.position(), "the position moves by exactly the bytes read");
-                        assertArrayEquals(Arrays.copyOfRange(data, (int) start, (int) (start + moved)),
-                                Arrays.copyOf(dst.array(), (int) moved), "the bytes at the old position");
+                for (int round = 1; round <= 2_000; round++) {
+                    if (f.position() >= data.length) {
+                        f.position(0);
                     }
-                } catch (Throwable t) {
-                    failure.set(t);
+                    long start = f.position();
+                    dst.clear();
+                    long moved;
+                    interrupts.announced.set(round);
+                    try {
+                        moved = Math.max(0, f.read(dst));
+                    } catch (InterruptedIOException e) {
+                        moved = e.bytesTransferred;
+                        interrupted.incrementAndGet();
+                    } finally {
+                        interrupts.announced.set(-round);
+                        Thread.interrupted();
+                    }
+                    assertEquals(moved, dst.position(), "dst holds exactly the bytes reported");
+                    assertEquals(start + moved, f.position(), "the position moves by exactly the bytes read");
+                    assertArrayEquals(Arrays.copyOfRange(data, (int) start, (int) (start + moved)),
+                            Arrays.copyOf(dst.array(), (int) moved), "the bytes at the old position");
                 }
             });
-            try (RandomInterrupts ri = new RandomInterrupts(reader, 40_000)) {
-                interrupts.set(ri);
-                reader.start();
-                reader.join();
-            }
-        }
-        if (failure.get() != null) {
-            throw failure.get();
         }
         assertTrue(interrupted.get() > 0, "no read was interrupted: the test checked nothing");
     }

@@ -137,8 +137,6 @@ class IoBufferTest extends WithRing {
         new SplittableRandom(3).nextBytes(data);
         Path file = fileOf(data);
         long before = ring.ownedBuffersOutstanding();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        AtomicReference<RandomInterrupts> interrupts = new AtomicReference<>();
         List<Integer> abandoned = new ArrayList<>();
         // On io_uring, data in the page cache is read synchronously (preadv2 RWF_NOWAIT), which no interrupt can
         // abandon: O_DIRECT sends every read through the ring. The JDK backend reads a read-only file on the caller
@@ -146,13 +144,13 @@ class IoBufferTest extends WithRing {
         boolean direct = !ring.backendName().equals("jdk");
         try (RingFile f = direct ? ring.openFile(file, READ, RingOpenOption.DIRECT)
                 : ring.openFile(file, READ, java.nio.file.StandardOpenOption.WRITE)) {
-            Thread reader = Thread.ofVirtual().unstarted(() -> {
+            RandomInterrupts.run(20_000, interrupts -> {
                 SplittableRandom rnd = new SplittableRandom(4);
                 IoBuffer buf = ring.allocate(256 * 1024);
                 try {
                     for (int round = 1; round <= 20_000; round++) {
                         long pos = direct ? 4096L * rnd.nextInt(data.length / 4096) : rnd.nextInt(data.length);
-                        interrupts.get().announced.set(round);
+                        interrupts.announced.set(round);
                         try {
                             f.read(buf, pos);
                         } catch (InterruptedIOException e) {
@@ -164,27 +162,17 @@ class IoBufferTest extends WithRing {
                             buf = ring.allocate(256 * 1024);
                             continue;
                         } finally {
-                            interrupts.get().announced.set(-round);
+                            interrupts.announced.set(-round);
                             Thread.interrupted();
                         }
                         int n = buf.length();
                         assertEquals(data[(int) pos], buf.segment().get(JAVA_BYTE, 0));
                         assertEquals(data[(int) pos + n - 1], buf.segment().get(JAVA_BYTE, n - 1));
                     }
-                } catch (Throwable t) {
-                    failure.set(t);
                 } finally {
                     buf.close();
                 }
             });
-            try (RandomInterrupts ri = new RandomInterrupts(reader, 20_000)) {
-                interrupts.set(ri);
-                reader.start();
-                reader.join();
-            }
-        }
-        if (failure.get() != null) {
-            throw failure.get();
         }
         assertTrue(!abandoned.isEmpty(), "no read was interrupted: the test checked nothing");
         await().until(() -> ring.ownedBuffersOutstanding() == before);

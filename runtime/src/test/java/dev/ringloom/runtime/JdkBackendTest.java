@@ -156,42 +156,30 @@ class JdkBackendTest {
             byte[] data = new byte[1 << 20];
             new java.util.SplittableRandom(5).nextBytes(data);
             java.nio.file.Files.write(p, data);
-            AtomicReference<Throwable> failure = new AtomicReference<>();
             AtomicLong interrupted = new AtomicLong();
             try (RingFile f = jdk.openFile(p)) {
-                AtomicReference<RandomInterrupts> interrupts = new AtomicReference<>();
-                Thread reader = Thread.ofVirtual().unstarted(() -> {
+                RandomInterrupts.run(3000, interrupts -> {
                     java.util.SplittableRandom rnd = new java.util.SplittableRandom(6);
-                    try {
-                        for (int round = 1; round <= 20_000; round++) {
-                            ByteBuffer dst = round % 2 == 0 ? ByteBuffer.allocate(4096)
-                                    : ByteBuffer.allocateDirect(4096);
-                            int pos = rnd.nextInt(data.length - 4096);
-                            interrupts.get().announced.set(round);
-                            try {
-                                assertEquals(4096, f.read(dst, pos));
-                                byte[] got = new byte[4096];
-                                dst.flip().get(got);
-                                assertArrayEquals(Arrays.copyOfRange(data, pos, pos + 4096), got, "at " + pos);
-                            } catch (InterruptedIOException e) {
-                                Thread.currentThread().interrupt();     // counted below
-                            } finally {
-                                interrupts.get().announced.set(-round);
-                                if (Thread.interrupted()) {
-                                    interrupted.incrementAndGet();      // before, during or after the read
-                                }
+                    for (int round = 1; round <= 20_000; round++) {
+                        ByteBuffer dst = round % 2 == 0 ? ByteBuffer.allocate(4096)
+                                : ByteBuffer.allocateDirect(4096);
+                        int pos = rnd.nextInt(data.length - 4096);
+                        interrupts.announced.set(round);
+                        try {
+                            assertEquals(4096, f.read(dst, pos));
+                            byte[] got = new byte[4096];
+                            dst.flip().get(got);
+                            assertArrayEquals(Arrays.copyOfRange(data, pos, pos + 4096), got, "at " + pos);
+                        } catch (InterruptedIOException e) {
+                            Thread.currentThread().interrupt();     // counted below
+                        } finally {
+                            interrupts.announced.set(-round);
+                            if (Thread.interrupted()) {
+                                interrupted.incrementAndGet();      // before, during or after the read
                             }
                         }
-                    } catch (Throwable t) {
-                        failure.set(t);
                     }
                 });
-                try (RandomInterrupts r = new RandomInterrupts(reader, 3000)) {
-                    interrupts.set(r);
-                    reader.start();
-                    reader.join();
-                }
-                assertEquals(null, failure.get());
                 assertTrue(interrupted.get() > 0, "no interrupt landed: the test checked nothing");
                 assertEquals(4096, f.read(ByteBuffer.allocate(4096), 0), "the file is still open");
             }
