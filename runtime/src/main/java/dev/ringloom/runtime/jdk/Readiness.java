@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The JDK backend's readiness thread: one thread and one {@link Selector} for every channel of a backend, waking
@@ -88,6 +89,7 @@ final class Readiness implements AutoCloseable {
 
     private void run() {
         List<CountDownLatch> passing = new ArrayList<>();
+        int failures = 0;               // in a row
         try {
             while (!closed) {
                 CountDownLatch b;
@@ -102,12 +104,13 @@ final class Readiness implements AutoCloseable {
                     } else {
                         selector.selectNow(Readiness::fire);   // deregisters what was cancelled before the barriers
                     }
+                    failures = 0;
                 } catch (IOException | RuntimeException e) {
                     if (e instanceof ClosedSelectorException c) {
                         throw c;
                     }
                     // Every wait of the backend depends on this thread: it must outlive any one failure.
-                    LOG.log(System.Logger.Level.WARNING, "ringloom: the JDK backend's select failed; retrying", e);
+                    pauseAfter(e, ++failures);
                 }
                 for (CountDownLatch p : passing) {
                     p.countDown();
@@ -120,6 +123,21 @@ final class Readiness implements AutoCloseable {
             for (CountDownLatch p : passing) {
                 p.countDown();
             }
+        }
+    }
+
+    /**
+     * Logs a failed select at the 1st, 2nd, 4th, 8th... failure in a row and pauses before the retry, 2 ms doubling
+     * up to a second: a select that fails every time must neither flood the log nor spin a core. {@link #close}
+     * cuts a pause short.
+     */
+    private void pauseAfter(Exception e, int inARow) {
+        if (Integer.bitCount(inARow) == 1) {
+            LOG.log(System.Logger.Level.WARNING, "ringloom: the JDK backend's select failed"
+                    + (inARow > 1 ? " " + inARow + " times in a row" : "") + "; retrying", e);
+        }
+        if (!closed) {
+            LockSupport.parkNanos(Math.min(1L << Math.min(inARow, 10), 1000L) * 1_000_000L);
         }
     }
 
@@ -161,6 +179,7 @@ final class Readiness implements AutoCloseable {
             return;
         }
         selector.wakeup();
+        LockSupport.unpark(t);          // out of a pause after a failed select
         boolean interrupted = false;
         while (t.isAlive()) {
             try {
