@@ -13,6 +13,9 @@
  * Prints "open" when the measured window opens and "close" when it closes (a caller samples the server's CPU
  * between the two), then one line:
  *   result <round trips/s> <p50 us> <p99 us> <mismatches> <failed connections> <own CPU us over the window>
+ *          <reads per round trip> <round trips per epoll_wait>
+ * (the last two over the whole run: how the server's replies arrive — in one piece or several, one connection at a
+ * time or in bursts — is what the generator's CPU per round trip depends on)
  * Exit code 1 on any mismatch or failed connection.
  */
 #define _GNU_SOURCE
@@ -51,6 +54,7 @@ struct worker {
     int count;
     uint32_t *hist;
     uint64_t counted, mismatches, failures;
+    uint64_t reads, waits, rounds;      /* over the whole run */
 };
 
 static int size;
@@ -125,6 +129,7 @@ static void *run(void *arg) {
     struct epoll_event events[256];
     while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
         int n = epoll_wait(ep, events, 256, 100);
+        w->waits += n > 0;
         for (int e = 0; e < n; e++) {
             struct conn *c = events[e].data.ptr;
             if (c->fd < 0) {
@@ -152,6 +157,7 @@ static void *run(void *arg) {
                 fail(w, c);     /* the server closed the connection or reset it */
                 continue;
             }
+            w->reads++;
             c->got += (int) got;
             if (c->got < size) {
                 continue;
@@ -166,6 +172,7 @@ static void *run(void *arg) {
                 w->counted++;
             }
             c->round++;
+            w->rounds++;
             if (send_next(ep, c, done)) {
                 fail(w, c);
             }
@@ -258,7 +265,7 @@ int main(int argc, char **argv) {
     printf("close\n");
     fflush(stdout);
     atomic_store(&stop, 1);
-    uint64_t *hist = calloc(HIST_US, sizeof(uint64_t)), counted = 0, mismatches = 0;
+    uint64_t *hist = calloc(HIST_US, sizeof(uint64_t)), counted = 0, mismatches = 0, reads = 0, waits = 0, rounds = 0;
     for (int t = 0; t < threads; t++) {
         pthread_join(workers[t].thread, NULL);
         for (int i = 0; i < HIST_US; i++) {
@@ -267,14 +274,18 @@ int main(int argc, char **argv) {
         counted += workers[t].counted;
         mismatches += workers[t].mismatches;
         failures += workers[t].failures;
+        reads += workers[t].reads;
+        waits += workers[t].waits;
+        rounds += workers[t].rounds;
     }
     for (int i = 0; i < connections; i++) {
         if (conns[i].fd >= 0) {
             close(conns[i].fd);
         }
     }
-    printf("result %.1f %.0f %.0f %llu %llu %lld\n", counted / (double) seconds, percentile(hist, counted, 0.50),
-           percentile(hist, counted, 0.99), (unsigned long long) mismatches, (unsigned long long) failures,
-           (long long) cpu);
+    printf("result %.1f %.0f %.0f %llu %llu %lld %.3f %.2f\n", counted / (double) seconds,
+           percentile(hist, counted, 0.50), percentile(hist, counted, 0.99), (unsigned long long) mismatches,
+           (unsigned long long) failures, (long long) cpu, rounds ? reads / (double) rounds : 0.0,
+           waits ? rounds / (double) waits : 0.0);
     return mismatches == 0 && failures == 0 ? 0 : 1;
 }

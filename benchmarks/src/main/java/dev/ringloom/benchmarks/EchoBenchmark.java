@@ -397,13 +397,14 @@ public final class EchoBenchmark {
 
     /**
      * {@code benchmarks/target/NAME}, compiled from {@code benchmarks/src/main/c/NAME.c} with {@code cc} unless it
-     * is there already.
+     * is there already and newer than its source.
      */
     static Path compiled(String name, String library) throws IOException, InterruptedException {
         Path binary = Path.of("benchmarks/target/" + name).toAbsolutePath();
-        if (!Files.isExecutable(binary)) {
-            Process cc = new ProcessBuilder("cc", "-O2", "-o", binary.toString(),
-                    Path.of("benchmarks/src/main/c/" + name + ".c").toAbsolutePath().toString(), library)
+        Path source = Path.of("benchmarks/src/main/c/" + name + ".c").toAbsolutePath();
+        if (!Files.isExecutable(binary)
+                || Files.getLastModifiedTime(source).compareTo(Files.getLastModifiedTime(binary)) > 0) {
+            Process cc = new ProcessBuilder("cc", "-O2", "-o", binary.toString(), source.toString(), library)
                     .inheritIO().start();
             if (cc.waitFor() != 0) {
                 throw new IllegalStateException(name + " needs a C compiler" + (library.equals("-luring")
