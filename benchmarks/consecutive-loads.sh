@@ -12,6 +12,7 @@
 set -eu
 port=$1; conns=$2; size=$3; n=$4; shift 5
 OUT=${OUT:-$(mktemp -d)}
+mkdir -p "$OUT"
 hz=$(getconf CLK_TCK)
 "$@" > "$OUT/server.log" 2>&1 &
 spid=$!
