@@ -30,10 +30,10 @@ import java.util.Map;
  * {@link #WARMUP_LOADS} times for {@link #WARMUP_SECONDS} each, unmeasured, so the figures are steady state for all
  * (JIT compilation included in none). Several short loads rather than one long one, because what settles a
  * thread-per-connection server is churn, not time: each time its connections close (most in a reset: the load
- * generator closes with a reply unread), code compiled while none had closed meets a never-taken exit path (an end of stream, a reset's exception
- * handler), the JIT throws that code away, and the threads of the connections opened next begin in the interpreter
- * and stay there for seconds (a frame leaves it only through on-stack replacement, one thread at a time). Measured
- * on the one-poller sample, three churns passed before its round trips settled
+ * generator closes with a reply unread), code compiled while none had closed meets a never-taken exit path (an end
+ * of stream, a reset's exception handler), the JIT throws that code away, and the threads of the connections opened
+ * next begin in the interpreter and stay there for seconds (a frame leaves it only through on-stack replacement,
+ * one thread at a time). Measured on the one-poller sample, three churns passed before its round trips settled
  * (BENCHMARKS.md, "The first loads after a churn"; {@code -Dbench.warmupLoads=1} shows the transient).
  * {@code ringloom-fjp} (the echo sample with its connection threads on the JDK's scheduler) shows what
  * scheduling them on the pollers is worth.
@@ -77,8 +77,8 @@ public final class EchoBenchmark {
         };
         Path jar = Path.of("samples/target/ringloom-samples.jar").toAbsolutePath();
         String java = ProcessHandle.current().info().command().orElse("java");
-        System.out.printf("JDK %s, %d cores, kernel %s; %d s per point after %d server warm-up load(s) of %d s, %d rounds;"
-                + " rt/s, latencies and cpu of the median round; ratios paired by round: median [min-max]%n",
+        System.out.printf("JDK %s, %d cores, kernel %s; %d s per point after %d server warm-up load(s) of %d s,"
+                + " %d rounds; rt/s, latencies and cpu of the median round; ratios paired by round: median [min-max]%n",
                 Runtime.version(), Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"),
                 seconds, WARMUP_LOADS, WARMUP_SECONDS, roundCount);
         System.out.println("load generator: " + (cLoad != null ? "epoll_load.c (C on epoll, " + cLoad.threads()

@@ -17,6 +17,7 @@ final class RandomInterrupts implements AutoCloseable {
     interface Body {
         void run(RandomInterrupts interrupts) throws Exception;
     }
+
     final AtomicInteger announced = new AtomicInteger();
     private final AtomicBoolean stop = new AtomicBoolean();
     private final Thread interrupter;
