@@ -2,7 +2,7 @@
 # Consecutive loads against ONE server JVM: how a server settles from churn to churn (BENCHMARKS.md,
 # "The first loads after a churn"). Each load is epoll_load for LOAD_SECONDS (4) after its 1 s ramp-up; the
 # server's user/system clock ticks are read over LOAD_SECONDS - 0.5 s from 1.2 s in, inside epoll_load's measured
-# window. PERF=1 also records each load with perf into $OUT/loadK.data.
+# window. PERF=1 also records each load with perf into $OUT/loadK.data; LOAD_THREADS (1) is epoll_load's threads.
 #
 # usage: benchmarks/consecutive-loads.sh PORT CONNECTIONS SIZE LOADS -- SERVER COMMAND...
 #   e.g. benchmarks/consecutive-loads.sh 7400 1000 64 8 -- java --enable-native-access=ALL-UNNAMED \
@@ -22,7 +22,7 @@ spid=$!
 trap 'kill $spid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
 for k in $(seq "$n"); do
-  benchmarks/target/epoll_load 127.0.0.1 "$port" "$conns" "$size" "$secs" > "$OUT/load.out" &
+  benchmarks/target/epoll_load 127.0.0.1 "$port" "$conns" "$size" "$secs" "${LOAD_THREADS:-1}" > "$OUT/load.out" &
   lpid=$!
   sleep 1.2
   read -r u0 s0 < <(awk '{print $14, $15}' /proc/$spid/stat)
