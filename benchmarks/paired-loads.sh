@@ -24,10 +24,13 @@ out=$(mktemp -d)
 ports=(); pids=()
 for cmd in "$@"; do
   port=$((7500 + ${#ports[@]}))
+  for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null || break; sleep 0.2; done   # still taken
   ${cmd//PORT/$port} > "$out/server-${#ports[@]}.log" 2>&1 &
   pids+=($!); ports+=($port)
 done
-trap 'kill ${pids[*]} 2>/dev/null || true' EXIT
+# Waits for the servers to exit: a ring's multishot accept keeps its port until the process is gone, and the next
+# run's servers would otherwise be confirmed by the dying ones.
+trap 'kill ${pids[*]} 2>/dev/null || true; wait ${pids[*]} 2>/dev/null || true' EXIT
 for p in "${ports[@]}"; do
   for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/$p) 2>/dev/null && break; sleep 0.1; done
 done

@@ -1,19 +1,26 @@
 package dev.ringloom.poller;
 
+import java.util.concurrent.Semaphore;
+
 import static dev.ringloom.poller.uring.IoUringConstants.SETUP_DEFER_TASKRUN;
 import static dev.ringloom.poller.uring.IoUringConstants.SETUP_TASKRUN_FLAG;
 
 /**
  * What a poller that found nothing to do does before it sleeps in {@code io_uring_enter}, in the shape of Agrona's
- * {@code IdleStrategy}: by the number of ops in flight, spin briefly (few), give the CPU away and look again (many),
- * or sleep at once (in between). Each look asks the poller's {@link WorkProbe}. Immutable; used by the poller thread.
+ * {@code IdleStrategy}: by the number of ops busy and in flight, spin briefly (few busy), give the CPU away and look
+ * again (many in flight), or sleep at once (in between). Each look asks the poller's {@link WorkProbe}. Immutable and
+ * used by its poller's thread; the one state pollers share is the process-wide count of those spinning, a
+ * {@link Semaphore}.
  *
  * <ul>
- *   <li><b>Spin</b>, with at most {@value #SPIN_MAX_IN_FLIGHT} ops in flight: up to {@code spins} spin-wait turns
- *       (~30 ns each here: ~60 us by default). At that load the cores are mostly idle, and a sleep costs the next
- *       completion a wake-up of an idle vCPU. Measured on 2 vCPUs, echo with one connection: p50 27 against 81 us,
- *       2.3-2.6x the round trips. Not with more in flight: at 64 connections the spin took the CPU the peers needed
- *       (0.84-0.92x the round trips).</li>
+ *   <li><b>Spin</b>, with at most {@value #SPIN_MAX_BUSY} ops busy — in flight, or where more are in flight, that
+ *       completed lately ({@link RecentActivity}: an idle connection's recv is in flight but not busy): up to
+ *       {@code spins} spin-wait turns (~30 ns each here: ~60 us by default). At that load the cores are mostly
+ *       idle, and a sleep costs the next completion a wake-up of an idle vCPU. Measured on 2 vCPUs, echo with one
+ *       connection: p50 27 against 81 us, 2.3-2.6x the round trips. Not with more busy: at 64 connections the spin
+ *       took the CPU the peers needed (0.84-0.92x the round trips). And at most {@link #MAX_SPINNERS} pollers of
+ *       the process (half the cores) spin at once: two spinning pollers on two cores left the peers none, and
+ *       with two busy connections among idle ones served less than one poller spinning (BENCHMARKS.md).</li>
  *   <li><b>Yield</b>, with {@value #YIELD_MIN_IN_FLIGHT} or more in flight: {@code sched_yield} up to {@code yields}
  *       times, looking after each. On busy cores the carriers and the peers run meanwhile, and the next pass reaps a
  *       batch; a sleep would be cut short by the next few completions. Measured at 1000 echo connections on 2 cores:
@@ -25,8 +32,11 @@ import static dev.ringloom.poller.uring.IoUringConstants.SETUP_TASKRUN_FLAG;
  */
 final class IdlePolicy {
     static final int FOUND_NOTHING = 0, FOUND_SUBMISSIONS = 1, FOUND_COMPLETIONS = 2;
-    static final int SPIN_MAX_IN_FLIGHT = 16;
+    static final int SPIN_MAX_BUSY = 16;
     static final int YIELD_MIN_IN_FLIGHT = 256;
+    /** Pollers of the process spinning at once: a spin pays only where a core would be idle otherwise. */
+    static final int MAX_SPINNERS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    private static final Semaphore SPINNERS = new Semaphore(MAX_SPINNERS);
 
     /** One look for work: {@link #FOUND_COMPLETIONS}, {@link #FOUND_SUBMISSIONS} or {@link #FOUND_NOTHING}. */
     @FunctionalInterface
@@ -48,17 +58,24 @@ final class IdlePolicy {
                 : new IdlePolicy(0, 0);
     }
 
-    /** Waits by the policy for {@code inFlight} ops; returns what the last look found. */
-    int idle(int inFlight, WorkProbe probe) {
-        if (inFlight <= SPIN_MAX_IN_FLIGHT) {
-            for (int i = 0; i < spins; i++) {
-                Thread.onSpinWait();
-                int found = probe.lookForWork();
-                if (found != FOUND_NOTHING) {
-                    return found;
+    /**
+     * Waits by the policy for {@code inFlight} ops of which {@code busy} completed lately ({@link RecentActivity});
+     * returns what the last look found.
+     */
+    int idle(int inFlight, int busy, WorkProbe probe) {
+        if (busy <= SPIN_MAX_BUSY && spins > 0 && SPINNERS.tryAcquire()) {
+            try {
+                for (int i = 0; i < spins; i++) {
+                    Thread.onSpinWait();
+                    int found = probe.lookForWork();
+                    if (found != FOUND_NOTHING) {
+                        return found;
+                    }
                 }
+                return FOUND_NOTHING;
+            } finally {
+                SPINNERS.release();
             }
-            return FOUND_NOTHING;
         }
         if (inFlight < YIELD_MIN_IN_FLIGHT) {
             return FOUND_NOTHING;

@@ -51,6 +51,7 @@ public class Op extends Completion {
     // Poller-private: 0 before submission, the in-flight key while the kernel owns it, -1 after its CQE.
     long userData;
     int registryIndex = -1;
+    int activityWindow;                    // the last RecentActivity window that counted this op
 
     /**
      * Fills the SQE fields. The op must be idle or done; any buffer it held must have been taken back.

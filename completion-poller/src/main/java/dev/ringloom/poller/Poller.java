@@ -128,6 +128,7 @@ public final class Poller implements AutoCloseable, Executor, Completer {
     private final MemorySegment wakeReadBuffer; // 8 bytes the armed eventfd read writes into
     private final MemorySegment timespecs;      // one struct __kernel_timespec per SQE slot, for linked timeouts
     private IdlePolicy idle;                    // how to wait before a sleep in the kernel
+    private final RecentActivity activity = new RecentActivity();   // how many ops are busy, for the idle policy
     private final PlugLimit plugLimit;          // device reads and writes per enter
     private final IdlePolicy.WorkProbe workProbe = this::lookForWork;
     private boolean wakeArmed;
@@ -271,7 +272,10 @@ public final class Poller implements AutoCloseable, Executor, Completer {
         int minComplete = 0;
         boolean wakeable = wakeArmed || lifecycle != RUNNING;   // else a sleep could not be cut short
         if (added == 0 && lastReaped == 0 && !tasks.hasLocal() && !overflow && wakeable) {
-            int found = lifecycle == RUNNING ? idle.idle(table.size(), workProbe) : FOUND_NOTHING;
+            int inFlight = table.size();
+            int found = lifecycle != RUNNING ? FOUND_NOTHING
+                    : idle.idle(inFlight, inFlight <= IdlePolicy.SPIN_MAX_BUSY ? inFlight
+                            : activity.ops(System.nanoTime()), workProbe);
             if (found == FOUND_SUBMISSIONS) {
                 return true;                    // drain them: no sleep, no wake-up
             }
@@ -407,6 +411,7 @@ public final class Poller implements AutoCloseable, Executor, Completer {
         if ((flags & Cqe.F_MORE) != 0) {                      // a multishot op goes on
             Op op = table.get(userData);
             if (op != null) {
+                activity.completed(op);
                 try {
                     op.onMultishotCqe(res, flags);
                 } catch (RuntimeException | Error e) {
@@ -428,6 +433,7 @@ public final class Poller implements AutoCloseable, Executor, Completer {
         }
         counters.inFlight(table.size());
         counters.completed();
+        activity.completed(op);
         registry.onFinalCompletion(op);
         try {
             if (op.multishot) {
