@@ -29,13 +29,19 @@ class RecentActivityTest {
         assertEquals(1, activity.ops(now + 1));
     }
 
-    @Test
-    void theLastClosedWindowCountsUntilTheNextOneCloses() {
-        Op[] ops = new Op[40];
+    /** Opens a window and completes {@code n} different ops in it. */
+    private Op[] completeNewOps(int n) {
+        Op[] ops = new Op[n];
         activity.ops(now);
-        for (int i = 0; i < ops.length; i++) {
+        for (int i = 0; i < n; i++) {
             activity.completed(ops[i] = new Op());
         }
+        return ops;
+    }
+
+    @Test
+    void theLastClosedWindowCountsUntilTheNextOneCloses() {
+        Op[] ops = completeNewOps(40);
         now += WINDOW_NANOS;
         assertEquals(40, activity.ops(now), "a new window has begun, the busy one is still lately");
         activity.completed(ops[0]);
@@ -49,11 +55,7 @@ class RecentActivityTest {
     @Test
     void aWindowTheBusyPollerLeftOpenLongStillCountsItsOps() {
         // A poller that never idles never asks, so its window lasts; what it counted must not read as idle.
-        Op[] ops = new Op[64];
-        activity.ops(now);
-        for (int i = 0; i < ops.length; i++) {
-            activity.completed(ops[i] = new Op());
-        }
+        completeNewOps(64);
         assertEquals(64, activity.ops(now + 50 * WINDOW_NANOS));
     }
 }
