@@ -38,11 +38,15 @@ final class DeadlockGuard {
         this.tasks = tasks;
     }
 
-    /** Poller thread: runs one batch of tasks, numbered so that a waiter can tell whether it ever unmounted. */
-    void runBatch() {
+    /**
+     * Poller thread: runs one batch of tasks, numbered so that a waiter can tell whether it ever unmounted; returns
+     * the tasks it ran.
+     */
+    int runBatch() {
         TASK_BATCH.setOpaque(this, ++batches);
-        tasks.runBatch();
+        int ran = tasks.runBatch();
         TASK_BATCH.setOpaque(this, -1L);
+        return ran;
     }
 
     /** Poller thread: the task batches begun so far, the running one included. */

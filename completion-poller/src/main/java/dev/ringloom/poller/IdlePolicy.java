@@ -13,14 +13,17 @@ import static dev.ringloom.poller.uring.IoUringConstants.SETUP_TASKRUN_FLAG;
  * {@link Semaphore}.
  *
  * <ul>
- *   <li><b>Spin</b>, with at most {@value #SPIN_MAX_BUSY} ops busy — in flight, or where more are in flight, that
- *       completed lately ({@link RecentActivity}: an idle connection's recv is in flight but not busy): up to
+ *   <li><b>Spin</b>, with at most {@value #SPIN_MAX_BUSY} ops busy — in flight and completed lately
+ *       ({@link RecentActivity}: an idle connection's recv is in flight but not busy) — see {@link #spinsFor}: up to
  *       {@code spins} spin-wait turns (~30 ns each here: ~60 us by default). At that load the cores are mostly
  *       idle, and a sleep costs the next completion a wake-up of an idle vCPU. Measured on 2 vCPUs, echo with one
  *       connection: p50 27 against 81 us, 2.3-2.6x the round trips. Not with more busy: at 64 connections the spin
  *       took the CPU the peers needed (0.84-0.92x the round trips). And at most {@link #MAX_SPINNERS} pollers of
  *       the process (half the cores) spin at once: two spinning pollers on two cores left the peers none, and
- *       with two busy connections among idle ones served less than one poller spinning (BENCHMARKS.md).</li>
+ *       with two busy connections among idle ones served less than one poller spinning. A poller that only reaps
+ *       (its completions resume threads on the JDK's scheduler) spins for one busy op not bound for a device, and
+ *       for device reads and writes: threads that send and receive on carriers need the core the spin would take
+ *       (four such connections 0.63-0.72x with the spin), readers waiting for a disk do not (BENCHMARKS.md).</li>
  *   <li><b>Yield</b>, with {@value #YIELD_MIN_IN_FLIGHT} or more in flight: {@code sched_yield} up to {@code yields}
  *       times, looking after each. On busy cores the carriers and the peers run meanwhile, and the next pass reaps a
  *       batch; a sleep would be cut short by the next few completions. Measured at 1000 echo connections on 2 cores:
@@ -33,10 +36,22 @@ import static dev.ringloom.poller.uring.IoUringConstants.SETUP_TASKRUN_FLAG;
 final class IdlePolicy {
     static final int FOUND_NOTHING = 0, FOUND_SUBMISSIONS = 1, FOUND_COMPLETIONS = 2;
     static final int SPIN_MAX_BUSY = 16;
+    /** The same for a poller that only reaps, its completions resuming threads of another scheduler. */
+    static final int SPIN_MAX_BUSY_REAPING = 1;
     static final int YIELD_MIN_IN_FLIGHT = 256;
     /** Pollers of the process spinning at once: a spin pays only where a core would be idle otherwise. */
     static final int MAX_SPINNERS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     private static final Semaphore SPINNERS = new Semaphore(MAX_SPINNERS);
+
+    /**
+     * At most {@value #SPIN_MAX_BUSY} ops busy (in flight and completed lately) — and on a poller that only reaps,
+     * whose completions resume threads of another scheduler, at most {@value #SPIN_MAX_BUSY_REAPING} of them not
+     * bound for a device.
+     */
+    static boolean spinsFor(int inFlight, RecentActivity recent) {
+        return Math.min(inFlight, recent.ops()) <= SPIN_MAX_BUSY
+                && (recent.ranTasks() || recent.opsOffDevice() <= SPIN_MAX_BUSY_REAPING);
+    }
 
     /** One look for work: {@link #FOUND_COMPLETIONS}, {@link #FOUND_SUBMISSIONS} or {@link #FOUND_NOTHING}. */
     @FunctionalInterface
@@ -59,11 +74,11 @@ final class IdlePolicy {
     }
 
     /**
-     * Waits by the policy for {@code inFlight} ops of which {@code busy} completed lately ({@link RecentActivity});
-     * returns what the last look found.
+     * Waits by the policy for {@code inFlight} ops, of which {@code recent} says how many are busy; returns what the
+     * last look found.
      */
-    int idle(int inFlight, int busy, WorkProbe probe) {
-        if (busy <= SPIN_MAX_BUSY && spins > 0 && SPINNERS.tryAcquire()) {
+    int idle(int inFlight, RecentActivity recent, WorkProbe probe) {
+        if (spins > 0 && spinsFor(inFlight, recent) && SPINNERS.tryAcquire()) {
             try {
                 for (int i = 0; i < spins; i++) {
                     Thread.onSpinWait();

@@ -249,7 +249,7 @@ public final class Poller implements AutoCloseable, Executor, Completer {
 
     /** One round: queue to SQEs, submit, maybe yield or sleep, reap. Returns false once shut down and drained. */
     private boolean pass() {
-        guard.runBatch();
+        activity.ranTasks(guard.runBatch());
         if (lifecycle != RUNNING && !shutdownCancelSent && sq.space() > 0) {
             // Everything in flight, our eventfd read included, gets a cancel; we still wait for each CQE.
             sq.add(OP_ASYNC_CANCEL, (byte) 0, 0, 0, 0, 0, ASYNC_CANCEL_ANY | ASYNC_CANCEL_ALL, UserData.CANCEL,
@@ -272,10 +272,11 @@ public final class Poller implements AutoCloseable, Executor, Completer {
         int minComplete = 0;
         boolean wakeable = wakeArmed || lifecycle != RUNNING;   // else a sleep could not be cut short
         if (added == 0 && lastReaped == 0 && !tasks.hasLocal() && !overflow && wakeable) {
-            int inFlight = table.size();
-            int found = lifecycle != RUNNING ? FOUND_NOTHING
-                    : idle.idle(inFlight, inFlight <= IdlePolicy.SPIN_MAX_BUSY ? inFlight
-                            : activity.ops(System.nanoTime()), workProbe);
+            int found = FOUND_NOTHING;
+            if (lifecycle == RUNNING) {
+                activity.roll(System.nanoTime());
+                found = idle.idle(table.size(), activity, workProbe);
+            }
             if (found == FOUND_SUBMISSIONS) {
                 return true;                    // drain them: no sleep, no wake-up
             }

@@ -1,7 +1,8 @@
 package dev.ringloom.poller;
 
 /**
- * How many different ops completed lately: those that had a CQE in the current window or the one before it. A
+ * How many different ops completed lately, how many of them were not bound for a device, and whether the poller ran
+ * tasks lately: those that had a CQE in the current window or the one before it. A
  * window closes when the poller asks after it has lasted {@value #WINDOW_NANOS} ns; it lasts longer where the poller
  * seldom asks (it asks when it is about to idle), and then overstates the ops — in the direction of not spinning. Ops in flight say
  * how many connections a poller serves; this says how many of them are busy. Each op carries the number of the last
@@ -17,25 +18,51 @@ final class RecentActivity {
 
     private int window = 1;                     // 0 is every op's "never counted"
     private long windowStart;
-    private int current, previous;
+    private int ops, opsBefore;                 // different ops with a CQE in this window, in the one before
+    private int offDevice, offDeviceBefore;     // of those, ops not bound for a block device
+    private int tasks, tasksBefore;             // tasks run
 
     /** Counts {@code op}, which just had a CQE, once per window. */
     void completed(Op op) {
         if (op.activityWindow != window) {
             op.activityWindow = window;
-            current++;
+            ops++;
+            if (!op.reachesDevice) {
+                offDevice++;
+            }
         }
     }
 
-    /** The ops that completed lately, as of {@code nowNanos}; closes the window if it has lasted long enough. */
-    int ops(long nowNanos) {
-        long age = nowNanos - windowStart;
-        if (age >= WINDOW_NANOS) {
-            previous = current;     // however long it lasted: a busy poller looks seldom, and must not look idle
-            current = 0;
+    /** Counts the {@code n} tasks ({@link RunQueue}) a pass ran. */
+    void ranTasks(int n) {
+        tasks += n;
+    }
+
+    /** Closes the window if, as of {@code nowNanos}, it has lasted long enough; the queries below read both. */
+    void roll(long nowNanos) {
+        if (nowNanos - windowStart >= WINDOW_NANOS) {
+            // however long it lasted: a busy poller asks seldom, and must not look idle
+            opsBefore = ops;
+            offDeviceBefore = offDevice;
+            tasksBefore = tasks;
+            ops = offDevice = tasks = 0;
             windowStart = nowNanos;
             window = window == Integer.MAX_VALUE ? 1 : window + 1;
         }
-        return Math.max(previous, current);
+    }
+
+    /** The different ops that completed lately. */
+    int ops() {
+        return Math.max(opsBefore, ops);
+    }
+
+    /** Those of {@link #ops()} not bound for a block device: their completions resume threads that compute. */
+    int opsOffDevice() {
+        return Math.max(offDeviceBefore, offDevice);
+    }
+
+    /** True if the poller ran tasks lately: it runs threads, not only their completions. */
+    boolean ranTasks() {
+        return (tasks | tasksBefore) != 0;
     }
 }

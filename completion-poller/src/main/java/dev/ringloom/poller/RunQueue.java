@@ -73,9 +73,9 @@ final class RunQueue {
      * entered between two bounded batches however busy the threads are. A task that throws is handed to the failure
      * handler and the batch goes on: one faulty task must not stop the loop that every other socket of the poller
      * depends on. (A virtual thread's continuation never throws; a plain {@code Runnable} given to
-     * {@link Poller#execute} may.)
+     * {@link Poller#execute} may.) Returns the tasks it ran.
      */
-    void runBatch() {
+    int runBatch() {
         // At most a bounded share of what other threads queued: producers faster than this poller would otherwise
         // make every batch longer than the last, and the ring would wait longer and longer between two visits.
         Runnable t;
@@ -94,6 +94,7 @@ final class RunQueue {
                 CARRIER_WAITER.setOpaque(this, (Thread) null);  // the task returned: its waiter unmounted
             }
         }
+        return n;
     }
 
     /** Poller thread (a waiter mounted on it): the running task's thread parks for one of the poller's ops. */

@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 
 import static dev.ringloom.poller.RecentActivity.WINDOW_NANOS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The busy ops the idle policy spins by: ops that completed lately, each counted once, idle ones never. */
 class RecentActivityTest {
@@ -13,26 +15,28 @@ class RecentActivityTest {
     @Test
     void anOpCompletingManyTimesInAWindowCountsOnce() {
         Op recv = new Op(), send = new Op();
-        activity.ops(now);                          // opens a window
+        activity.roll(now);                         // opens a window
         for (int i = 0; i < 1000; i++) {
             activity.completed(recv);               // a multishot recv's CQEs
             activity.completed(send);
         }
-        assertEquals(2, activity.ops(now + 1));
+        activity.roll(now + 1);
+        assertEquals(2, activity.ops());
     }
 
     @Test
     void opsThatDidNotCompleteAreNotBusyHoweverManyAreInFlight() {
         Op busy = new Op();
-        activity.ops(now);
+        activity.roll(now);
         activity.completed(busy);                   // 200 idle recvs in flight never complete: never counted
-        assertEquals(1, activity.ops(now + 1));
+        activity.roll(now + 1);
+        assertEquals(1, activity.ops());
     }
 
     /** Opens a window and completes {@code n} different ops in it. */
     private Op[] completeNewOps(int n) {
         Op[] ops = new Op[n];
-        activity.ops(now);
+        activity.roll(now);
         for (int i = 0; i < n; i++) {
             activity.completed(ops[i] = new Op());
         }
@@ -42,20 +46,66 @@ class RecentActivityTest {
     @Test
     void theLastClosedWindowCountsUntilTheNextOneCloses() {
         Op[] ops = completeNewOps(40);
-        now += WINDOW_NANOS;
-        assertEquals(40, activity.ops(now), "a new window has begun, the busy one is still lately");
+        rollBy(WINDOW_NANOS);
+        assertEquals(40, activity.ops(), "a new window has begun, the busy one is still lately");
         activity.completed(ops[0]);
-        assertEquals(40, activity.ops(now + WINDOW_NANOS / 2));
-        now += WINDOW_NANOS;
-        assertEquals(1, activity.ops(now), "one window later only the op that completed in it is busy");
-        now += WINDOW_NANOS;
-        assertEquals(0, activity.ops(now));
+        rollBy(WINDOW_NANOS / 2);
+        assertEquals(40, activity.ops());
+        rollBy(WINDOW_NANOS / 2);
+        assertEquals(1, activity.ops(), "one window later only the op that completed in it is busy");
+        rollBy(WINDOW_NANOS);
+        assertEquals(0, activity.ops());
     }
 
     @Test
     void aWindowTheBusyPollerLeftOpenLongStillCountsItsOps() {
         // A poller that never idles never asks, so its window lasts; what it counted must not read as idle.
         completeNewOps(64);
-        assertEquals(64, activity.ops(now + 50 * WINDOW_NANOS));
+        rollBy(50 * WINDOW_NANOS);
+        assertEquals(64, activity.ops());
+    }
+
+    @Test
+    void deviceReadsAreBusyButNotOffTheDevice() {
+        Op socketRecv = new Op(), directRead = new Op();
+        directRead.reachesDevice = true;
+        activity.roll(now);
+        activity.completed(socketRecv);
+        activity.completed(directRead);
+        assertEquals(2, activity.ops());
+        assertEquals(1, activity.opsOffDevice());
+    }
+
+    @Test
+    void tasksRunLatelyMarkAPollerThatRunsThreads() {
+        activity.roll(now);
+        assertFalse(activity.ranTasks());
+        activity.ranTasks(3);
+        rollBy(WINDOW_NANOS);
+        assertTrue(activity.ranTasks(), "the window before ran them");
+        rollBy(WINDOW_NANOS);
+        assertFalse(activity.ranTasks());
+    }
+
+    @Test
+    void aReapingPollerSpinsForOneBusyConnectionNotFourButForDeviceReads() {
+        Op[] recvs = completeNewOps(4);
+        assertFalse(IdlePolicy.spinsFor(200, activity), "four busy connections resuming threads elsewhere");
+        activity.ranTasks(1);
+        assertTrue(IdlePolicy.spinsFor(200, activity), "the same four on a poller that runs their threads");
+        RecentActivity reaper = new RecentActivity();
+        reaper.roll(now);
+        reaper.completed(recvs[0]);
+        for (int i = 0; i < 8; i++) {
+            Op read = new Op();
+            read.reachesDevice = true;
+            reaper.completed(read);
+        }
+        assertTrue(IdlePolicy.spinsFor(200, reaper), "one connection and eight device reads");
+    }
+
+    private void rollBy(long nanos) {
+        now += nanos;
+        activity.roll(now);
     }
 }
