@@ -21,9 +21,12 @@ import static dev.ringloom.poller.uring.IoUringConstants.SETUP_TASKRUN_FLAG;
  *       took the CPU the peers needed (0.84-0.92x the round trips). And at most {@link #MAX_SPINNERS} pollers of
  *       the process (half the cores) spin at once: two spinning pollers on two cores left the peers none, and
  *       with two busy connections among idle ones served less than one poller spinning. A poller that only reaps
- *       (its completions resume threads on the JDK's scheduler) spins for one busy op not bound for a device, and
- *       for device reads and writes: threads that send and receive on carriers need the core the spin would take
- *       (four such connections 0.63-0.72x with the spin), readers waiting for a disk do not (BENCHMARKS.md).</li>
+ *       (its completions resume threads on the JDK's scheduler) spins for at most {@value #SPIN_MAX_BUSY_REAPING}
+ *       busy ops not bound for a device, however many device reads and writes: threads that send and receive on
+ *       carriers need the core the spin would take (eight busy connections among idle ones 0.64-0.77x with the
+ *       spin), readers waiting for a disk do not; and one connection with both its ends in the process (two
+ *       busy ops) needs the spin (1 conn of RoundTripBenchmark: 0.11x without it, 0.58x with a limit of two,
+ *       BENCHMARKS.md).</li>
  *   <li><b>Yield</b>, with {@value #YIELD_MIN_IN_FLIGHT} or more in flight: {@code sched_yield} up to {@code yields}
  *       times, looking after each. On busy cores the carriers and the peers run meanwhile, and the next pass reaps a
  *       batch; a sleep would be cut short by the next few completions. Measured at 1000 echo connections on 2 cores:
@@ -37,7 +40,7 @@ final class IdlePolicy {
     static final int FOUND_NOTHING = 0, FOUND_SUBMISSIONS = 1, FOUND_COMPLETIONS = 2;
     static final int SPIN_MAX_BUSY = 16;
     /** The same for a poller that only reaps, its completions resuming threads of another scheduler. */
-    static final int SPIN_MAX_BUSY_REAPING = 1;
+    static final int SPIN_MAX_BUSY_REAPING = 3;
     static final int YIELD_MIN_IN_FLIGHT = 256;
     /** Pollers of the process spinning at once: a spin pays only where a core would be idle otherwise. */
     static final int MAX_SPINNERS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);

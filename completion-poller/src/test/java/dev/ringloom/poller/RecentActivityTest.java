@@ -88,7 +88,7 @@ class RecentActivityTest {
     }
 
     @Test
-    void aReapingPollerSpinsForOneBusyConnectionNotFourButForDeviceReads() {
+    void aReapingPollerSpinsForAFewBusyConnectionsNotFourButForDeviceReads() {
         Op[] recvs = completeNewOps(4);
         assertFalse(IdlePolicy.spinsFor(200, activity), "four busy connections resuming threads elsewhere");
         activity.ranTasks(1);
