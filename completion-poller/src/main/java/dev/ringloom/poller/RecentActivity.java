@@ -1,13 +1,12 @@
 package dev.ringloom.poller;
 
 /**
- * How many different ops completed lately, how many of them were not bound for a device, and whether the poller ran
- * tasks lately: those that had a CQE in the current window or the one before it. A
- * window closes when the poller asks after it has lasted {@value #WINDOW_NANOS} ns; it lasts longer where the poller
- * seldom asks (it asks when it is about to idle), and then overstates the ops — in the direction of not spinning. Ops in flight say
- * how many connections a poller serves; this says how many of them are busy. Each op carries the number of the last
- * window it was counted in, so counting costs a compare per CQE and no set. Used by the poller thread only; not
- * thread-safe.
+ * What a poller did lately: how many different ops had a CQE, how many of those were not bound for a block device,
+ * and whether it ran tasks — each over the current window and the one before it. A window closes when the poller
+ * asks ({@link #roll}, when it is about to idle) after {@value #WINDOW_NANOS} ns; where it seldom asks the window
+ * lasts longer and overstates the ops, in the direction of not spinning. Ops in flight say how many connections a
+ * poller serves; this says how many of them are busy. Each op carries the number of the last window that counted
+ * it, so counting costs a compare per CQE and no set. Used by the poller thread only; not thread-safe.
  *
  * <p>Why: {@link IdlePolicy} spins only where the spin cannot take the CPU a busy peer needs, which it judged by
  * ops in flight — and every idle connection keeps its multishot recv in flight. One busy connection beside 200 idle
