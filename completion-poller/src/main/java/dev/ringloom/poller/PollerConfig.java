@@ -9,7 +9,7 @@ package dev.ringloom.poller;
  * @param ioWorkers  cap on the kernel's io-wq worker threads per ring for blocking file IO (0: kernel default)
  * @param yieldsBeforeSleep how often a poller with many ops in flight gives its CPU away and looks for work again
  *                   before it sleeps in the kernel; 0 sleeps at once
- * @param spinsBeforeSleep spin-wait turns a poller with at most a few ops in flight watches its ring before it
+ * @param spinsBeforeSleep spin-wait turns a poller with at most a few ops busy watches its ring before it
  *                   sleeps in the kernel; 0 sleeps at once
  * @param recvBuffers buffers in each ring's provided-buffer ring, which sockets receive into (a power of two);
  *                   0: none, every read lends its own buffer
