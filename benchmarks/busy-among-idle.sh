@@ -10,13 +10,15 @@
 # Run from the repository root after `mvn -DskipTests install` and one EchoBenchmark run (which compiles
 # benchmarks/target/epoll_load), or: cc -O2 -o benchmarks/target/epoll_load benchmarks/src/main/c/epoll_load.c -pthread
 set -eu
+. "$(dirname "$0")/server-probes.sh"
 port=$1; idle=$2; shift 3
 hz=$(getconf CLK_TCK)
+await_port_free "$port"
 "$@" > /tmp/busy-among-idle-server.log 2>&1 &
 spid=$!
-trap 'kill $spid $hold 2>/dev/null || true; wait $spid 2>/dev/null || true' EXIT
 hold=
-for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+trap 'stop_servers $spid $hold' EXIT
+await_listening "$port"
 benchmarks/target/epoll_load 127.0.0.1 "$port" 1000 64 2 > /dev/null 2>&1     # JIT warm-up, and the first churn
 (
   for _ in $(seq "$idle"); do exec {fd}<>/dev/tcp/127.0.0.1/"$port"; done
@@ -25,9 +27,9 @@ benchmarks/target/epoll_load 127.0.0.1 "$port" 1000 64 2 > /dev/null 2>&1     # 
 hold=$!
 sleep 1
 for busy in 1 2 4 8 1 2 4 8; do
-  t0=$(awk '{print $14 + $15}' /proc/$spid/stat)
+  t0=$(cpu_ticks_total $spid)
   benchmarks/target/epoll_load 127.0.0.1 "$port" "$busy" 64 3 2> /dev/null > /tmp/busy-among-idle-load.out
-  t1=$(awk '{print $14 + $15}' /proc/$spid/stat)
+  t1=$(cpu_ticks_total $spid)
   # result <rt/s> <p50> <p99> ...; the load runs 1 s of ramp-up and 3 s measured
   awk -v b="$busy" -v i="$idle" -v dt=$((t1 - t0)) -v hz="$hz" '/^result/ {
     printf "%d busy among %d idle: %8.0f rt/s  p50 %4d  p99 %4d  server cpu %5.1f us/rt\n",

@@ -11,27 +11,29 @@
 # compiles benchmarks/target/epoll_load), or compile it: cc -O2 -o benchmarks/target/epoll_load \
 #   benchmarks/src/main/c/epoll_load.c -pthread
 set -eu
+. "$(dirname "$0")/server-probes.sh"
 port=$1; conns=$2; size=$3; n=$4; shift 5
 OUT=${OUT:-$(mktemp -d)}
 mkdir -p "$OUT"
 hz=$(getconf CLK_TCK)
 secs=${LOAD_SECONDS:-4}
 window=$(echo "$secs - 0.5" | bc)
+await_port_free "$port"
 "$@" > "$OUT/server.log" 2>&1 &
 spid=$!
-trap 'kill $spid 2>/dev/null || true' EXIT
-for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+trap 'stop_servers $spid' EXIT
+await_listening "$port"
 for k in $(seq "$n"); do
   benchmarks/target/epoll_load 127.0.0.1 "$port" "$conns" "$size" "$secs" "${LOAD_THREADS:-1}" > "$OUT/load.out" &
   lpid=$!
   sleep 1.2
-  read -r u0 s0 < <(awk '{print $14, $15}' /proc/$spid/stat)
+  read -r u0 s0 < <(cpu_ticks $spid)
   if [ -n "${PERF:-}" ]; then
     perf record -F 4000 -p $spid -o "$OUT/load$k.data" -- sleep "$window" > /dev/null 2>&1
   else
     sleep "$window"
   fi
-  read -r u1 s1 < <(awk '{print $14, $15}' /proc/$spid/stat)
+  read -r u1 s1 < <(cpu_ticks $spid)
   wait $lpid
   # result <rt/s> <p50> <p99> <mismatches> <failed> <load cpu us> <reads/rt> <rt/wait>
   awk -v k="$k" -v du=$((u1 - u0)) -v ds=$((s1 - s0)) -v hz="$hz" -v secs="$secs" -v window="$window" '/^result/ {

@@ -15,6 +15,7 @@
 # EchoBenchmark run (which compiles benchmarks/target/epoll_load), or: cc -O2 -o benchmarks/target/epoll_load \
 #   benchmarks/src/main/c/epoll_load.c -pthread
 set -eu
+. "$(dirname "$0")/server-probes.sh"
 conns=$1; size=$2; rounds=$3; shift 3
 hz=$(getconf CLK_TCK)
 secs=${LOAD_SECONDS:-4}
@@ -24,23 +25,19 @@ out=$(mktemp -d)
 ports=(); pids=()
 for cmd in "$@"; do
   port=$((7500 + ${#ports[@]}))
-  for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null || break; sleep 0.2; done   # still taken
+  await_port_free "$port"
   ${cmd//PORT/$port} > "$out/server-${#ports[@]}.log" 2>&1 &
   pids+=($!); ports+=($port)
 done
-# Waits for the servers to exit: a ring's multishot accept keeps its port until the process is gone, and the next
-# run's servers would otherwise be confirmed by the dying ones.
-trap 'kill ${pids[*]} 2>/dev/null || true; wait ${pids[*]} 2>/dev/null || true' EXIT
+trap 'stop_servers ${pids[*]}' EXIT
 for p in "${ports[@]}"; do
-  for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/$p) 2>/dev/null && break; sleep 0.1; done
+  await_listening "$p"
 done
 for _ in $(seq "${WARMUP_LOADS:-4}"); do
   for p in "${ports[@]}"; do
     benchmarks/target/epoll_load 127.0.0.1 "$p" "$conns" "$size" 2 "$threads" > /dev/null 2>&1
   done
 done
-switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ {v += $2} END {print v}'; }
-ticks() { awk '{print $14 + $15}' /proc/"$1"/stat; }
 echo "$conns connections x $size B, $threads load thread(s), $secs s per load; servers: $*" | tee "$out/summary"
 for k in $(seq "$rounds"); do
   for j in "${!ports[@]}"; do
@@ -49,9 +46,9 @@ for k in $(seq "$rounds"); do
       2> /dev/null &
     lpid=$!
     sleep 1.5
-    v0=$(switches "$spid"); t0=$(ticks "$spid")
+    v0=$(voluntary_switches "$spid"); t0=$(cpu_ticks_total "$spid")
     sleep "$window"
-    v1=$(switches "$spid"); t1=$(ticks "$spid")
+    v1=$(voluntary_switches "$spid"); t1=$(cpu_ticks_total "$spid")
     wait $lpid
     # result <rt/s> <p50> <p99> <mismatches> <failed> <load cpu us> <reads/rt> <rt/wait>
     awk -v k="$k" -v j="$j" -v dv=$((v1 - v0)) -v dt=$((t1 - t0)) -v hz="$hz" -v secs="$secs" -v window="$window" \
