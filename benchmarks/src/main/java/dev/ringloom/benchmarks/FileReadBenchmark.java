@@ -30,7 +30,10 @@ import java.util.concurrent.atomic.LongAdder;
  * Modes: {@code cached} reads a file that is in the page cache; {@code direct} opens it with O_DIRECT so every
  * read goes to the device; {@code fixed} reads with O_DIRECT into owned buffers ({@link IoBuffer}), from a runtime
  * whose buffers are registered with the ring (so {@code READ_FIXED}) and from one whose are not, each thread's
- * buffer its own, against the JDK. Not a pass/fail test: it prints numbers.
+ * buffer its own, against the JDK. With O_DIRECT each column also says how long a read spent in the block device
+ * and how many were there on average ({@link BlockDeviceReads}): the rest of a reader's cycle is spent outside the
+ * device — hand-offs, queues, wake-ups — which is what separates readers at the same device. Not a pass/fail test:
+ * it prints numbers.
  */
 public final class FileReadBenchmark {
     static final int BLOCK = 4096;
@@ -41,9 +44,18 @@ public final class FileReadBenchmark {
         int read(ByteBuffer dst, long pos) throws IOException;
     }
 
-    /** @param cpuMicrosPerOp this process's CPU time (user and system, all threads) per read over the run */
-    record Result(double opsPerSec, int peakThreads, double cpuMicrosPerOp) {
+    /**
+     * @param cpuMicrosPerOp this process's CPU time (user and system, all threads) per read over the run
+     * @param deviceMicrosPerRead the time a read spent in the block device over the run ({@link BlockDeviceReads}),
+     *                            NaN where the file's device has no counters
+     * @param deviceDepth         reads in the device on average over the run, NaN likewise
+     */
+    record Result(double opsPerSec, int peakThreads, double cpuMicrosPerOp, double deviceMicrosPerRead,
+            double deviceDepth) {
     }
+
+    /** The counters of the device the benchmark's file is on, or null. */
+    static BlockDeviceReads device;
 
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "both";
@@ -53,6 +65,7 @@ public final class FileReadBenchmark {
             THREADS = EchoBenchmark.parse(args[3]);
         }
         ensureFile(file);
+        device = BlockDeviceReads.of(file);
         System.out.printf("JDK %s, %d cores, kernel %s, %d s per run%n", Runtime.version(),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"), seconds);
         try (Ringloom ring = Ringloom.open()) {
@@ -130,9 +143,14 @@ public final class FileReadBenchmark {
     static void run(String label, Ringloom ring, Path file, boolean direct, int seconds) throws Exception {
         System.out.printf("%n4 KiB random reads, %s; \"pollers\": the readers are ring.ofVirtual() threads; ops/s of"
                 + " the median round, ratios paired by round: median [min-max]%n", label);
-        System.out.printf("%-8s %14s %14s %14s %20s %20s %7s %7s %7s %18s%n", "threads", "ringloom ops/s",
+        if (direct && device != null) {
+            System.out.println("dev us/read: time a read spent in the device; depth: reads in it on average ("
+                    + device.stat() + ")");
+        }
+        System.out.printf("%-8s %14s %14s %14s %20s %20s %7s %7s %7s %18s%s%n", "threads", "ringloom ops/s",
                 "pollers ops/s", "JDK ops/s", "ringloom/JDK", "pollers/JDK", "OS thr", "pollers", "JDK",
-                "cpu us/read r/p/J");
+                "cpu us/read r/p/J", direct && device != null
+                        ? String.format(" %20s %16s", "dev us/read r/p/J", "depth r/p/J") : "");
         try (RingFile rf = direct ? ring.openFile(file, StandardOpenOption.READ, RingOpenOption.DIRECT) : ring.openFile(file);
              FileChannel fc = direct ? FileChannel.open(file, StandardOpenOption.READ, ExtendedOpenOption.DIRECT)
                      : FileChannel.open(file, StandardOpenOption.READ)) {
@@ -151,19 +169,27 @@ public final class FileReadBenchmark {
                 List<Thread.Builder> builders = List.of(Thread.ofVirtual(), onPollers, Thread.ofVirtual());
                 double[][] ops = new double[3][ROUNDS];
                 double[][] cpu = new double[3][ROUNDS];
+                double[][] devMicros = new double[3][ROUNDS];
+                double[][] depth = new double[3][ROUNDS];
                 for (int round = 0; round < ROUNDS; round++) {
                     for (int k = 0; k < 3; k++) {
                         int which = round % 2 == 0 ? k : 2 - k;
                         Result r = measure(readers.get(which), threads, seconds, builders.get(which));
                         ops[which][round] = r.opsPerSec;
                         cpu[which][round] = r.cpuMicrosPerOp;
+                        devMicros[which][round] = r.deviceMicrosPerRead;
+                        depth[which][round] = r.deviceDepth;
                     }
                 }
                 int mid = EchoBenchmark.medianRound(ops[2]);
-                System.out.printf("%-8d %,14.0f %,14.0f %,14.0f %20s %20s %7d %7d %7d %18s%n", threads,
+                System.out.printf("%-8d %,14.0f %,14.0f %,14.0f %20s %20s %7d %7d %7d %18s%s%n", threads,
                         ops[0][mid], ops[1][mid], ops[2][mid], EchoBenchmark.pairedRatio(ops[0], ops[2]),
                         EchoBenchmark.pairedRatio(ops[1], ops[2]), census[i][0], census[i][1], census[i][2],
-                        String.format("%.1f/%.1f/%.1f", cpu[0][mid], cpu[1][mid], cpu[2][mid]));
+                        String.format("%.1f/%.1f/%.1f", cpu[0][mid], cpu[1][mid], cpu[2][mid]),
+                        direct && device != null ? String.format(" %20s %16s",
+                                String.format("%.0f/%.0f/%.0f", devMicros[0][mid], devMicros[1][mid],
+                                        devMicros[2][mid]),
+                                String.format("%.1f/%.1f/%.1f", depth[0][mid], depth[1][mid], depth[2][mid])) : "");
             }
         }
         if (direct) {
@@ -222,6 +248,7 @@ public final class FileReadBenchmark {
             }));
         }
         int peak = 0;
+        BlockDeviceReads.Sample dev0 = device == null ? null : device.sample();
         long[] cpu0 = EchoBenchmark.cpuTicks(ProcessHandle.current().pid());
         long t0 = System.nanoTime();
         long end = t0 + seconds * 1_000_000_000L;
@@ -235,8 +262,10 @@ public final class FileReadBenchmark {
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         long[] cpu1 = EchoBenchmark.cpuTicks(ProcessHandle.current().pid());
+        BlockDeviceReads.Sample dev1 = device == null ? null : device.sample();
         double cpuMicros = (cpu1[0] + cpu1[1] - cpu0[0] - cpu0[1]) * 10_000.0;   // USER_HZ: 100 ticks a second
-        return new Result(ops.sum() / secs, peak, cpuMicros / Math.max(1, ops.sum()));
+        return new Result(ops.sum() / secs, peak, cpuMicros / Math.max(1, ops.sum()),
+                dev0 == null ? Double.NaN : dev1.microsPerRead(dev0), dev0 == null ? Double.NaN : dev1.depth(dev0));
     }
 
     /** The process's OS threads right now ({@code Threads:} in /proc/self/status). */
