@@ -22,9 +22,11 @@ import static dev.ringloom.poller.uring.IoUringConstants.SETUP_TASKRUN_FLAG;
  *       the process (half the cores) spin at once: two spinning pollers on two cores left the peers none, and
  *       with two busy connections among idle ones served less than one poller spinning. A poller that only reaps
  *       (its completions resume threads on the JDK's scheduler) spins for at most {@value #SPIN_MAX_BUSY_REAPING}
- *       busy ops not bound for a device, however many device reads and writes: threads that send and receive on
- *       carriers need the core the spin would take (eight busy connections among idle ones 0.64-0.77x with the
- *       spin), readers waiting for a disk do not; and one connection with both its ends in the process (two
+ *       busy ops not bound for a device, however many device reads and writes, counted over all such pollers of
+ *       the process ({@link ReapingPollers}): threads that send and receive on carriers need the core the spin
+ *       would take, wherever their sockets are (eight busy connections among idle ones 0.64-0.77x with the spin;
+ *       four on two pollers 0.75x), readers waiting for a disk do not; and one connection with both its ends in
+ *       the process (two
  *       busy ops) needs the spin (1 conn of RoundTripBenchmark: 0.11x without it, 0.58x with a limit of two,
  *       BENCHMARKS.md).</li>
  *   <li><b>Yield</b>, with {@value #YIELD_MIN_IN_FLIGHT} or more in flight: {@code sched_yield} up to {@code yields}
@@ -48,12 +50,14 @@ final class IdlePolicy {
 
     /**
      * At most {@value #SPIN_MAX_BUSY} ops busy (in flight and completed lately) — and on a poller that only reaps,
-     * whose completions resume threads of another scheduler, at most {@value #SPIN_MAX_BUSY_REAPING} of them not
-     * bound for a device.
+     * whose completions resume threads of another scheduler, at most {@value #SPIN_MAX_BUSY_REAPING} not bound for a
+     * device among all the process's pollers that only reap ({@link ReapingPollers}): their threads run on the
+     * same carriers, wherever their sockets are.
      */
     static boolean spinsFor(int inFlight, RecentActivity recent) {
         return Math.min(inFlight, recent.ops()) <= SPIN_MAX_BUSY
-                && (recent.ranTasks() || recent.opsOffDevice() <= SPIN_MAX_BUSY_REAPING);
+                && (recent.ranTasks()
+                || recent.opsOffDevice() + recent.opsOffDeviceElsewhere() <= SPIN_MAX_BUSY_REAPING);
     }
 
     /** One look for work: {@link #FOUND_COMPLETIONS}, {@link #FOUND_SUBMISSIONS} or {@link #FOUND_NOTHING}. */

@@ -6,7 +6,8 @@ package dev.ringloom.poller;
  * asks ({@link #roll}, when it is about to idle) after {@value #WINDOW_NANOS} ns; where it seldom asks the window
  * lasts longer and overstates the ops, in the direction of not spinning. Ops in flight say how many connections a
  * poller serves; this says how many of them are busy. Each op carries the number of the last window that counted
- * it, so counting costs a compare per CQE and no set. Used by the poller thread only; not thread-safe.
+ * it, so counting costs a compare per CQE and no set. A poller that only reaps also publishes its busy ops to the
+ * process's other pollers ({@link ReapingPollers}) at each roll. Used by the poller thread only; not thread-safe.
  *
  * <p>Why: {@link IdlePolicy} spins only where the spin cannot take the CPU a busy peer needs, which it judged by
  * ops in flight — and every idle connection keeps its multishot recv in flight. One busy connection beside 200 idle
@@ -20,6 +21,19 @@ final class RecentActivity {
     private int ops, opsBefore;                 // different ops with a CQE in this window, in the one before
     private int offDevice, offDeviceBefore;     // of those, ops not bound for a block device
     private int tasks, tasksBefore;             // tasks run
+    private final ReapingPollers pollers;
+    private ReapingPollers.Entry shared;        // this poller's figure among them, from its first roll
+    private long lastRoll;
+
+    /** The activity of a poller alone in its process. */
+    RecentActivity() {
+        this(new ReapingPollers());
+    }
+
+    /** The activity of a poller among {@code pollers}. */
+    RecentActivity(ReapingPollers pollers) {
+        this.pollers = pollers;
+    }
 
     /** Counts {@code op}, which just had a CQE, once per window. */
     void completed(Op op) {
@@ -37,8 +51,12 @@ final class RecentActivity {
         tasks += n;
     }
 
-    /** Closes the window if, as of {@code nowNanos}, it has lasted long enough; the queries below read both. */
+    /**
+     * Closes the window if, as of {@code nowNanos}, it has lasted long enough; the queries below read both. Publishes
+     * this poller's busy ops off the device to the other pollers, if it only reaps.
+     */
     void roll(long nowNanos) {
+        lastRoll = nowNanos;
         if (nowNanos - windowStart >= WINDOW_NANOS) {
             // however long it lasted: a busy poller asks seldom, and must not look idle
             opsBefore = ops;
@@ -48,6 +66,10 @@ final class RecentActivity {
             windowStart = nowNanos;
             window = window == Integer.MAX_VALUE ? 1 : window + 1;
         }
+        if (shared == null) {
+            shared = pollers.join();
+        }
+        shared.publish(ranTasks() ? 0 : opsOffDevice(), nowNanos);
     }
 
     /** The different ops that completed lately. */
@@ -58,6 +80,18 @@ final class RecentActivity {
     /** Those of {@link #ops()} not bound for a block device: their completions resume threads that compute. */
     int opsOffDevice() {
         return Math.max(offDeviceBefore, offDevice);
+    }
+
+    /** The busy ops off the device that the process's other pollers that only reap published, as of the last roll. */
+    int opsOffDeviceElsewhere() {
+        return shared == null ? 0 : shared.others(lastRoll);
+    }
+
+    /** The poller ended: its ops no longer count for the others. */
+    void leave() {
+        if (shared != null) {
+            shared.leave();
+        }
     }
 
     /** True if the poller ran tasks lately: it runs threads, not only their completions. */

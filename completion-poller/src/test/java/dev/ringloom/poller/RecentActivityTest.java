@@ -104,6 +104,56 @@ class RecentActivityTest {
         assertTrue(IdlePolicy.spinsFor(200, reaper), "one connection and eight device reads");
     }
 
+    @Test
+    void reapingPollersShareTheirLimitSoTwoBusyConnectionsOnEachOfTwoDoNotSpin() {
+        ReapingPollers process = new ReapingPollers();
+        RecentActivity first = new RecentActivity(process), second = new RecentActivity(process);
+        completeNewOps(first, 2);
+        assertTrue(IdlePolicy.spinsFor(200, first), "two busy connections, the process's only ones");
+        completeNewOps(second, 2);
+        first.roll(now);
+        assertFalse(IdlePolicy.spinsFor(200, first), "four busy connections on the carriers, two on each poller");
+        assertFalse(IdlePolicy.spinsFor(200, second));
+    }
+
+    @Test
+    void anotherPollersBusyOpsStopCountingOnceItHasNotDecidedForTwoWindows() {
+        ReapingPollers process = new ReapingPollers();
+        RecentActivity first = new RecentActivity(process), second = new RecentActivity(process);
+        completeNewOps(second, 2);
+        completeNewOps(first, 2);
+        first.roll(now + ReapingPollers.STALE_NANOS - 1);
+        assertEquals(2, first.opsOffDeviceElsewhere());
+        first.roll(now + ReapingPollers.STALE_NANOS);
+        assertEquals(0, first.opsOffDeviceElsewhere(), "the other poller has slept with nothing completing");
+    }
+
+    @Test
+    void aPollerThatRunsItsThreadsLeavesTheOthersLimitAloneAndSoDoesOneThatEnded() {
+        ReapingPollers process = new ReapingPollers();
+        RecentActivity reaper = new RecentActivity(process), runner = new RecentActivity(process);
+        completeNewOps(runner, 8);
+        runner.ranTasks(8);
+        runner.roll(now);
+        completeNewOps(reaper, 2);
+        assertEquals(0, reaper.opsOffDeviceElsewhere(), "its busy connections' threads run on the poller");
+        RecentActivity gone = new RecentActivity(process);
+        completeNewOps(gone, 2);
+        reaper.roll(now);
+        assertEquals(2, reaper.opsOffDeviceElsewhere());
+        gone.leave();
+        assertEquals(0, reaper.opsOffDeviceElsewhere());
+    }
+
+    /** Opens a window of {@code a} and completes {@code n} different socket ops in it. */
+    private void completeNewOps(RecentActivity a, int n) {
+        a.roll(now);
+        for (int i = 0; i < n; i++) {
+            a.completed(new Op());
+        }
+        a.roll(now);                                // publishes what it counted
+    }
+
     private void rollBy(long nanos) {
         now += nanos;
         activity.roll(now);
