@@ -11,9 +11,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * 44k-46k round trips/s against 58k-61k without the spin.
  *
  * <p>Each poller publishes through its own {@link Entry} when it decides how to idle; a figure older than
- * {@link #STALE_NANOS} is not counted, since a poller whose connections are busy decides every few microseconds
- * and one that has slept that long has had nothing complete meanwhile. Thread-safe: entries are written by their
- * poller only and read by any.
+ * {@link #STALE_NANOS} is not counted: a poller with a few busy connections decides every few microseconds, and one
+ * that has slept that long has had nothing complete meanwhile. (One that never idles, saturated, publishes nothing
+ * new either and so stops counting; then the others spin as they did before this count existed.) Thread-safe:
+ * entries are written by their poller only and read by any.
  */
 final class ReapingPollers {
     /** The pollers of this process. */
