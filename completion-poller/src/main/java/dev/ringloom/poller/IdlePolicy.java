@@ -25,10 +25,9 @@ import static dev.ringloom.poller.uring.IoUringConstants.SETUP_TASKRUN_FLAG;
  *       busy ops not bound for a device, however many device reads and writes, counted over all such pollers of
  *       the process ({@link ReapingPollers}): threads that send and receive on carriers need the core the spin
  *       would take, wherever their sockets are (eight busy connections among idle ones 0.64-0.77x with the spin;
- *       four on two pollers 0.75x), readers waiting for a disk do not; and one connection with both its ends in
- *       the process (two
- *       busy ops) needs the spin (1 conn of RoundTripBenchmark: 0.11x without it, 0.58x with a limit of two,
- *       BENCHMARKS.md).</li>
+ *       four on two pollers, two on each, 0.68x), readers waiting for a disk do not; and one connection with both
+ *       its ends in the process (two busy ops) needs the spin (1 conn of RoundTripBenchmark: 0.11x without it,
+ *       0.58x with a limit of two, BENCHMARKS.md).</li>
  *   <li><b>Yield</b>, with {@value #YIELD_MIN_IN_FLIGHT} or more in flight: {@code sched_yield} up to {@code yields}
  *       times, looking after each. On busy cores the carriers and the peers run meanwhile, and the next pass reaps a
  *       batch; a sleep would be cut short by the next few completions. Measured at 1000 echo connections on 2 cores:

@@ -128,7 +128,7 @@ public final class Poller implements AutoCloseable, Executor, Completer {
     private final MemorySegment wakeReadBuffer; // 8 bytes the armed eventfd read writes into
     private final MemorySegment timespecs;      // one struct __kernel_timespec per SQE slot, for linked timeouts
     private IdlePolicy idle;                    // how to wait before a sleep in the kernel
-    private final RecentActivity activity = new RecentActivity(ReapingPollers.PROCESS);   // how many ops are busy, for the idle policy
+    private final RecentActivity activity = new RecentActivity(ReapingPollers.PROCESS); // ops busy, for the idle
     private final PlugLimit plugLimit;          // device reads and writes per enter
     private final IdlePolicy.WorkProbe workProbe = this::lookForWork;
     private boolean wakeArmed;
