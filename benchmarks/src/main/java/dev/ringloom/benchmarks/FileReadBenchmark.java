@@ -143,13 +143,14 @@ public final class FileReadBenchmark {
     static void run(String label, Ringloom ring, Path file, boolean direct, int seconds) throws Exception {
         System.out.printf("%n4 KiB random reads, %s; \"pollers\": the readers are ring.ofVirtual() threads; ops/s of"
                 + " the median round, ratios paired by round: median [min-max]%n", label);
-        if (direct && device != null) {
+        boolean showDevice = direct && device != null;
+        if (showDevice) {
             System.out.println("dev us/read: time a read spent in the device; depth: reads in it on average ("
                     + device.stat() + ")");
         }
         System.out.printf("%-8s %14s %14s %14s %20s %20s %7s %7s %7s %18s%s%n", "threads", "ringloom ops/s",
                 "pollers ops/s", "JDK ops/s", "ringloom/JDK", "pollers/JDK", "OS thr", "pollers", "JDK",
-                "cpu us/read r/p/J", direct && device != null
+                "cpu us/read r/p/J", showDevice
                         ? String.format(" %20s %16s", "dev us/read r/p/J", "depth r/p/J") : "");
         try (RingFile rf = direct ? ring.openFile(file, StandardOpenOption.READ, RingOpenOption.DIRECT) : ring.openFile(file);
              FileChannel fc = direct ? FileChannel.open(file, StandardOpenOption.READ, ExtendedOpenOption.DIRECT)
@@ -186,7 +187,7 @@ public final class FileReadBenchmark {
                         ops[0][mid], ops[1][mid], ops[2][mid], EchoBenchmark.pairedRatio(ops[0], ops[2]),
                         EchoBenchmark.pairedRatio(ops[1], ops[2]), census[i][0], census[i][1], census[i][2],
                         String.format("%.1f/%.1f/%.1f", cpu[0][mid], cpu[1][mid], cpu[2][mid]),
-                        direct && device != null ? String.format(" %20s %16s",
+                        showDevice ? String.format(" %20s %16s",
                                 String.format("%.0f/%.0f/%.0f", devMicros[0][mid], devMicros[1][mid],
                                         devMicros[2][mid]),
                                 String.format("%.1f/%.1f/%.1f", depth[0][mid], depth[1][mid], depth[2][mid])) : "");

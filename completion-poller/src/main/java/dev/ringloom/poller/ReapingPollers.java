@@ -42,9 +42,10 @@ final class ReapingPollers {
 
         /** This poller's busy ops off the device as of {@code nowNanos}; 0 for a poller that runs its threads. */
         void publish(int busyOps, long nowNanos) {
-            if (busy != busyOps) {
-                busy = busyOps;
+            if (busyOps == 0 && busy == 0) {
+                return;                     // a zero adds nothing, fresh or stale: no stores on every idle decision
             }
+            busy = busyOps;
             at = nowNanos;
         }
 
