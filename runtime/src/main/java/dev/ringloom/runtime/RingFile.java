@@ -49,11 +49,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * a no-op; other calls after close throw {@link ClosedChannelException}.
  *
  * <h2>On the JDK backend</h2>
- * The same rules hold, with the JDK's channels doing the IO on helper virtual threads that are never
- * interrupted: an interrupted caller leaves, the helper finishes into its own buffer, and a pipe's next read
- * returns those bytes first. One difference, for want of a kernel cancel: an interrupted <b>pipe writer</b>
- * returns at once while a helper finishes the piece (up to 64 KiB) it was handed; that piece counts in its exact
- * {@code bytesTransferred}, and it goes out before the next write starts.
+ * The same rules hold, with two differences for want of a kernel cancel. A file's reads, writes and syncs run on
+ * the caller through a {@code FileChannel} made to ignore interrupts, as the JDK's own internal channels are (this
+ * needs {@code --add-exports java.base/sun.nio.ch=<ringloom's module or ALL-UNNAMED>}; without it they run on helper
+ * virtual threads, a read-only file's reads on the caller one at a time, and one INFO line says so): an interrupt
+ * lets the read or write under way finish — a read then returns its bytes, the status stays set and the next call
+ * throws — instead of cutting it short. On a pipe an interrupted reader returns at once, losing nothing; an
+ * interrupted <b>pipe writer</b> returns at once while the piece (up to 64 KiB) it had handed on finishes; that
+ * piece counts in its exact {@code bytesTransferred}, and it goes out before the next write starts.
  * {@link RingOpenOption#DIRECT} is refused with {@link UnsupportedOperationException}.
  *
  * <h2>Where the rules live</h2>

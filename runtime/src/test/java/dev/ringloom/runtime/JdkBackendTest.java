@@ -187,4 +187,106 @@ class JdkBackendTest {
             java.nio.file.Files.deleteIfExists(p);
         }
     }
+
+    /**
+     * A file open for writing under random interrupts: every positional write lands whole or reports exactly what
+     * landed, every read reads what was written, and the file stays open. Where the channel ignores interrupts
+     * (the suite exports sun.nio.ch) both run on the caller; an interrupt must neither close the file nor lose a byte.
+     */
+    @Test
+    void aFileOpenForWritingWrittenAndReadUnderRandomInterruptsStaysRightAndOpen() throws Exception {
+        java.nio.file.Path p = java.nio.file.Files.createTempFile(
+                java.nio.file.Files.createDirectories(java.nio.file.Path.of("target")), "caller-writes", ".bin");
+        try (Ringloom jdk = Ringloom.open(PollerConfig.defaults(), "jdk");
+             RingFile f = jdk.openFile(p, java.nio.file.StandardOpenOption.READ,
+                     java.nio.file.StandardOpenOption.WRITE)) {
+            int blocks = 256;
+            byte[] expected = new byte[blocks * 4096];
+            AtomicLong interrupted = new AtomicLong();
+            RandomInterrupts.run(3000, interrupts -> {
+                java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+                for (int round = 1; round <= 20_000; round++) {
+                    int block = rnd.nextInt(blocks);
+                    interrupts.announced.set(round);
+                    try {
+                        if (round % 2 == 0) {
+                            byte[] bytes = new byte[4096];
+                            Arrays.fill(bytes, (byte) round);
+                            ByteBuffer src = ByteBuffer.wrap(bytes);
+                            int before = 0;
+                            try {
+                                while (src.hasRemaining()) {
+                                    before = src.position();
+                                    f.write(src, block * 4096L + before);
+                                }
+                            } catch (InterruptedIOException e) {
+                                Thread.currentThread().interrupt();
+                                assertEquals(src.position() - before, e.bytesTransferred, "the count is what landed");
+                            }
+                            System.arraycopy(bytes, 0, expected, block * 4096, src.position());
+                        } else {
+                            ByteBuffer dst = ByteBuffer.allocate(4096);
+                            try {
+                                int n = f.read(dst, block * 4096L);
+                                byte[] got = Arrays.copyOf(dst.array(), Math.max(n, 0));
+                                byte[] want = Arrays.copyOfRange(expected, block * 4096, block * 4096 + got.length);
+                                assertArrayEquals(want, got, "block " + block);
+                            } catch (InterruptedIOException e) {
+                                Thread.currentThread().interrupt();
+                                assertEquals(0, dst.position(), "an interrupted read consumes nothing");
+                            }
+                        }
+                    } finally {
+                        interrupts.announced.set(-round);
+                        if (Thread.interrupted()) {
+                            interrupted.incrementAndGet();
+                        }
+                    }
+                }
+            });
+            assertTrue(interrupted.get() > 0, "no interrupt landed: the test checked nothing");
+            ByteBuffer all = ByteBuffer.allocate(expected.length);
+            while (all.hasRemaining() && f.read(all, all.position()) > 0) {
+                // a file's reads may stop short of the buffer
+            }
+            assertArrayEquals(Arrays.copyOf(expected, all.position()), Arrays.copyOf(all.array(), all.position()),
+                    "the file holds exactly the writes, and is still open");
+        } finally {
+            java.nio.file.Files.deleteIfExists(p);
+        }
+    }
+
+    @Test
+    void withoutSunNioChExportedFilesStillWorkThroughHelpersAndOneInfoLineSaysWhatToAdd() throws Exception {
+        ChildJvm.Output without = ChildJvm.run(FileChild.class);
+        assertTrue(without.stdout().contains("written=ringloom read-only=ringloom"), without.both());
+        assertEquals(1, without.stderr().lines().filter(l -> l.contains("--add-exports java.base/sun.nio.ch=")).count(),
+                without.stderr());
+        ChildJvm.Output with = ChildJvm.run(FileChild.class, "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED");
+        assertTrue(with.stdout().contains("written=ringloom read-only=ringloom"), with.both());
+        assertTrue(with.stderr().lines().noneMatch(l -> l.contains("sun.nio.ch")), with.stderr());
+    }
+
+    /** Child JVM: a file written and read back, then read through a read-only open, on the JDK backend. */
+    static final class FileChild {
+        public static void main(String[] args) throws Exception {
+            java.nio.file.Path p = java.nio.file.Files.createTempFile("ringloom-child", ".txt");
+            try (Ringloom jdk = Ringloom.open(PollerConfig.defaults(), "jdk")) {
+                ByteBuffer got = ByteBuffer.allocate(8);
+                try (RingFile f = jdk.openFile(p, java.nio.file.StandardOpenOption.READ,
+                        java.nio.file.StandardOpenOption.WRITE)) {
+                    f.write(ByteBuffer.wrap("ringloom".getBytes(StandardCharsets.US_ASCII)), 0);
+                    f.read(got, 0);
+                }
+                ByteBuffer again = ByteBuffer.allocate(8);
+                try (RingFile f = jdk.openFile(p)) {
+                    f.read(again, 0);
+                }
+                System.out.println("written=" + new String(got.array(), StandardCharsets.US_ASCII)
+                        + " read-only=" + new String(again.array(), StandardCharsets.US_ASCII));
+            } finally {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+        }
+    }
 }

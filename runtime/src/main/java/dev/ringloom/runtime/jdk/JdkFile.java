@@ -14,6 +14,8 @@ import java.io.InterruptedIOException;
 import java.io.RandomAccessFile;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -22,11 +24,12 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * A file ({@link FileChannel}) or pipe end on the JDK backend; the rules are {@link RingFile}'s. A file's reads and
- * writes run on a helper into or from a copy owned by the helper, so a caller that leaves never has its buffer
- * written later — except a read-only file's reads, which run on the caller through java.io ({@link CallerReads});
- * a pipe end is a non-blocking channel its callers read or write themselves ({@link NonBlockingChannel}).
- * Thread-safe.
+ * A file ({@link FileChannel}) or pipe end on the JDK backend; the rules are {@link RingFile}'s. Where its channel can
+ * be made to ignore interrupts ({@link UninterruptibleChannels}) a file's reads, writes and syncs run on the caller,
+ * as the JDK's own would, and an interrupt lets the one under way finish. Elsewhere they run on a helper into or
+ * from a copy owned by the helper, so a caller that leaves never has its buffer written later — except a read-only
+ * file's reads, which run on the caller through java.io ({@link CallerReads}). A pipe end is a non-blocking channel
+ * its callers read or write themselves ({@link NonBlockingChannel}). Thread-safe.
  */
 final class JdkFile implements FileIo {
     private static final int MAX_IO = 1 << 20;
@@ -37,20 +40,22 @@ final class JdkFile implements FileIo {
     private final JdkStreamReads streamReads;      // pipe read end, or null
     private final JdkStreamWrites streamWrites;    // pipe write end, or null
     private final CallerReads callerReads;          // a file opened read-only, or null
+    private final boolean onCaller;                 // file ignores interrupts: its IO runs on the caller
     private final String name;
     private final FileMode mode;
 
     /** A file ({@code file}, {@code end} null) or a pipe end ({@code end}, {@code file} null). */
     private JdkFile(JdkBackend backend, FileChannel file, NonBlockingChannel end, JdkStreamReads reads,
                     JdkStreamWrites writes, String name, FileMode mode) {
-        this(backend, file, null, end, reads, writes, name, mode);
+        this(backend, file, null, false, end, reads, writes, name, mode);
     }
 
-    private JdkFile(JdkBackend backend, FileChannel file, CallerReads callerReads, NonBlockingChannel end,
-                    JdkStreamReads reads, JdkStreamWrites writes, String name, FileMode mode) {
+    private JdkFile(JdkBackend backend, FileChannel file, CallerReads callerReads, boolean onCaller,
+                    NonBlockingChannel end, JdkStreamReads reads, JdkStreamWrites writes, String name, FileMode mode) {
         this.backend = backend;
         this.file = file;
         this.callerReads = callerReads;
+        this.onCaller = onCaller;
         this.channel = file != null ? file : end;
         this.name = name;
         this.mode = mode;
@@ -66,15 +71,17 @@ final class JdkFile implements FileIo {
         }
         IoErrors.checkNotInterrupted("open", path.toString());
         String name = path.toAbsolutePath().toString();
-        if (options.isEmpty() || options.equals(Set.of(StandardOpenOption.READ))) {
+        if (!UninterruptibleChannels.available()
+                && (options.isEmpty() || options.equals(Set.of(StandardOpenOption.READ)))) {
             RandomAccessFile raf = readOnly(path);
             if (raf != null) {
                 FileChannel ch = backend.track(raf.getChannel());   // closing it closes raf
-                return new JdkFile(backend, ch, new CallerReads(raf), null, null, null, name, mode);
+                return new JdkFile(backend, ch, new CallerReads(raf), false, null, null, null, name, mode);
             }
         }
-        FileChannel ch = backend.track(FileChannel.open(path, options));
-        return new JdkFile(backend, ch, null, null, null, name, mode);
+        FileChannel ch = FileChannel.open(path, options);
+        boolean onCaller = UninterruptibleChannels.shield(ch);     // false on another file system: helpers
+        return new JdkFile(backend, backend.track(ch), null, onCaller, null, null, null, name, mode);
     }
 
     /**
@@ -124,6 +131,9 @@ final class JdkFile implements FileIo {
         if (file == null) {
             return streamReads.read(dst, 0);
         }
+        if (onCaller) {
+            return readHere(dst, pos);
+        }
         if (callerReads != null) {
             int n = callerReads.read(dst, pos, MAX_IO);
             if (n != CallerReads.NOT_HERE) {
@@ -144,11 +154,81 @@ final class JdkFile implements FileIo {
         return n;
     }
 
-    /** One write of at most MAX_IO bytes from a copy; waits for it even if interrupted, so the count is exact. */
+    /** One read of at most MAX_IO bytes on this thread: the channel ignores interrupts, so none can close it. */
+    private int readHere(ByteBuffer dst, long pos) throws IOException {
+        int limit = dst.limit();
+        if (dst.remaining() > MAX_IO) {
+            dst.limit(dst.position() + MAX_IO);
+        }
+        int n;
+        try {
+            n = file.read(dst, pos);
+        } catch (IOException e) {
+            throw closedDuring(e);
+        } finally {
+            dst.limit(limit);
+        }
+        if (n <= 0 && !file.isOpen()) {
+            // A channel that ignores interrupts reports no close under its read: it read the dead fd the close left.
+            throw closedDuring(new AsynchronousCloseException());
+        }
+        return n;
+    }
+
+    /**
+     * One write of at most MAX_IO bytes on this thread. An interrupt lets it finish; one that came while it ran and
+     * stopped it short is reported with the exact count, as a helper's write would be.
+     */
+    private int writeHere(ByteBuffer src, long pos) throws IOException {
+        int limit = src.limit();
+        int len = Math.min(src.remaining(), MAX_IO);
+        src.limit(src.position() + len);
+        int n;
+        try {
+            n = pos == CURRENT_POSITION ? file.write(src) : file.write(src, pos);
+        } catch (IOException e) {
+            throw closedDuring(e);
+        } finally {
+            src.limit(limit);
+        }
+        if (Thread.currentThread().isInterrupted() && n < len) {
+            throw IoErrors.interrupted("write(" + name + ")", n);
+        }
+        return n;
+    }
+
+    /**
+     * What a caller's failed IO reports. A channel that ignores interrupts does not say that a close came under its
+     * IO: it fails on the dead fd the close left (EPIPE, EBADF), so a failure of a channel closed meanwhile is an
+     * {@link AsynchronousCloseException}; a close of the whole runtime says so in its words, as a helper's op does.
+     */
+    private IOException closedDuring(IOException e) {
+        if (!(e instanceof ClosedChannelException) && file.isOpen()) {
+            return e;
+        }
+        IOException closed;
+        if (backend.isClosed()) {
+            closed = JdkBackend.closedError(name);
+        } else if (e instanceof ClosedChannelException) {
+            return e;
+        } else {
+            closed = new AsynchronousCloseException();
+        }
+        closed.initCause(e);
+        return closed;
+    }
+
+    /**
+     * One write of at most MAX_IO bytes: on the caller where it may, else from a copy on a helper; either way waited
+     * for even if interrupted, so the count is exact.
+     */
     @Override
     public int write(ByteBuffer src, long pos) throws IOException {
         if (file == null) {
             return streamWrites.write(src);
+        }
+        if (onCaller) {
+            return writeHere(src, pos);
         }
         int len = Math.min(src.remaining(), MAX_IO);
         ByteBuffer copy = ByteBuffer.allocate(len).put(0, src, src.position(), len);
@@ -183,6 +263,9 @@ final class JdkFile implements FileIo {
     @Override
     public int readLent(MemorySegment memory, long pos, BufferOwner ifAbandoned) throws IOException {
         ByteBuffer into = memory.asSlice(0, Math.min(memory.byteSize(), MAX_IO)).asByteBuffer();
+        if (onCaller) {
+            return readHere(into, pos);                     // on this thread: nothing is lent to anyone
+        }
         if (callerReads != null) {
             int n = callerReads.read(into, pos, MAX_IO);    // on this thread: nothing is lent to anyone
             if (n != CallerReads.NOT_HERE) {
@@ -197,7 +280,8 @@ final class JdkFile implements FileIo {
     /** The helper writes from {@code memory} itself; the writer waits for it even if interrupted. */
     @Override
     public int writeLent(MemorySegment memory, long pos, BufferOwner ifAbandoned) throws IOException {
-        return writeOnHelper(memory.asSlice(0, Math.min(memory.byteSize(), MAX_IO)).asByteBuffer(), pos);
+        ByteBuffer from = memory.asSlice(0, Math.min(memory.byteSize(), MAX_IO)).asByteBuffer();
+        return onCaller ? writeHere(from, pos) : writeOnHelper(from, pos);
     }
 
     @Override
@@ -212,6 +296,14 @@ final class JdkFile implements FileIo {
 
     @Override
     public void force() throws IOException {
+        if (onCaller) {
+            try {
+                file.force(true);
+            } catch (IOException e) {
+                throw closedDuring(e);
+            }
+            return;
+        }
         JdkOp<Void> op = backend.start("fsync(" + name + ")", () -> {
             file.force(true);
             return null;
