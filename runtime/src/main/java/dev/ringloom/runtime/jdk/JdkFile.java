@@ -79,9 +79,9 @@ final class JdkFile implements FileIo {
                 return new JdkFile(backend, ch, new CallerReads(raf), false, null, null, null, name, mode);
             }
         }
-        FileChannel ch = FileChannel.open(path, options);
+        FileChannel ch = backend.track(FileChannel.open(path, options));
         boolean onCaller = UninterruptibleChannels.shield(ch);     // false on another file system: helpers
-        return new JdkFile(backend, backend.track(ch), null, onCaller, null, null, null, name, mode);
+        return new JdkFile(backend, ch, null, onCaller, null, null, null, name, mode);
     }
 
     /**
