@@ -10,6 +10,7 @@ import dev.ringloom.poller.spi.SocketIo;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.Pipe;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -63,6 +64,16 @@ final class JdkBackend implements IoBackend {
 
     static IOException closedError(String what) {
         return new IOException(what + ": the ringloom runtime was closed");
+    }
+
+    /** {@code e}, or, where this runtime's close closed the channel, {@link #closedError} with {@code e} as its cause. */
+    IOException inItsWords(String what, ClosedChannelException e) {
+        if (!closed) {
+            return e;
+        }
+        IOException runtimeClosed = closedError(what);
+        runtimeClosed.initCause(e);
+        return runtimeClosed;
     }
 
     /** Starts {@code work} on a helper; the caller then awaits the op. */

@@ -185,12 +185,23 @@ final class JdkFile implements FileIo {
         src.limit(src.position() + len);
         int n;
         try {
-            n = pos == CURRENT_POSITION ? file.write(src) : file.write(src, pos);
+            n = writeAt(src, pos);
         } catch (IOException e) {
             throw closedDuring(e);
         } finally {
             src.limit(limit);
         }
+        return exactCount(n, len);
+    }
+
+    /** The write itself, on whichever thread does it. */
+    private int writeAt(ByteBuffer from, long pos) throws IOException {
+        // At the current position only in append mode: FileChannel's sequential write appends atomically there.
+        return pos == CURRENT_POSITION ? file.write(from) : file.write(from, pos);
+    }
+
+    /** {@code n} of {@code len} bytes written, or, if an interrupt stopped the write short, the exception saying so. */
+    private int exactCount(int n, int len) throws InterruptedIOException {
         if (Thread.currentThread().isInterrupted() && n < len) {
             throw IoErrors.interrupted("write(" + name + ")", n);
         }
@@ -203,19 +214,16 @@ final class JdkFile implements FileIo {
      * {@link AsynchronousCloseException}; a close of the whole runtime says so in its words, as a helper's op does.
      */
     private IOException closedDuring(IOException e) {
-        if (!(e instanceof ClosedChannelException) && file.isOpen()) {
-            return e;
-        }
-        IOException closed;
-        if (backend.isClosed()) {
-            closed = JdkBackend.closedError(name);
-        } else if (e instanceof ClosedChannelException) {
-            return e;
-        } else {
+        ClosedChannelException closed;
+        if (e instanceof ClosedChannelException c) {
+            closed = c;
+        } else if (!file.isOpen()) {
             closed = new AsynchronousCloseException();
+            closed.initCause(e);
+        } else {
+            return e;
         }
-        closed.initCause(e);
-        return closed;
+        return backend.inItsWords(name, closed);
     }
 
     /**
@@ -249,14 +257,8 @@ final class JdkFile implements FileIo {
      */
     private int writeOnHelper(ByteBuffer from, long pos) throws IOException {
         int len = from.remaining();
-        // At the current position only in append mode: FileChannel's sequential write appends atomically there.
-        JdkOp<Integer> op = backend.start("pwrite(" + name + ")",
-                () -> pos == CURRENT_POSITION ? file.write(from) : file.write(from, pos));
-        int n = op.join();
-        if (Thread.currentThread().isInterrupted() && n < len) {
-            throw IoErrors.interrupted("write(" + name + ")", n);
-        }
-        return n;
+        JdkOp<Integer> op = backend.start("pwrite(" + name + ")", () -> writeAt(from, pos));
+        return exactCount(op.join(), len);
     }
 
     /** The helper reads into {@code memory} itself; an abandoned read hands it to {@code ifAbandoned} when done. */

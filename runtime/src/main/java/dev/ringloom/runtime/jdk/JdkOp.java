@@ -89,10 +89,8 @@ final class JdkOp<T> extends Completion implements Runnable {
         if (c == null) {
             return value;
         }
-        if (c instanceof ClosedChannelException && backend.isClosed()) {
-            IOException closed = JdkBackend.closedError(what);
-            closed.initCause(c);
-            return throwing(closed);
+        if (c instanceof ClosedChannelException closed) {
+            return throwing(backend.inItsWords(what, closed));
         }
         if (c instanceof IOException io) {
             return throwing(io);
