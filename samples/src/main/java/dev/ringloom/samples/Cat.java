@@ -63,11 +63,15 @@ final class Cat {
 
     /** The failure to open {@code name}, naming it once (ringloom's messages start with the path already). */
     private static String describe(String name, IOException e) {
-        String m = String.valueOf(e.getMessage());
-        if (e instanceof NoSuchFileException && m.equals(name)) {
-            return name + ": No such file or directory";      // the JDK backend's exception says only the path
-        }
+        String m = describe(e);
         return m.startsWith(name) ? m : name + ": " + m;
+    }
+
+    /** A file's failure in words: the JDK backend's {@link NoSuchFileException} says only the path. */
+    static String describe(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        return e instanceof NoSuchFileException missing && m.equals(missing.getFile())
+                ? m + ": No such file or directory" : m;
     }
 
     /** A failure of one input file, named; cat goes on with the next. */

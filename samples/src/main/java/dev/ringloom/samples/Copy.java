@@ -44,7 +44,7 @@ final class Copy {
         try {
             bytes = copy(Ringloom.shared(), src, dst);
         } catch (IOException e) {
-            System.err.println("copy: " + e.getMessage());
+            System.err.println("copy: " + Cat.describe(e));
             return 1;
         }
         double secs = (System.nanoTime() - t0) / 1e9;

@@ -68,6 +68,14 @@ class SamplesCommandLineTest {
     }
 
     @Test
+    void copyOfAMissingFileNamesItAndSaysWhy() throws Exception {
+        String missing = dir.resolve("missing.bin").toString();
+        Outcome o = run("copy", missing, dir.resolve("copy.bin").toString());
+        assertOneClearLine(o, 1, "No such file");
+        assertTrue(o.stderr().contains(missing), o.stderr());
+    }
+
+    @Test
     void badFlagsAndValuesGetOneLineAndExitStatus2() throws Exception {
         assertOneClearLine(run("echo-server", "--port", "abc"), 2, "--port must be a number, not 'abc'");
         assertOneClearLine(run("echo-server", "--port", "70000"), 2, "--port must be between 0 and 65535");
