@@ -40,7 +40,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * the cancelled read received anyway are returned first by the next read. A thread interrupted during a
  * <b>write</b> cancels it and then waits for the kernel's answer (prompt for pipes), so the
  * {@link InterruptedIOException#bytesTransferred} it throws is exact: those bytes were written, no others.
- * A call that starts with the interrupt status set throws at once and does nothing.
+ * A call that starts with the interrupt status set throws at once and does nothing. A read the page cache answers
+ * and a write into the page cache (a file on ext4, xfs, btrfs or tmpfs) are copies on the calling thread, which an
+ * interrupt does not cut short: the call returns what it copied, the status stays set, and the next call throws.
  *
  * <h2>Close</h2>
  * {@link #close()} cancels every op in flight on the file — their threads wake with

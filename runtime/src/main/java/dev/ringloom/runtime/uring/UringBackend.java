@@ -35,11 +35,13 @@ final class UringBackend implements IoBackend {
     private final Pollers pollers;
     private final NativeBufferPool buffers;
     private final boolean nowaitReads;
+    private final boolean callerWrites;
 
     private UringBackend(Pollers pollers) {
         this.pollers = pollers;
         this.buffers = new NativeBufferPool(256);
         this.nowaitReads = Boolean.parseBoolean(System.getProperty("ringloom.nowaitReads", "true"));
+        this.callerWrites = Boolean.parseBoolean(System.getProperty("ringloom.callerWrites", "true"));
     }
 
     /** @throws dev.ringloom.poller.IoUringUnavailableException when the kernel refuses io_uring, saying why */
@@ -117,6 +119,11 @@ final class UringBackend implements IoBackend {
 
     boolean nowaitReads() {
         return nowaitReads;
+    }
+
+    /** False: {@code ringloom.callerWrites=false}, buffered writes on ext4, xfs and btrfs through the ring. */
+    boolean callerWrites() {
+        return callerWrites;
     }
 
     /**

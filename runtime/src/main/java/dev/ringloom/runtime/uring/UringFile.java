@@ -54,6 +54,8 @@ final class UringFile implements FileIo {
     private final StreamReads streamReads;                             // non-null for streams
     private final SpareOp<Op> spare = new SpareOp<>(Op::new);          // pread, pwrite, fsync
     private final DeviceWaits deviceWaits = new DeviceWaits(DeviceWaits.BUDGET_NANOS);
+    private final CallerWrites callerWrites = new CallerWrites();
+    private final boolean callerWritesAllowed;
 
     private UringFile(UringBackend runtime, int fd, String name, FileMode mode, boolean direct) {
         this.poller = runtime.nextPoller();
@@ -65,6 +67,7 @@ final class UringFile implements FileIo {
         this.stream = Libc.lseek(fd, 0, Libc.SEEK_CUR) == -Errno.ESPIPE;
         this.path = stream ? FileIoPath.RING : FileIoPath.atOpen(direct, runtime.nowaitReads());
         this.streamReads = stream ? new StreamReads(ops, pool, IoUringConstants.OP_READ) : null;
+        this.callerWritesAllowed = runtime.callerWrites();
     }
 
     static UringFile adopt(UringBackend runtime, int fd, String name, FileMode mode) {
@@ -185,7 +188,7 @@ final class UringFile implements FileIo {
         if (path != FileIoPath.UNCHOSEN) {
             return false;
         }
-        path = FileIoPath.choose(fd, mode.readable());
+        path = FileIoPath.choose(fd, mode.readable(), callerWritesAllowed);
         return true;
     }
 
@@ -229,7 +232,7 @@ final class UringFile implements FileIo {
     private int pread(ByteBuffer dst, ByteBuffer[] dsts, int offset, int length, int len, long pos)
             throws IOException {
         FileIoPath way = path;
-        if (way.synchronous) {
+        if (way.readsOnCaller) {
             return readNow(dst, dsts, offset, length, len, pos);
         }
         int fd = ops.acquire();
@@ -318,12 +321,21 @@ final class UringFile implements FileIo {
 
     /** A {@link FileIoPath#MEMORY} read into {@code [address, address + len)}: a copy on the calling thread. */
     private int readNow(long address, int len, long pos) throws IOException {
-        return copyNow(false, address, len, pos);
+        int n = copyNow(false, address, len, pos);
+        Poller.yieldIfSliceUsed();
+        return n;
     }
 
-    /** A {@link FileIoPath#MEMORY} write of {@code [address, address + len)}: a copy on the calling thread. */
-    private int writeNow(long address, int len, long pos) throws IOException {
-        return copyNow(true, address, len, pos);
+    /**
+     * A write of {@code [address, address + len)} on the calling thread, begun at {@code start}: its time tells
+     * {@link CallerWrites} whether it waited.
+     */
+    private int writeNow(long address, int len, long pos, long start) throws IOException {
+        int n = copyNow(true, address, len, pos);
+        long end = System.nanoTime();
+        callerWrites.took(end - start, len, end);
+        Poller.yieldIfSliceUsed();
+        return n;
     }
 
     /** read/pread or write/pwrite under an fd reference; an error is the channel's exception, by errno. */
@@ -340,7 +352,6 @@ final class UringFile implements FileIo {
         if (r < 0) {
             throw ops.failure(write ? "write" : "read", (int) r, null);
         }
-        Poller.yieldIfSliceUsed();
         return (int) r;
     }
 
@@ -403,9 +414,10 @@ final class UringFile implements FileIo {
             pool.release(buf);
             throw e;
         }
-        if (way.synchronous) {
+        long start = way.writesOnCaller ? System.nanoTime() : 0;
+        if (way.writesOnCaller && callerWrites.onCaller(start)) {
             try {
-                return writeNow(buf.address(), len, pos);
+                return writeNow(buf.address(), len, pos, start);
             } finally {
                 pool.release(buf);
             }
@@ -434,7 +446,7 @@ final class UringFile implements FileIo {
     public int readLent(MemorySegment memory, long position, BufferOwner ifAbandoned) throws IOException {
         int len = (int) Math.min(memory.byteSize(), MAX_IO);
         FileIoPath way = path;
-        if (way.synchronous) {
+        if (way.readsOnCaller) {
             int n = readNow(memory.address(), len, position);
             return n == 0 ? -1 : n;
         }
@@ -481,8 +493,9 @@ final class UringFile implements FileIo {
         int len = (int) Math.min(memory.byteSize(), MAX_IO);
         long pos = position == CURRENT_POSITION ? OpEncoder.CURRENT_POSITION : position;
         FileIoPath way = writeWay();
-        if (way.synchronous) {
-            return writeNow(memory.address(), len, pos);
+        long start = way.writesOnCaller ? System.nanoTime() : 0;
+        if (way.writesOnCaller && callerWrites.onCaller(start)) {
+            return writeNow(memory.address(), len, pos, start);
         }
         Op op = spare.take();
         int fd = ops.acquire(), index = fixedIndex(memory);

@@ -26,7 +26,7 @@ class FileIoPathTest {
     private static FileIoPath pathOf(Path file) {
         int fd = open(file);
         try {
-            return FileIoPath.choose(fd, true);
+            return FileIoPath.choose(fd, true, true);
         } finally {
             Libc.close(fd);
         }
@@ -45,6 +45,7 @@ class FileIoPathTest {
                 Libc.close(fd);
             }
             assertEquals(FileIoPath.MEMORY, pathOf(p));
+            assertTrue(FileIoPath.MEMORY.readsOnCaller && FileIoPath.MEMORY.writesOnCaller);
         } finally {
             Files.delete(p);
         }
@@ -54,11 +55,11 @@ class FileIoPathTest {
     void aProcfsFileHasNoNonBlockingReadsAndGoesThroughTheRingAsNoDeviceOp() {
         FileIoPath path = pathOf(Path.of("/proc/self/cmdline"));
         assertEquals(FileIoPath.RING, path);
-        assertTrue(!path.readsReachDevice && !path.asksCacheFirst && !path.synchronous);
+        assertTrue(!path.readsReachDevice && !path.asksCacheFirst && !path.readsOnCaller && !path.writesOnCaller);
     }
 
     @Test
-    void aFileOnADiskFileSystemAsksThePageCacheFirst() throws IOException {
+    void aFileOnADiskFileSystemAsksThePageCacheFirstAndIsWrittenOnTheCallingThread() throws IOException {
         Path p = Files.createTempFile(Files.createDirectories(Path.of("target")), "path", ".bin");
         try {
             Files.write(p, new byte[8192]);
@@ -72,8 +73,17 @@ class FileIoPathTest {
             assumeTrue(StatFs.takesNowaitReads(type), "target/ is not on ext4, xfs or btrfs");
             assertEquals(1, nowaitProbe(p), "the probe agrees with the list");
             FileIoPath path = pathOf(p);
-            assertEquals(FileIoPath.CACHE_FIRST, path);
+            assertEquals(FileIoPath.PAGE_CACHE, path);
             assertTrue(path.readsReachDevice && !path.writesReachDevice, "a refused read is a device read");
+            assertTrue(path.writesOnCaller && !path.readsOnCaller, "writes copy into the page cache on the caller");
+            int again = open(p);
+            try {
+                assertEquals(FileIoPath.CACHE_FIRST, FileIoPath.choose(again, true, false),
+                        "ringloom.callerWrites=false");
+                assertEquals(FileIoPath.PAGE_CACHE, FileIoPath.choose(again, false, true), "a write-only file too");
+            } finally {
+                Libc.close(again);
+            }
         } finally {
             Files.delete(p);
         }
@@ -92,7 +102,7 @@ class FileIoPathTest {
     void anOpenMakesNoSystemCallForTheWayUntilAReadIsRefusedOrAWriteComes() {
         FileIoPath unchosen = FileIoPath.atOpen(false, true);
         assertEquals(FileIoPath.UNCHOSEN, unchosen);
-        assertTrue(unchosen.asksCacheFirst && unchosen.readsReachDevice && !unchosen.synchronous,
+        assertTrue(unchosen.asksCacheFirst && unchosen.readsReachDevice && !unchosen.readsOnCaller,
                 "reads ask the page cache first, as on a disk file system, and EAGAIN means the device");
         assertEquals(FileIoPath.RING, FileIoPath.atOpen(false, false), "ringloom.nowaitReads=false");
     }
