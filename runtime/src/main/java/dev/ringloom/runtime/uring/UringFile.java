@@ -331,9 +331,14 @@ final class UringFile implements FileIo {
      * {@link CallerWrites} whether it waited.
      */
     private int writeNow(long address, int len, long pos, long start) throws IOException {
-        int n = copyNow(true, address, len, pos);
+        int writers = callerWrites.begin(), n;
+        try {
+            n = copyNow(true, address, len, pos);
+        } finally {
+            callerWrites.end();
+        }
         long end = System.nanoTime();
-        callerWrites.took(end - start, len, end);
+        callerWrites.took(end - start, len, writers, end);
         Poller.yieldIfSliceUsed();
         return n;
     }

@@ -28,7 +28,7 @@ class CallerWritesTest {
         for (int i = 0; i < 1000; i++) {
             assertTrue(w.onCaller(now));
             now += limit(KIB);
-            w.took(limit(KIB), KIB, now);            // at the limit: not slow
+            w.took(limit(KIB), KIB, 1, now);            // at the limit: not slow
         }
         assertTrue(w.onCaller(now));
     }
@@ -36,7 +36,7 @@ class CallerWritesTest {
     @Test
     void aWriteThatWaitedSendsTheFileToTheRingForThePause() {
         CallerWrites w = new CallerWrites();
-        w.took(limit(KIB) + 1, KIB, T0);
+        w.took(limit(KIB) + 1, KIB, 1, T0);
         assertFalse(w.onCaller(T0));
         assertFalse(w.onCaller(T0 + FIRST_PAUSE_NANOS - 1));
         assertTrue(w.onCaller(T0 + FIRST_PAUSE_NANOS), "the pause is over: the next write probes the caller");
@@ -45,22 +45,41 @@ class CallerWritesTest {
     @Test
     void theLimitGrowsWithTheWriteSoThatALargeCopyIsNotTakenForAWait() {
         CallerWrites w = new CallerWrites();
-        w.took(3_000_000, MIB, T0);                  // 1 MiB in 3 ms: a slow copy, under 1 ms + 4 ms
+        w.took(LIMIT_BASE_NANOS + 3_000_000, MIB, 1, T0);     // 1 MiB in 3 ms over the base: under 4 ms a MiB
         assertTrue(w.onCaller(T0));
-        w.took(3_000_000, KIB, T0);                  // 4 KiB in 3 ms waited for something
+        w.took(LIMIT_BASE_NANOS + 3_000_000, KIB, 1, T0);     // 4 KiB in that time waited for something
         assertFalse(w.onCaller(T0));
+    }
+
+    @Test
+    void writersOfTheSameFileWaitForEachOtherWithoutItCountingAsAWait() {
+        CallerWrites w = new CallerWrites();
+        int first = w.begin(), second = w.begin();
+        assertTrue(first == 1 && second == 2, "the writes under way, each counting itself");
+        w.end();
+        w.end();
+        assertTrue(w.begin() == 1, "an ended write no longer counts");
+        w.end();
+        long behindSeven = LIMIT_BASE_NANOS + 8 * MIB * LIMIT_NANOS_PER_BYTE;   // the inode lock's turns, and its own
+        w.took(behindSeven, MIB, 8, T0);
+        assertTrue(w.onCaller(T0), "eight 1 MiB writers under way: a write may wait for the other seven");
+        w.took(behindSeven, MIB, 1, T0);
+        assertFalse(w.onCaller(T0), "the same time for a write alone: it waited");
+        CallerWrites other = new CallerWrites();
+        other.took(behindSeven + 1, MIB, 8, T0);
+        assertFalse(other.onCaller(T0), "longer than all eight could take without a wait");
     }
 
     @Test
     void slowProbesInARowDoubleThePauseUpToItsMaximum() {
         CallerWrites w = new CallerWrites();
         long now = T0, expected = FIRST_PAUSE_NANOS;
-        w.took(limit(KIB) + 1, KIB, now);
+        w.took(limit(KIB) + 1, KIB, 1, now);
         for (int probe = 0; probe < 10; probe++) {
             assertFalse(w.onCaller(now + expected - 1), "probe " + probe);
             now += expected;
             assertTrue(w.onCaller(now));
-            w.took(limit(KIB) + 1, KIB, now);        // the probe waited too
+            w.took(limit(KIB) + 1, KIB, 1, now);        // the probe waited too
             expected = Math.min(2 * expected, MAX_PAUSE_NANOS);
         }
         assertFalse(w.onCaller(now + MAX_PAUSE_NANOS - 1));
@@ -70,14 +89,14 @@ class CallerWritesTest {
     @Test
     void aQuickProbeGivesTheWritesBackToTheCallerAndTheNextWaitStartsAgainFromTheFirstPause() {
         CallerWrites w = new CallerWrites();
-        w.took(limit(KIB) + 1, KIB, T0);
+        w.took(limit(KIB) + 1, KIB, 1, T0);
         long now = T0 + FIRST_PAUSE_NANOS;
-        w.took(limit(KIB) + 1, KIB, now);            // pause now twice the first
+        w.took(limit(KIB) + 1, KIB, 1, now);            // pause now twice the first
         now += 2 * FIRST_PAUSE_NANOS;
-        w.took(1_000, KIB, now);                     // quick
+        w.took(1_000, KIB, 1, now);                     // quick
         assertTrue(w.onCaller(now));
         assertTrue(w.onCaller(now + 1));
-        w.took(limit(KIB) + 1, KIB, now);
+        w.took(limit(KIB) + 1, KIB, 1, now);
         assertFalse(w.onCaller(now + FIRST_PAUSE_NANOS - 1));
         assertTrue(w.onCaller(now + FIRST_PAUSE_NANOS), "a fresh wait pauses for the first pause, not the doubled");
     }
