@@ -23,8 +23,9 @@ import static java.nio.file.StandardOpenOption.WRITE;
  * (writes on the calling thread, the default), the same through the ring (a runtime opened with
  * {@code ringloom.callerWrites=false}: what every write did before), and writers scheduled on a poller
  * ({@code ring.ofVirtual()}), against the JDK's {@link FileChannel#write(ByteBuffer, long)}, in the same JVM, in
- * alternating order, ratios paired by round. Three shapes: one thread writing 4 KiB after 4 KiB (a log), 32 threads
- * writing 4 KiB at random offsets, 8 threads writing 1 MiB chunks (the {@code copy} sample's shape). Every write
+ * alternating order, ratios paired by round. Four shapes: one thread writing 4 KiB after 4 KiB (a log), 32 threads
+ * writing 4 KiB at random offsets, 8 threads writing 1 MiB chunks (the {@code copy} sample's shape), from heap buffers
+ * and from direct ones (which the JDK writes without a copy of its own). Every write
  * overwrites a page of a 256 MiB file written once beforehand, so the page cache holds it and the dirty pages stay
  * well under the kernel's limits: what is measured is the write, not the disk's writeback. Not a pass/fail test.
  *
@@ -40,7 +41,7 @@ public final class FileWriteBenchmark {
     }
 
     /** One shape of load: how many threads, how large each write, and whether offsets follow each other. */
-    record Shape(String label, int threads, int size, boolean sequential) {
+    record Shape(String label, int threads, int size, boolean sequential, boolean direct) {
     }
 
     record Result(double writesPerSec, double cpuMicrosPerWrite) {
@@ -56,9 +57,10 @@ public final class FileWriteBenchmark {
         System.out.printf("JDK %s, %d cores, kernel %s; %s on %s; %d rounds of %d s, alternating order%n",
                 Runtime.version(), Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"), file,
                 Files.getFileStore(file).type(), rounds, seconds);
-        List<Shape> shapes = List.of(new Shape("4 KiB, 1 thread, sequential", 1, 4096, true),
-                new Shape("4 KiB, 32 threads, random", 32, 4096, false),
-                new Shape("1 MiB, 8 threads, random", 8, 1 << 20, false));
+        List<Shape> shapes = List.of(new Shape("4 KiB, 1 thread, sequential", 1, 4096, true, false),
+                new Shape("4 KiB, 32 threads, random", 32, 4096, false, false),
+                new Shape("1 MiB, 8 threads, random", 8, 1 << 20, false, false),
+                new Shape("1 MiB, 8 threads, direct buffers", 8, 1 << 20, false, true));
         try (Ringloom ring = Ringloom.open();
              Ringloom throughRing = openWithRingWrites();
              RingFile rf = ring.openFile(file, READ, WRITE);
@@ -120,8 +122,9 @@ public final class FileWriteBenchmark {
             long seed = t * 7919L + System.nanoTime();
             workers.add(builder.start(() -> {
                 SplittableRandom rnd = new SplittableRandom(seed);
-                ByteBuffer src = ByteBuffer.allocate(shape.size);
-                rnd.nextBytes(src.array());
+                byte[] bytes = new byte[shape.size];
+                rnd.nextBytes(bytes);
+                ByteBuffer src = shape.direct ? ByteBuffer.allocateDirect(shape.size).put(bytes) : ByteBuffer.wrap(bytes);
                 long n = 0, next = rnd.nextLong(slots);
                 try {
                     while (!stop.get()) {

@@ -397,6 +397,17 @@ final class UringFile implements FileIo {
 
     private int pwrite(ByteBuffer src, long pos) throws IOException {
         int len = Math.min(src.remaining(), MAX_IO);
+        if (src.isDirect()) {
+            FileIoPath way = writeWay();
+            long start = System.nanoTime();
+            if (way.writesOnCaller && callerWrites.onCaller(start)) {
+                // Straight from the caller's memory: the call is synchronous, so the kernel is done with it when
+                // it returns and no ownership passes (the JDK writes a direct buffer so too).
+                int n = writeNow(MemorySegment.ofBuffer(src).address(), len, pos, start);
+                src.position(src.position() + n);
+                return n;
+            }
+        }
         MemorySegment buf = pool.acquire(len);
         MemorySegment.copy(MemorySegment.ofBuffer(src), 0, buf, 0, len);
         int n;
