@@ -10,23 +10,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Why not the ring always: ext4 has no non-blocking buffered writes, so io_uring hands every one to an io-wq worker,
  * and one worker at a time per file (it serialises a file's buffered writes): a copy of a few microseconds becomes a
- * hand-off to a kernel thread and a wake-up back. Measured here, one thread's 4 KiB writes ran at 0.21-0.27x the
- * JDK's that way, and a parallel 1 MiB copy at half its rate (BENCHMARKS.md, "Files: writes").
+ * hand-off to a kernel thread and a wake-up back. Measured here, one thread's 4 KiB writes ran at 0.05-0.06x the
+ * JDK's that way and 32 threads' at 0.44-0.48x (BENCHMARKS.md, "Files: writes into the page cache").
  *
  * <p>A write has waited when it took longer than {@link #LIMIT_BASE_NANOS} plus {@link #LIMIT_NANOS_PER_BYTE} per
  * byte for itself and for each caller write of the file that was under way when it began (a copy slower than
  * 250 MB/s, behind every write ahead of it: a buffered write takes the inode's lock for itself, so eight writers of
  * 1 MiB wait for each other by design). The base is well above what a write meets without any IO — the first call
  * linking its downcall, a safepoint on its way back, a few writers' turns — because a write sent to the ring
- * needlessly costs more than one that stays: on ext4 the ring is one io-wq worker per file, and fresh 1 MiB writes
- * measured ~3 ms each there. After such a write the file's writes go through the ring for
+ * needlessly costs more than one that stays: on ext4 the ring is one io-wq worker per file. After such a write the file's writes go through the ring for
  * {@link #FIRST_PAUSE_NANOS}; the next write on the caller after the pause is the probe: slow again, and the pause
  * doubles (up to {@link #MAX_PAUSE_NANOS}), so that a file system throttling for seconds holds the caller for one
  * write in every pause, not for one in two; quick, and the caller keeps the writes. The clock is the caller's
  * {@code System.nanoTime()}, passed in, so the rule itself reads no clock.
  *
- * <p>Thread-safety: plain fields shared by the file's writers without synchronisation. A race loses or repeats one
- * decision — one write more on the caller, or through the ring — never a byte: both ways make the same write.
+ * <p>Thread-safety: the pause is two plain fields shared by the file's writers without synchronisation; a race loses
+ * or repeats one decision — one write more on the caller, or through the ring — never a byte: both ways make the
+ * same write. The count of writes under way is atomic.
  */
 final class CallerWrites {
     /** The time any write may take on the caller before it counts as having waited: 10 ms, plus the next. */
