@@ -117,9 +117,23 @@ class PollerTest {
                 poller.submitDetached(ops[i]);
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> poller.inFlight() == n);
+            // The poller is held in a task while every byte is written, so that no enter of its reaps the first
+            // completions before the rest arrive: they are all waiting when it next enters, 200 for a CQ of 8.
+            // Without the hold a poller that enters between the writes could keep up and never overflow.
+            CountDownLatch held = new CountDownLatch(1), release = new CountDownLatch(1);
+            poller.execute(() -> {
+                held.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            held.await();
             for (int i = 0; i < n; i++) {
                 writeByte(pipes[i][1], (byte) i);
             }
+            release.countDown();
             await().atMost(Duration.ofSeconds(10)).until(() -> poller.completedTotal() == n);
             for (int i = 0; i < n; i++) {
                 Op op = ops[i];

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -281,7 +282,10 @@ class RingFileTest {
                 ByteBuffer dst = i % 2 == 0 ? ByteBuffer.allocate(4096) : ByteBuffer.allocateDirect(4096);
                 assertEquals(4096, f.read(dst, 4096L * (i % 16)));
             }
-            for (int i = 0; i < 100; i++) {
+            // writes on the caller: ext4, xfs, btrfs (FileIoPath.PAGE_CACHE) and memory; any other file system's go
+            // through the ring
+            boolean callerWrites = Set.of("ext4", "xfs", "btrfs", "tmpfs").contains(Files.getFileStore(p).type());
+            for (int i = 0; callerWrites && i < 100; i++) {
                 ByteBuffer src = i % 2 == 0 ? ByteBuffer.wrap(new byte[] {(byte) i}) : ByteBuffer.allocateDirect(1);
                 assertEquals(1, f.write(src.put(0, (byte) i), 5));
             }
@@ -290,7 +294,7 @@ class RingFileTest {
                     + " at once");
             ByteBuffer last = ByteBuffer.allocate(1);
             assertEquals(1, f.read(last, 5));
-            assertEquals(99, last.get(0), "the writes landed");
+            assertTrue(!callerWrites || last.get(0) == 99, "the writes landed");
         }
     }
 
