@@ -326,11 +326,23 @@ final class UringFile implements FileIo {
         return n;
     }
 
+    /** {@link #writeHere}'s answer when the write goes through the ring instead. */
+    private static final int TO_RING = -1;
+
     /**
-     * A write of {@code [address, address + len)} on the calling thread, begun at {@code start}: its time tells
-     * {@link CallerWrites} whether it waited.
+     * A write of {@code [address, address + len)} on the calling thread where the file's {@code way} and
+     * {@link CallerWrites} let it, timed for CallerWrites, which learns from it whether it waited; else
+     * {@link #TO_RING}, having written nothing. Synchronous: the kernel is done with the memory when it returns, so no
+     * ownership passes.
      */
-    private int writeNow(long address, int len, long pos, long start) throws IOException {
+    private int writeHere(FileIoPath way, long address, int len, long pos) throws IOException {
+        if (!way.writesOnCaller) {
+            return TO_RING;
+        }
+        long start = System.nanoTime();
+        if (!callerWrites.onCaller(start)) {
+            return TO_RING;
+        }
         int writers = callerWrites.begin(), n;
         try {
             n = copyNow(true, address, len, pos);
@@ -397,13 +409,9 @@ final class UringFile implements FileIo {
 
     private int pwrite(ByteBuffer src, long pos) throws IOException {
         int len = Math.min(src.remaining(), MAX_IO);
-        if (src.isDirect()) {
-            FileIoPath way = writeWay();
-            long start = System.nanoTime();
-            if (way.writesOnCaller && callerWrites.onCaller(start)) {
-                // Straight from the caller's memory: the call is synchronous, so the kernel is done with it when
-                // it returns and no ownership passes (the JDK writes a direct buffer so too).
-                int n = writeNow(MemorySegment.ofBuffer(src).address(), len, pos, start);
+        if (src.isDirect()) {           // straight from the caller's memory, as the JDK writes a direct buffer
+            int n = writeHere(writeWay(), MemorySegment.ofBuffer(src).address(), len, pos);
+            if (n != TO_RING) {
                 src.position(src.position() + n);
                 return n;
             }
@@ -430,13 +438,16 @@ final class UringFile implements FileIo {
             pool.release(buf);
             throw e;
         }
-        long start = way.writesOnCaller ? System.nanoTime() : 0;
-        if (way.writesOnCaller && callerWrites.onCaller(start)) {
-            try {
-                return writeNow(buf.address(), len, pos, start);
-            } finally {
-                pool.release(buf);
-            }
+        int here;
+        try {
+            here = writeHere(way, buf.address(), len, pos);
+        } catch (IOException | RuntimeException | Error e) {
+            pool.release(buf);
+            throw e;
+        }
+        if (here != TO_RING) {
+            pool.release(buf);
+            return here;
         }
         Op op;
         int fd;
@@ -509,9 +520,9 @@ final class UringFile implements FileIo {
         int len = (int) Math.min(memory.byteSize(), MAX_IO);
         long pos = position == CURRENT_POSITION ? OpEncoder.CURRENT_POSITION : position;
         FileIoPath way = writeWay();
-        long start = way.writesOnCaller ? System.nanoTime() : 0;
-        if (way.writesOnCaller && callerWrites.onCaller(start)) {
-            return writeNow(memory.address(), len, pos, start);
+        int here = writeHere(way, memory.address(), len, pos);
+        if (here != TO_RING) {
+            return here;
         }
         Op op = spare.take();
         int fd = ops.acquire(), index = fixedIndex(memory);
